@@ -212,13 +212,13 @@ export function patcherHow(p: PatcherFact | null): string {
   if (p === null) return "gevent or eventlet monkey-patching";
   switch (p.via) {
     case "gunicorn":
-      return `gunicorn's ${p.patcher} worker, which patches before it loads your app`;
+      return `gunicorn's ${p.patcher} worker (it patches before it loads your app)`;
     case "celery":
-      return `celery's ${p.patcher} pool, which patches before your tasks are imported`;
+      return `celery's ${p.patcher} pool (it patches before your tasks are imported)`;
     case "locust":
-      return "locust, which calls gevent's `monkey.patch_all()` as soon as it is imported";
+      return "locust (it calls gevent's `monkey.patch_all()` as soon as it is imported)";
     case "grequests":
-      return "grequests, which calls gevent's `patch_all()` when it is imported";
+      return "grequests (it calls gevent's `patch_all()` when it is imported)";
     case "direct":
       return p.patcher === "gevent" ? "gevent's `monkey.patch_all()`" : "`eventlet.monkey_patch()`";
     default:

@@ -1,4 +1,5 @@
 import { codeEvidence, DB_METHODS, SYNC_DB_CONNECTS } from "../knowledge.js";
+import { code } from "../md.js";
 import type { CallFact } from "../python/facts.js";
 import type { Rule } from "../rule.js";
 
@@ -40,7 +41,7 @@ const rule: Rule = {
         const others = hits.slice(1, 4).map((h) => h.line);
         drafts.push({
           confidence: "high" as const,
-          message: `\`${first.raw}()\` is a synchronous database call inside \`async def ${first.asyncDef}\`: it blocks the event loop for the whole query${others.length ? ` (so do lines ${others.join(", ")})` : ""}. Run it in a thread (\`await asyncio.to_thread(...)\`, \`await trio.to_thread.run_sync(...)\`, \`anyio.to_thread.run_sync\`) or use an async driver (aiomysql, asyncmy, \`mysql.connector.aio\`, psycopg 3 async, aiosqlite).`,
+          message: `${code(`${first.raw}()`, 80)} is a synchronous database call inside ${code(`async def ${first.asyncDef ?? ""}`, 80)}: it blocks the event loop for the whole query${others.length ? ` (so do lines ${others.join(", ")})` : ""}. Run it in a thread (\`await asyncio.to_thread(...)\`, \`await trio.to_thread.run_sync(...)\`, \`anyio.to_thread.run_sync\`) or use an async driver (aiomysql, asyncmy, \`mysql.connector.aio\`, psycopg 3 async, aiosqlite).`,
           line: first.line,
           column: first.column,
           endLine: first.endLine,

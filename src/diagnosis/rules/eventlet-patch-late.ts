@@ -5,6 +5,7 @@ import {
   snippetFinding,
   topModule,
 } from "../knowledge.js";
+import { code } from "../md.js";
 import type { FileFacts } from "../python/facts.js";
 import type { IssueEvidence, Rule } from "../rule.js";
 import { compareVersions } from "../text/context.js";
@@ -84,7 +85,7 @@ const rule: Rule = {
       return [
         {
           confidence: "high",
-          message: `\`eventlet.monkey_patch()\` runs after \`${late.module}\` is imported (line ${late.line}); locks and sockets it created stay native. Patch before any other import.`,
+          message: `\`eventlet.monkey_patch()\` runs after ${code(late.module, 80)} is imported (line ${late.line}); locks and sockets it created stay native. Patch before any other import.`,
           line: patch.line,
           column: patch.column,
           endLine: patch.endLine,

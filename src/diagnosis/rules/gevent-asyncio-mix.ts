@@ -7,6 +7,7 @@ import {
   patcherHow,
   snippetFinding,
 } from "../knowledge.js";
+import { code } from "../md.js";
 import type { Rule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
 
@@ -71,7 +72,7 @@ const rule: Rule = {
         summary:
           "asyncio does not work inside a gevent-patched process: one of the two has to go, or live in another process.",
         cause: [
-          `${patcherHow(p)[0]?.toUpperCase()}${patcherHow(p).slice(1)} patches \`threading\`, so "threads" become greenlets sharing one OS thread. asyncio keeps its running loop per OS thread, so loops started in different "threads" see each other (\`RuntimeError: This event loop is already running\`), and its executors and \`call_soon_threadsafe\` wake-ups break.`,
+          `In this report, ${patcherHow(p)} patches \`threading\`, so "threads" become greenlets sharing one OS thread. asyncio keeps its running loop per OS thread, so loops started in different "threads" see each other (\`RuntimeError: This event loop is already running\`), and its executors and \`call_soon_threadsafe\` wake-ups break.`,
           "`patch_all()` also patches `select` aggressively, deleting `select.epoll` and `selectors.EpollSelector`, so an asyncio loop created afterwards falls back to gevent's selector or fails. And a loop that does run blocks the gevent hub while it runs, so a gevent worker stops serving other requests.",
         ],
         fixes: [
@@ -98,8 +99,8 @@ const rule: Rule = {
       if (!at) return [];
       const what =
         at === call
-          ? `\`${call?.raw}()\` starts an asyncio event loop`
-          : `\`${imp?.module}\` is an asyncio framework`;
+          ? `${code(`${call?.raw ?? ""}()`, 80)} starts an asyncio event loop`
+          : `${code(imp?.module ?? "", 80)} is an asyncio framework`;
       return [
         {
           confidence: "high",

@@ -126,7 +126,7 @@ const rule: Rule = {
       return [
         {
           confidence: "high",
-          message: `gevent patches \`ssl\` here, but \`${mod}\` was already imported on line ${imp.line} and holds the unpatched \`ssl.SSLContext\`. Move the patch above every other import.`,
+          message: `gevent patches \`ssl\` here, but ${code(mod, 80)} was already imported on line ${imp.line} and holds the unpatched \`ssl.SSLContext\`. Move the patch above every other import.`,
           line: first.line,
           column: first.column,
           endLine: first.endLine,

@@ -1,4 +1,5 @@
 import { codeEvidence, GEVENT_WORDS, geventPatches, patcher, snippetFinding } from "../knowledge.js";
+import { code } from "../md.js";
 import type { Rule } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import type { Replacement } from "../types.js";
@@ -81,7 +82,7 @@ const rule: Rule = {
         }
         drafts.push({
           confidence: "high" as const,
-          message: `\`${c.raw}()\` uses the C extension by default (\`use_pure=False\` since 8.0.11), which blocks the gevent hub (patched on line ${patch.line}) for every query. Pass \`use_pure=True\`.`,
+          message: `${code(`${c.raw}()`, 80)} uses the C extension by default (\`use_pure=False\` since 8.0.11), which blocks the gevent hub (patched on line ${patch.line}) for every query. Pass \`use_pure=True\`.`,
           line: c.line,
           column: c.column,
           endLine: fix ? fix.endLine : c.endLine,

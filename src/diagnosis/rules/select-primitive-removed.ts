@@ -48,8 +48,8 @@ const rule: Rule = {
         summary: `${patcherName(p)}'s monkey-patching deleted a \`select\` primitive (\`epoll\`, \`kqueue\`, ...) that a library expected to exist.`,
         cause: [
           isGevent
-            ? `${patcherHow(p)[0]?.toUpperCase()}${patcherHow(p).slice(1)}. \`patch_all()\` calls \`patch_select(aggressive=True)\` by default, which deletes \`select.epoll\`, \`select.kqueue\`, \`select.kevent\` and \`select.devpoll\`, and the matching \`selectors\` classes (\`DefaultSelector\` becomes gevent's).`
-            : `${patcherHow(p)[0]?.toUpperCase()}${patcherHow(p).slice(1)}. \`eventlet.monkey_patch()\` deletes \`select.poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`.`,
+            ? `The patching comes from ${patcherHow(p)}. \`patch_all()\` calls \`patch_select(aggressive=True)\` by default, which deletes \`select.epoll\`, \`select.kqueue\`, \`select.kevent\` and \`select.devpoll\`, and the matching \`selectors\` classes (\`DefaultSelector\` becomes gevent's).`
+            : `The patching comes from ${patcherHow(p)}. \`eventlet.monkey_patch()\` deletes \`select.poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`.`,
           "A library that checked for epoll before the patch (or that uses it directly) then fails, or an event loop that needs it cannot start.",
         ],
         fixes: [

@@ -49,7 +49,7 @@ const rule: Rule = {
     explain(_f, ev) {
       const p = patcher(ev);
       const cause = [
-        `On Linux, trio 0.17 – 0.25 pick the epoll backend from \`sys.platform\` and create \`select.epoll()\` when they are imported (trio ≥ 0.26 defers it to \`trio.run()\`). ${p ? `${patcherHow(p)[0]?.toUpperCase()}${patcherHow(p).slice(1)}` : "gevent's or eventlet's monkey-patching"} had already replaced \`select\` and deleted \`select.epoll\`, so trio fails with \`AttributeError: module 'select' has no attribute 'epoll'\`${p?.patcher === "eventlet" ? " (under eventlet the module is named `eventlet.green.select`)" : ""}.`,
+        `On Linux, trio 0.17 – 0.25 pick the epoll backend from \`sys.platform\` and create \`select.epoll()\` when they are imported (trio ≥ 0.26 defers it to \`trio.run()\`). ${p ? `In this report, ${patcherHow(p)}` : "gevent's or eventlet's monkey-patching"} had already replaced \`select\` and deleted \`select.epoll\`, so trio fails with \`AttributeError: module 'select' has no attribute 'epoll'\`${p?.patcher === "eventlet" ? " (under eventlet the module is named `eventlet.green.select`)" : ""}.`,
       ];
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);

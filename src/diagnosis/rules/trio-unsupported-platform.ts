@@ -54,7 +54,7 @@ const rule: Rule = {
             ? "On Linux, trio 0.16 and older check `hasattr(select, \"epoll\")` when they are imported (trio 0.17 – 0.25 fail with `AttributeError: module 'select' has no attribute 'epoll'` instead)."
             : "trio chooses its I/O backend when it is imported: epoll on Linux, kqueue on macOS and the BSDs.";
       cause.push(
-        `${where} ${patcherHow(p)[0]?.toUpperCase()}${patcherHow(p).slice(1)} had already replaced \`select\` and deleted \`select.kqueue\`, \`select.epoll\` and friends, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
+        `${where} In this report, ${patcherHow(p)} had already replaced \`select\` and deleted \`select.kqueue\`, \`select.epoll\` and friends, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
       );
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
