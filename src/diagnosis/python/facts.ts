@@ -417,23 +417,18 @@ export function extractFacts(parser: PythonParser, path: string, source: string)
 }
 
 /** Substrings that make a file worth parsing; everything else is skipped unparsed. */
-export const PREFILTER_NEEDLES = [
-  "gevent",
-  "eventlet",
-  "grequests",
-  "locust",
-  "trio",
-  "MySQLdb",
-  "mysql",
-  "psycopg2",
-  "sqlite3",
-  "pymysql",
-  "grpc",
-];
+const PATCHER_NEEDLES = ["gevent", "eventlet", "grequests", "locust"];
+const DB_NEEDLES = ["mysql", "MySQLdb", "psycopg2", "sqlite3", "pymysql"];
 
-/** Byte-level prefilter (no decoding): does the buffer mention anything a rule looks at? */
+/**
+ * Byte-level prefilter (no decoding, a few memchr-speed scans): could any rule fire here?
+ * Patch rules need a patcher name; trio-import-unguarded needs "trio"; blocking-db-in-async
+ * needs "async" and a sync driver name.
+ */
 export function prefilter(buf: Uint8Array | string): boolean {
   const b = typeof buf === "string" ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (const n of PREFILTER_NEEDLES) if (b.indexOf(n) >= 0) return true;
+  for (const n of PATCHER_NEEDLES) if (b.indexOf(n) >= 0) return true;
+  if (b.indexOf("trio") >= 0) return true;
+  if (b.indexOf("async") >= 0) for (const n of DB_NEEDLES) if (b.indexOf(n) >= 0) return true;
   return false;
 }

@@ -16,9 +16,13 @@ const rule: Rule = {
         list.push(c);
         byScope.set(c.asyncDefLine, list);
       }
+      // Connections made at module level and used inside async defs count too.
+      const moduleConns = new Set<string>();
+      for (const c of facts.calls)
+        if (c.moduleLevel && c.boundTo && SYNC_DB_CONNECTS.has(c.qualified)) moduleConns.add(c.boundTo);
       const drafts = [];
       for (const calls of byScope.values()) {
-        const tainted = new Set<string>();
+        const tainted = new Set<string>(moduleConns);
         const hits: CallFact[] = [];
         for (const c of calls.sort((a, b) => a.line - b.line || a.column - b.column)) {
           if (c.awaited) continue; // an awaited call is an async API

@@ -17,6 +17,34 @@ const CEXT_WORDS = [
 ];
 const WAIT_WORDS = [...BLOCKING_WORDS, "wait", "one by one", "whole app", "entire application"];
 
+/** Lines c.line..close.line with `use_pure=True` added as the last argument. */
+function addUsePure(
+  lines: string[],
+  start: number,
+  close: { line: number; column: number },
+): Replacement | undefined {
+  const out: string[] = [];
+  for (let l = start; l <= close.line; l++) out.push(lines[l - 1] ?? "");
+  const last = out.length - 1;
+  const parenLine = out[last] ?? "";
+  const before = parenLine.slice(0, close.column);
+  if (before.trim() === "") {
+    // Closing paren on its own line: add an argument line above it, like the others.
+    if (last === 0) return undefined;
+    const prev = out[last - 1] ?? "";
+    const indent = prev.slice(0, prev.length - prev.trimStart().length);
+    const prevTrim = prev.trimEnd();
+    if (prevTrim.endsWith("#") || prevTrim.includes("#")) return undefined; // a comment we would have to step around
+    out[last - 1] = prevTrim.endsWith(",") || prevTrim.endsWith("(") ? prevTrim : `${prevTrim},`;
+    out.splice(last, 0, `${indent}use_pure=True,`);
+  } else {
+    const trimmed = before.trimEnd();
+    const sep = trimmed.endsWith("(") ? "" : trimmed.endsWith(",") ? " " : ", ";
+    out[last] = `${trimmed}${sep}use_pure=True${parenLine.slice(close.column)}`;
+  }
+  return { startLine: start, endLine: close.line, text: out.join("\n") };
+}
+
 const rule: Rule = {
   id: "mysql-cext-under-gevent",
   title: "libmysqlclient-based MySQL driver under gevent",
@@ -69,17 +97,7 @@ const rule: Rule = {
         const pure = c.kwargs.get("use_pure");
         if (pure === "True") continue;
         let fix: Replacement | undefined;
-        if (pure === undefined && c.closeParen !== null) {
-          const lineText = facts.lines[c.closeParen.line - 1] ?? "";
-          const before = lineText.slice(0, c.closeParen.column);
-          const trimmed = before.trimEnd();
-          const sep = trimmed.endsWith("(") ? "" : trimmed.endsWith(",") ? " " : ", ";
-          const newLine = `${trimmed}${sep}use_pure=True${lineText.slice(c.closeParen.column)}`;
-          const lines: string[] = [];
-          for (let l = c.line; l <= c.closeParen.line; l++)
-            lines.push(l === c.closeParen.line ? newLine : (facts.lines[l - 1] ?? ""));
-          fix = { startLine: c.line, endLine: c.closeParen.line, text: lines.join("\n") };
-        }
+        if (pure === undefined && c.closeParen !== null) fix = addUsePure(facts.lines, c.line, c.closeParen);
         drafts.push({
           confidence: "high" as const,
           message: `${code(`${c.raw}()`, 80)} uses the C extension by default (\`use_pure=False\` since 8.0.11), which blocks the gevent hub (patched on line ${patch.line}) for every query. Pass \`use_pure=True\`.`,

@@ -339,8 +339,10 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
       add({ patcher: "gevent", via: "direct", because: "a gevent patch_all() call" });
     if (l.includes("monkey_patch("))
       add({ patcher: "eventlet", via: "direct", because: "an eventlet.monkey_patch() call" });
-    if (hasWordPrefix(l, "gevent")) add({ patcher: "gevent", via: "mentioned", because: "the report mentions gevent" });
-    if (hasWordPrefix(l, "eventlet")) add({ patcher: "eventlet", via: "mentioned", because: "the report mentions eventlet" });
+    if (hasWordPrefix(l, "gevent"))
+      add({ patcher: "gevent", via: "mentioned", because: "the report mentions gevent" });
+    if (hasWordPrefix(l, "eventlet"))
+      add({ patcher: "eventlet", via: "mentioned", because: "the report mentions eventlet" });
     if (hasWordPrefix(l, "locust"))
       add({
         patcher: "gevent",

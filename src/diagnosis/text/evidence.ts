@@ -2,6 +2,7 @@
  * Turn an issue text into structured evidence: lines, tracebacks, prose sentences, context,
  * and the Python snippets it contains. Linear in the text length (snippet parsing is capped).
  */
+import { prefilter } from "../python/facts.js";
 import type { Evidence } from "../types.js";
 import { type Context, readContext } from "./context.js";
 import { type CodeBlock, findCodeBlocks, hasWordPrefix, splitLines } from "./lines.js";
@@ -35,7 +36,7 @@ export interface IssueText {
 /** Max characters of one line we look at; longer lines are cut (keeps the work linear and bounded). */
 const MAX_LINE = 4000;
 /** Max total characters of Python snippets parsed from one text. */
-export const MAX_SNIPPET_CHARS = 128 * 1024;
+export const MAX_SNIPPET_CHARS = 24 * 1024;
 
 const CODE_LANGS = new Set(["python", "py", "python3", "py3", "", "python2"]);
 const NOT_CODE_LANGS = new Set([
@@ -127,7 +128,7 @@ export function readIssueText(input: string): IssueText {
   for (const b of blocks) {
     if (!looksLikePython(b)) continue;
     const source = b.lines.join("\n");
-    if (source.length > budget) break;
+    if (source.length > budget || !prefilter(source)) continue;
     budget -= source.length;
     snippets.push({ source, startLine: b.startLine + 1 });
   }
