@@ -191,9 +191,8 @@ export function parseTracebacks(lines: readonly string[]): Traceback[] {
       t.startsWith("During handling of the above exception") ||
       t.startsWith("The above exception was the direct cause")
     ) {
-      const prev = cur as Traceback | null;
       close();
-      if (prev !== null) pendingChain = out.length - 1;
+      if (out.length > 0) pendingChain = out.length - 1;
       continue;
     }
     const fr = parseFrameLine(body);

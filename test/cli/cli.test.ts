@@ -1,0 +1,122 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES, readCorpus } from "../helpers.js";
+
+const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
+
+async function cli(
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile("node", [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
+
+describe("async-doctor triage", () => {
+  it("prints each corpus case's expected ids as JSON, with the contract's exit codes", async () => {
+    const cases = readCorpus();
+    const results = await Promise.all(
+      cases.map((c) => cli(["triage", join(FIXTURES, "issues", c.name), "--format", "json"])),
+    );
+    results.forEach((r, i) => {
+      const c = cases[i];
+      if (!c) return;
+      const out = JSON.parse(r.stdout) as {
+        findings: { rule: string; confidence: string; message: string }[];
+      };
+      expect(out.findings.map((f) => f.rule).sort(), c.name).toEqual([...c.expected].sort());
+      for (const f of out.findings) expect(Object.keys(f).sort()).toEqual(["confidence", "message", "rule"]);
+      expect(r.code, c.name).toBe(c.expected.length > 0 ? 1 : 0);
+    });
+  }, 60_000);
+
+  it("reads stdin with '-' and renders the App's markdown", async () => {
+    const r = await cli(
+      ["triage", "-", "--format", "markdown"],
+      "greenlet.error: cannot switch to a different thread\n",
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("### greenlet used across OS threads");
+  });
+
+  it("says 'no findings' and exits 0 on a clean text", async () => {
+    const r = await cli(["triage", "-"], "All good here.\n");
+    expect(r).toMatchObject({ code: 0, stdout: "no findings\n" });
+  });
+
+  it("exits 2 with a one-line message on usage and input errors", async () => {
+    for (const args of [
+      ["triage", "--format", "yaml"],
+      ["frobnicate"],
+      ["triage", "/does/not/exist"],
+      ["scan", "--disable", "no-such-rule"],
+    ]) {
+      const r = await cli(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^async-doctor: /);
+    }
+  });
+});
+
+describe("async-doctor scan", () => {
+  it("finds exactly what the code fixtures expect", async () => {
+    const r = await cli(["scan", join(FIXTURES, "code"), "--format", "json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as {
+      findings: { rule: string; file: string; line: number; column: number }[];
+    };
+    const got = out.findings
+      .map((f) => `${f.file.slice(f.file.indexOf("/code/") + 6)}:${f.rule}@${f.line}`)
+      .sort();
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const want: string[] = [];
+    for (const dir of readdirSync(join(FIXTURES, "code"))) {
+      for (const file of readdirSync(join(FIXTURES, "code", dir))) {
+        const first = readFileSync(join(FIXTURES, "code", dir, file), "latin1").split("\n")[0] ?? "";
+        const spec = first.replace("# expect: ", "");
+        if (spec !== "none") for (const s of spec.split(",")) want.push(`${dir}/${file}:${s.trim()}`);
+      }
+    }
+    expect(got).toEqual(want.sort());
+  });
+
+  it("writes SARIF 2.1.0 with rules, regions and fingerprints", async () => {
+    const r = await cli(["scan", join(FIXTURES, "code", "gevent-grpc"), "--format", "sarif"]);
+    const sarif = JSON.parse(r.stdout);
+    expect(sarif.version).toBe("2.1.0");
+    const run0 = sarif.runs[0];
+    expect(run0.tool.driver.name).toBe("async-doctor");
+    expect(run0.tool.driver.rules.map((x: { id: string }) => x.id)).toContain("gevent-grpc");
+    expect(run0.results.length).toBe(3);
+    for (const res of run0.results) {
+      expect(res.ruleId).toBe("gevent-grpc");
+      expect(res.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0);
+      expect(res.partialFingerprints["asyncDoctorFinding/v1"]).toMatch(/^[0-9a-f]{16}$/);
+    }
+  });
+
+  it("skips virtualenvs, node_modules and .git, notes binary files, and exits 0 when clean", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ad-scan-"));
+    const bad = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
+    for (const d of [".venv", "node_modules/x", ".git", "env"]) {
+      mkdirSync(join(root, d), { recursive: true });
+      writeFileSync(join(root, d, "bad.py"), bad);
+    }
+    writeFileSync(join(root, "env", "pyvenv.cfg"), "home = /usr\n");
+    writeFileSync(join(root, "blob.py"), Buffer.from([0x67, 0x65, 0x76, 0x65, 0x6e, 0x74, 0, 1, 2]));
+    writeFileSync(join(root, "ok.py"), "import os\n");
+    const r = await cli(["scan", root]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("blob.py: binary content");
+    expect(r.stdout).toContain("0 finding(s) in 2 file(s)");
+  });
+});

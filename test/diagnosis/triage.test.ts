@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { createEngine } from "../../src/diagnosis/engine.js";
+import { renderIssueComment } from "../../src/diagnosis/render.js";
+import { readCorpus } from "../helpers.js";
+
+async function triage(text: string) {
+  const engine = await createEngine();
+  return engine.triage(text);
+}
+async function ids(text: string) {
+  return (await triage(text)).findings.map((f) => f.rule);
+}
+async function comment(text: string) {
+  const r = await triage(text);
+  return renderIssueComment(r.findings, r.evidence);
+}
+
+const EPOLL_026 = `celery worker -P gevent crashes on Linux, trio 0.26.2
+Traceback (most recent call last):
+  File "/home/app/.venv/lib/python3.12/site-packages/trio/_core/_run.py", line 2376, in run
+    runner = setup_runner(
+  File "/home/app/.venv/lib/python3.12/site-packages/trio/_core/_io_epoll.py", line 224, in __init__
+    self._epoll = select.epoll()
+AttributeError: module 'select' has no attribute 'epoll'`;
+
+describe("issue rules beyond the corpus", () => {
+  it("recognises trio >= 0.28's own message", async () => {
+    expect(
+      await ids(
+        "NotImplementedError: unsupported platform or primitives Trio depends on are monkey-patched out by gevent",
+      ),
+    ).toEqual(["trio-unsupported-platform"]);
+  });
+
+  it("recognises the trio >= 0.26 run-time epoll failure under celery's gevent pool", async () => {
+    const r = await triage(EPOLL_026);
+    expect(r.findings.map((f) => f.rule)).toEqual(["trio-epoll-missing"]);
+    expect(r.findings[0]?.confidence).toBe("high");
+    expect(r.evidence.context.patchers[0]?.via).toBe("celery");
+  });
+
+  it("stays silent on trio's unsupported platform without any patcher (Android before 0.33)", async () => {
+    const text = `Termux on Android
+  File "/data/data/com.termux/files/usr/lib/python3.11/site-packages/trio/_core/_run.py", line 2840, in <module>
+    raise NotImplementedError("unsupported platform")
+NotImplementedError: unsupported platform`;
+    expect(await ids(text)).toEqual([]);
+  });
+
+  it("stays silent on a bare mention of two library names", async () => {
+    expect(await ids("We use gevent and grpc in production. Both are great.")).toEqual([]);
+    expect(await ids("Our stack: gunicorn with gevent workers, psycopg2, asyncio for scripts.")).toEqual([]);
+  });
+
+  it("accepts prose with a problem word as medium evidence", async () => {
+    const r = await triage(
+      "We run gunicorn with gevent workers and grpc, and the grpc client hangs under load.",
+    );
+    expect(r.findings.map((f) => [f.rule, f.confidence])).toEqual([["gevent-grpc", "medium"]]);
+  });
+
+  it("uses a code snippet to support gevent-asyncio-mix", async () => {
+    const text =
+      "My uvicorn app stopped answering.\n\n```python\nfrom gevent import monkey\nmonkey.patch_all()\nimport uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\nuvicorn.run(app)\n```";
+    expect(await ids(text)).toEqual(["gevent-asyncio-mix"]);
+  });
+
+  it("does not blame PyMySQL, which works under gevent", async () => {
+    expect(await ids("We switched to PyMySQL under gevent and requests no longer block each other.")).toEqual(
+      [],
+    );
+  });
+
+  it("does not say 'patch earlier' when the text shows eventlet patched first", async () => {
+    expect(
+      await ids(
+        ">>> import eventlet\n>>> eventlet.monkey_patch()\n1 RLock(s) were not greened, to fix this error make sure you run eventlet.monkey_patch() before importing any other modules.",
+      ),
+    ).toEqual([]);
+  });
+
+  it("finds several problems in one thread", async () => {
+    const text =
+      "greenlet.error: cannot switch to a different thread\n\nlater:\ngevent.exceptions.LoopExit: This operation would block forever";
+    expect(await ids(text)).toEqual(["gevent-loopexit", "greenlet-thread-switch"]);
+  });
+});
+
+describe("explanations", () => {
+  const corpus = Object.fromEntries(readCorpus().map((c) => [c.name.slice(0, 3), c.body]));
+
+  it("tailors the founding case to macOS, its chain and trio version", async () => {
+    const md = await comment(corpus["001"] ?? "");
+    expect(md).toContain("On macOS trio uses the kqueue backend");
+    expect(md).toContain("`httpx` → `httpcore` → `trio`");
+    expect(md).toContain("trio `0.25.1` (inferred");
+    expect(md).toContain('pip install -U "httpcore>=1.0.6"');
+    expect(md).toContain("**Not a fix:** importing trio before");
+  });
+
+  it("on Linux epoll with old trio, says httpcore 1.0.6 is not enough", async () => {
+    const md = await comment(corpus["012"] ?? "");
+    expect(md).toContain("upgrade trio to 0.26 or later");
+    expect(md).toContain("httpcore 1.0.6 does not catch this AttributeError");
+    expect(md).not.toContain('pip install -U "httpcore>=1.0.6"');
+  });
+
+  it("gives the eventlet DNS workaround when greendns pulls trio in", async () => {
+    const md = await comment(corpus["007"] ?? "");
+    expect(md).toContain("EVENTLET_NO_GREENDNS=yes");
+    expect(md).toContain("FreeBSD");
+  });
+
+  it("never recommends httpcore for the GreenSocket failure", async () => {
+    const md = await comment(corpus["019"] ?? "");
+    expect(md).not.toContain('"httpcore>=1.0.6"');
+    expect(md).toContain("pip uninstall trio");
+  });
+
+  it("says upgrade grpcio rather than init_gevent when init_gevent is already called", async () => {
+    const md = await comment(corpus["035"] ?? "");
+    expect(md).toContain("You already call `init_gevent()`");
+    expect(md).toContain("grpcio>=1.51.1");
+  });
+
+  it("tells gunicorn --preload users to drop it", async () => {
+    const md = await comment(corpus["023"] ?? "");
+    expect(md).toContain("you run with `--preload`");
+  });
+
+  it("every trio comment carries the import-order caveat", async () => {
+    for (const id of ["001", "003", "007", "009", "011", "012", "014", "018", "019"]) {
+      expect(await comment(corpus[id] ?? "")).toContain("only avoids this import-time crash");
+    }
+  });
+});
