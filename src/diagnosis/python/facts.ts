@@ -416,19 +416,19 @@ export function extractFacts(parser: PythonParser, path: string, source: string)
   return facts;
 }
 
-/** Substrings that make a file worth parsing; everything else is skipped unparsed. */
-const PATCHER_NEEDLES = ["gevent", "eventlet", "grequests", "locust"];
-const DB_NEEDLES = ["mysql", "MySQLdb", "psycopg2", "sqlite3", "pymysql"];
-
 /**
- * Byte-level prefilter (no decoding, a few memchr-speed scans): could any rule fire here?
- * Patch rules need a patcher name; trio-import-unguarded needs "trio"; blocking-db-in-async
- * needs "async" and a sync driver name.
+ * Prefilter: could any rule fire here? Patch rules need a patcher name; trio-import-unguarded
+ * needs "trio"; blocking-db-in-async needs "async" and a sync driver name. Alternations of
+ * literals, run on a latin1 view of the bytes (no decoding): linear, and measured at GB/s.
  */
+const NEEDLES = /gevent|eventlet|grequests|locust|trio/;
+const DB_NEEDLES = /mysql|MySQLdb|psycopg2|sqlite3|pymysql/;
+
 export function prefilter(buf: Uint8Array | string): boolean {
-  const b = typeof buf === "string" ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  for (const n of PATCHER_NEEDLES) if (b.indexOf(n) >= 0) return true;
-  if (b.indexOf("trio") >= 0) return true;
-  if (b.indexOf("async") >= 0) for (const n of DB_NEEDLES) if (b.indexOf(n) >= 0) return true;
-  return false;
+  const s =
+    typeof buf === "string"
+      ? buf
+      : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1");
+  if (NEEDLES.test(s)) return true;
+  return s.includes("async") && DB_NEEDLES.test(s);
 }

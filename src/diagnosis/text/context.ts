@@ -76,6 +76,24 @@ function cleanVersion(tok: string): string | null {
   return v.startsWith("v") || v.startsWith("V") ? v.slice(1) : v;
 }
 
+const PUNCT = new Set(["`", "'", '"', "(", ")", ":", ",", ";", "[", "]", "*"]);
+
+/** Trim quote/bracket punctuation from both ends without a regex. */
+function stripPunct(tok: string): string {
+  let a = 0;
+  let b = tok.length;
+  while (a < b && PUNCT.has(tok[a] ?? "")) a++;
+  while (b > a && PUNCT.has(tok[b - 1] ?? "")) b--;
+  return tok.slice(a, b);
+}
+
+/** Lines worth tokenising hold a version-looking number and a pin or a known package name. */
+const HAS_VERSION = /\d\.\d/;
+const VERSION_LINE = new RegExp(
+  `==|${[...KNOWN_PACKAGES].map((p) => p.replace(/-/g, "[-_]")).join("|")}`,
+  "i",
+);
+
 /** Read `name==1.2.3`, `name 1.2.3`, `name: 1.2.3`, `name version: 1.2.3`, `Name: x / Version: y`. */
 export function readVersions(lines: readonly string[]): Map<string, VersionFact> {
   const out = new Map<string, VersionFact>();
@@ -96,24 +114,20 @@ export function readVersions(lines: readonly string[]): Map<string, VersionFact>
       if (v) put(pipShowName, v, i + 1);
       pipShowName = null;
     }
-    const toks = trimmed.split(/[\s*]+/).filter((t) => t.length > 0);
+    if (!HAS_VERSION.test(trimmed) || !VERSION_LINE.test(trimmed)) continue;
+    const toks = trimmed.split(/\s+/);
     for (let j = 0; j < toks.length; j++) {
       const tok = toks[j] ?? "";
+      if (tok.length < 4 || tok.length > 60) continue;
       const eq = tok.indexOf("==");
       if (eq > 0) {
         const v = cleanVersion(tok.slice(eq + 2));
-        if (v)
-          put(
-            tok
-              .slice(0, eq)
-              .replace(/^[`'"(]+/, "")
-              .replace(/\[.*$/, ""),
-            v,
-            i + 1,
-          );
+        const name = stripPunct(tok.slice(0, eq));
+        const bracket = name.indexOf("[");
+        if (v) put(bracket >= 0 ? name.slice(0, bracket) : name, v, i + 1);
         continue;
       }
-      const name = tok.replace(/^[`'"(]+|[`'":,)]+$/g, "");
+      const name = stripPunct(tok);
       if (!KNOWN_PACKAGES.has(normPkg(name))) continue;
       // Look at the next few tokens for a version: "gevent version: 1.2.1", "locust   2.16.1".
       for (let k = j + 1; k < Math.min(toks.length, j + 4); k++) {
@@ -202,6 +216,34 @@ interface Hint {
   because: string;
 }
 
+const PLATFORM_WORDS: Array<[string, Platform, number, string]> = [
+  ["darwin", "macos", 4, "darwin"],
+  ["macos", "macos", 3, "macOS"],
+  ["mac os", "macos", 3, "macOS"],
+  ["osx", "macos", 2, "OSX"],
+  ["os x", "macos", 2, "OS X"],
+  ["apple silicon", "macos", 3, "Apple silicon"],
+  ["/users/", "macos", 2, "a /Users/ path"],
+  ["/opt/homebrew", "macos", 3, "Homebrew paths"],
+  [".dylib", "macos", 3, "a .dylib"],
+  ["freebsd", "freebsd", 5, "FreeBSD"],
+  ["linux", "linux", 2, "Linux"],
+  ["ubuntu", "linux", 2, "Ubuntu"],
+  ["debian", "linux", 2, "Debian"],
+  ["centos", "linux", 2, "CentOS"],
+  ["heroku", "linux", 2, "Heroku"],
+  ["docker", "linux", 1, "Docker"],
+  ["windows", "windows", 2, "Windows"],
+  ["win32", "windows", 2, "win32"],
+  ["c:\\", "windows", 3, "a C:\\ path"],
+  ["android", "android", 3, "Android"],
+  ["termux", "android", 4, "Termux"],
+];
+/** Lines that can hold a platform word (one literal alternation; details per word after). */
+const PLATFORM_LINE = new RegExp(
+  [...PLATFORM_WORDS.map(([w]) => w), "mac"].map((w) => w.replace(/[\\.^$|?*+()[\]{}/]/g, "\\$&")).join("|"),
+);
+
 function platformHints(lower: readonly string[], tracebacks: readonly Traceback[]): Hint[] {
   const hints: Hint[] = [];
   for (const tb of tracebacks) {
@@ -232,31 +274,10 @@ function platformHints(lower: readonly string[], tracebacks: readonly Traceback[
       }
     }
   }
-  const words: Array<[string, Platform, number, string]> = [
-    ["darwin", "macos", 4, "darwin"],
-    ["macos", "macos", 3, "macOS"],
-    ["mac os", "macos", 3, "macOS"],
-    ["osx", "macos", 2, "OSX"],
-    ["os x", "macos", 2, "OS X"],
-    ["apple silicon", "macos", 3, "Apple silicon"],
-    ["/users/", "macos", 2, "a /Users/ path"],
-    ["/opt/homebrew", "macos", 3, "Homebrew paths"],
-    [".dylib", "macos", 3, "a .dylib"],
-    ["freebsd", "freebsd", 5, "FreeBSD"],
-    ["linux", "linux", 2, "Linux"],
-    ["ubuntu", "linux", 2, "Ubuntu"],
-    ["debian", "linux", 2, "Debian"],
-    ["centos", "linux", 2, "CentOS"],
-    ["heroku", "linux", 2, "Heroku"],
-    ["docker", "linux", 1, "Docker"],
-    ["windows", "windows", 2, "Windows"],
-    ["win32", "windows", 2, "win32"],
-    ["c:\\", "windows", 3, "a C:\\ path"],
-    ["android", "android", 3, "Android"],
-    ["termux", "android", 4, "Termux"],
-  ];
+
   for (const l of lower) {
-    for (const [w, platform, weight, because] of words) {
+    if (!PLATFORM_LINE.test(l)) continue;
+    for (const [w, platform, weight, because] of PLATFORM_WORDS) {
       if (hasWordPrefix(l, w)) hints.push({ platform, weight, because });
     }
     // "M1 mac", "Mac M2": Apple silicon chip names next to "mac".
@@ -287,6 +308,9 @@ function decidePlatform(hints: Hint[]): PlatformFact {
   return best;
 }
 
+/** Lines that can say anything about patching (one literal alternation, then the details). */
+const PATCHER_LINE = /gevent|eventlet|locust|grequests|curious_george|patch_all|monkey|-p |--pool/;
+
 /** Detect the patcher and how it is applied. */
 export function detectPatchers(lower: readonly string[], tracebacks: readonly Traceback[]): PatcherFact[] {
   const out: PatcherFact[] = [];
@@ -316,6 +340,7 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
     }
   }
   for (const l of lower) {
+    if (!PATCHER_LINE.test(l)) continue;
     if (
       l.includes("worker_class: gevent") ||
       l.includes('worker_class="gevent"') ||

@@ -24,6 +24,9 @@ export interface Snippet {
 }
 
 export interface IssueText {
+  /** The (line-capped) text joined with \n, and where each line starts in it. */
+  joined: string;
+  lineStarts: number[];
   lines: string[];
   lower: string[];
   inCode: boolean[];
@@ -37,6 +40,8 @@ export interface IssueText {
 const MAX_LINE = 4000;
 /** Max total characters of Python snippets parsed from one text. */
 export const MAX_SNIPPET_CHARS = 24 * 1024;
+/** Max number of Python snippets parsed from one text. */
+export const MAX_SNIPPETS = 8;
 
 const CODE_LANGS = new Set(["python", "py", "python3", "py3", "", "python2"]);
 const NOT_CODE_LANGS = new Set([
@@ -128,6 +133,7 @@ export function readIssueText(input: string): IssueText {
   for (const b of blocks) {
     if (!looksLikePython(b)) continue;
     const source = b.lines.join("\n");
+    if (snippets.length >= MAX_SNIPPETS) break;
     if (source.length > budget || !prefilter(source)) continue;
     budget -= source.length;
     snippets.push({ source, startLine: b.startLine + 1 });
@@ -145,7 +151,15 @@ export function readIssueText(input: string): IssueText {
   }
   if (repl.length > 0) snippets.push({ source: repl.join("\n"), startLine: replStart });
 
+  const lineStarts: number[] = new Array(lines.length);
+  let off = 0;
+  for (let i = 0; i < lines.length; i++) {
+    lineStarts[i] = off;
+    off += (lines[i]?.length ?? 0) + 1;
+  }
   return {
+    joined: lines.join("\n"),
+    lineStarts,
     lines,
     lower,
     inCode: inBlock,
@@ -156,13 +170,32 @@ export function readIssueText(input: string): IssueText {
   };
 }
 
-/** First line containing every needle (case-sensitive), as evidence. */
+/** Index of the line holding text offset `off` (binary search over line starts). */
+function lineAt(t: IssueText, off: number): number {
+  let lo = 0;
+  let hi = t.lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((t.lineStarts[mid] ?? 0) <= off) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** First line containing every needle (case-sensitive), as evidence. Searches the joined text. */
 export function findLine(t: IssueText, ...needles: string[]): Evidence | null {
-  for (let i = 0; i < t.lines.length; i++) {
+  const first = needles[0];
+  if (first === undefined) return null;
+  let from = 0;
+  for (;;) {
+    const at = t.joined.indexOf(first, from);
+    if (at < 0) return null;
+    const i = lineAt(t, at);
     const l = t.lines[i] ?? "";
     if (needles.every((n) => l.includes(n))) return { kind: "text", text: l.trim(), line: i + 1 };
+    from = (t.lineStarts[i + 1] ?? t.joined.length) as number;
+    if (i + 1 >= t.lines.length) return null;
   }
-  return null;
 }
 
 /** First line containing every needle, case-insensitively (needles lowercase). */

@@ -180,6 +180,15 @@ export function parseTracebacks(lines: readonly string[]): Traceback[] {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? "";
     if (raw.length > 20000) continue;
+    // Outside a traceback only a header or a frame can matter: skip prose cheaply.
+    if (
+      cur === null &&
+      !raw.includes("File ") &&
+      !raw.includes("Traceback (most") &&
+      !raw.includes("During handling") &&
+      !raw.includes("The above exception")
+    )
+      continue;
     const body = stripLogPrefix(raw);
     const t = body.trim();
     if (t.includes("Traceback (most recent call last)")) {

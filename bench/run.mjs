@@ -1,0 +1,108 @@
+// Benchmarks: scan throughput over a generated tree, triage of a 1 MB adversarial issue body,
+// and peak RSS. Run with `npm run bench` (builds first). Figures go to stdout.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createEngine } from "../dist/diagnosis/engine.js";
+import { scanPaths } from "../dist/fs-scan.js";
+
+const ROOT = new URL("./.tree/", import.meta.url).pathname;
+const TARGET_BYTES = 64 * 1024 * 1024;
+const FILE_BYTES = 32 * 1024;
+const RELEVANT_EVERY = 100; // 1% of files mention gevent/trio and get parsed
+
+function irrelevant(i) {
+  const parts = [`"""Module ${i}: generated for the benchmark."""\nimport os\nimport json\n\n`];
+  let n = 0;
+  while (parts.join("").length < FILE_BYTES) {
+    parts.push(
+      `def handler_${i}_${n}(request, limit=10):\n    """Return the first items."""\n    data = json.loads(request.body)\n    items = [x for x in data.get("items", []) if x]\n    return {"count": len(items[:limit]), "cwd": os.getcwd()}\n\n\nclass Model${i}_${n}:\n    def __init__(self, name):\n        self.name = name\n\n    def __repr__(self):\n        return f"Model({self.name!r})"\n\n`,
+    );
+    n++;
+  }
+  return parts.join("");
+}
+
+function relevant(i) {
+  return `import requests\nfrom gevent import monkey\nmonkey.patch_all()\nimport mysql.connector\n\ncnx = mysql.connector.connect(user="u")\n\n${irrelevant(i)}`;
+}
+
+function buildTree() {
+  const stamp = join(ROOT, ".complete");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === `${TARGET_BYTES}/${FILE_BYTES}/${RELEVANT_EVERY}`)
+    return;
+  rmSync(ROOT, { recursive: true, force: true });
+  let total = 0;
+  for (let i = 0; total < TARGET_BYTES; i++) {
+    const dir = join(ROOT, `pkg${Math.floor(i / 100)}`);
+    if (i % 100 === 0) mkdirSync(dir, { recursive: true });
+    const text = i % RELEVANT_EVERY === 0 ? relevant(i) : irrelevant(i);
+    writeFileSync(join(dir, `mod_${i}.py`), text);
+    total += Buffer.byteLength(text);
+  }
+  writeFileSync(stamp, `${TARGET_BYTES}/${FILE_BYTES}/${RELEVANT_EVERY}`);
+}
+
+function adversarialBody(size) {
+  const unit = [
+    "Traceback (most recent call last):",
+    '  File "/Users/x/venv/lib/python3.11/site-packages/httpcore/_synchronization.py", line 11, in <module>',
+    "    import trio",
+    '  File "',
+    `app_1  | [2024-01-01 00:00:00] [1] [ERROR] ${"a".repeat(200)}`,
+    "`".repeat(120),
+    "```python",
+    "from gevent import monkey; monkey.patch_all()  # gevent trio grpc mysql",
+    "```",
+    "NotImplementedError: unsupported platform gevent eventlet trio httpx psycopg2 grpc",
+    `We use gevent and asyncio and grpc and psycopg2 and it hangs and blocks and breaks. ${"x ".repeat(300)}`,
+    ">>> import eventlet",
+    "Name: trio",
+    "Version: 0.25.1",
+    "During handling of the above exception, another exception occurred:",
+    "^".repeat(400),
+  ].join("\n");
+  let s = "";
+  while (s.length < size) s += `${unit}\n`;
+  return s.slice(0, size);
+}
+
+const engine = await createEngine();
+buildTree();
+
+// Scan: warm once (page cache, JIT), then measure.
+scanPaths(engine, [ROOT]);
+const t0 = performance.now();
+const report = scanPaths(engine, [ROOT]);
+const scanMs = performance.now() - t0;
+const mb = report.bytes / (1024 * 1024);
+const throughput = mb / (scanMs / 1000);
+
+// Triage: 1 MB adversarial body, median of 9 runs after a warm-up.
+const body = adversarialBody(1024 * 1024);
+engine.triage(body);
+const times = [];
+for (let i = 0; i < 9; i++) {
+  const t = performance.now();
+  engine.triage(body);
+  times.push(performance.now() - t);
+}
+times.sort((a, b) => a - b);
+const triageMs = times[4];
+
+globalThis.gc?.();
+const rssMb = process.resourceUsage().maxRSS / 1024;
+
+const rows = [
+  [
+    "scan tree",
+    `${mb.toFixed(1)} MiB in ${report.files} files (${report.parsed} parsed, ${report.findings.length} findings)`,
+  ],
+  ["scan time", `${scanMs.toFixed(0)} ms`],
+  ["scan throughput", `${throughput.toFixed(0)} MiB/s (target >= 200)`],
+  ["triage 1 MiB adversarial", `${triageMs.toFixed(1)} ms median of 9 (target < 50)`],
+  ["peak RSS", `${rssMb.toFixed(0)} MiB (target < 300)`],
+];
+for (const [k, v] of rows) console.log(`${k.padEnd(26)} ${v}`);
+const ok = throughput >= 200 && triageMs < 50 && rssMb < 300;
+console.log(ok ? "all targets met" : "TARGET MISSED");
+process.exitCode = ok ? 0 : 1;
