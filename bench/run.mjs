@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { createEngine } from "../dist/diagnosis/engine.js";
 import { scanPaths } from "../dist/fs-scan.js";
+import { scanPathsParallel } from "../dist/scan-pool.js";
 
 const ROOT = new URL("./.tree/", import.meta.url).pathname;
 const TARGET_BYTES = 64 * 1024 * 1024;
@@ -71,9 +72,13 @@ buildTree();
 
 // Scan: warm once (page cache, JIT), then measure.
 scanPaths(engine, [ROOT]);
+const t1 = performance.now();
+const serial = scanPaths(engine, [ROOT]);
+const serialMs = performance.now() - t1;
 const t0 = performance.now();
-const report = scanPaths(engine, [ROOT]);
+const report = await scanPathsParallel([ROOT]);
 const scanMs = performance.now() - t0;
+if (report.findings.length !== serial.findings.length) throw new Error("parallel and serial scans disagree");
 const mb = report.bytes / (1024 * 1024);
 const throughput = mb / (scanMs / 1000);
 
@@ -97,7 +102,8 @@ const rows = [
     "scan tree",
     `${mb.toFixed(1)} MiB in ${report.files} files (${report.parsed} parsed, ${report.findings.length} findings)`,
   ],
-  ["scan time", `${scanMs.toFixed(0)} ms`],
+  ["scan time (one thread)", `${serialMs.toFixed(0)} ms = ${(mb / (serialMs / 1000)).toFixed(0)} MiB/s`],
+  ["scan time (worker pool)", `${scanMs.toFixed(0)} ms`],
   ["scan throughput", `${throughput.toFixed(0)} MiB/s (target >= 200)`],
   ["triage 1 MiB adversarial", `${triageMs.toFixed(1)} ms median of 9 (target < 50)`],
   ["peak RSS", `${rssMb.toFixed(0)} MiB (target < 300)`],

@@ -5,7 +5,7 @@ import { createEngine } from "./diagnosis/engine.js";
 import { renderIssueComment, renderIssueText } from "./diagnosis/render.js";
 import { RULE_IDS } from "./diagnosis/rules/index.js";
 import { toSarif } from "./diagnosis/sarif.js";
-import { scanPaths } from "./fs-scan.js";
+import { scanPathsParallel } from "./scan-pool.js";
 import { VERSION } from "./version.js";
 
 const USAGE = `usage: async-doctor triage [FILE|-] [--format text|json|markdown] [--disable RULE,...]
@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
     const format = args.format ?? "text";
     if (!["text", "json", "sarif"].includes(format)) throw new UsageError(`scan: unknown format '${format}'`);
     const paths = args.positional.length > 0 ? args.positional : ["."];
-    const report = scanPaths(engine, paths, { enabled });
+    const report = await scanPathsParallel(paths, { disabled: [...args.disable] });
     for (const s of report.skipped) process.stderr.write(`async-doctor: skipped ${s.path}: ${s.reason}\n`);
     if (
       report.files === 0 &&

@@ -8,14 +8,19 @@ import { Language, Parser, Query, type Tree } from "web-tree-sitter";
 export interface PythonParser {
   parse(source: string): Tree | null;
   query: Query;
+  comments: Query;
 }
 
+/** Imports, and the name of every called function (the call is its parent or grandparent). */
 const QUERY = `
 (import_statement) @import
 (import_from_statement) @import
-(call function: (_) @fn) @call
-(comment) @comment
+(call function: (identifier) @name)
+(call function: (attribute attribute: (identifier) @name))
 `;
+
+/** Comments, queried only when a file mentions a suppression at all. */
+const COMMENT_QUERY = "(comment) @comment";
 
 let loading: Promise<PythonParser> | null = null;
 
@@ -28,8 +33,10 @@ export function loadPythonParser(): Promise<PythonParser> {
       const parser = new Parser();
       parser.setLanguage(lang);
       const query = new Query(lang, QUERY);
+      const comments = new Query(lang, COMMENT_QUERY);
       return {
         query,
+        comments,
         parse: (source: string) => parser.parse(source),
       };
     })();

@@ -27,6 +27,8 @@ export interface IssueText {
   /** The (line-capped) text joined with \n, and where each line starts in it. */
   joined: string;
   lineStarts: number[];
+  /** findLine results, by needles (rules ask the same questions). */
+  memo: Map<string, Evidence | null>;
   lines: string[];
   lower: string[];
   inCode: boolean[];
@@ -95,7 +97,11 @@ function splitSentences(para: string, line: number, out: Sentence[]): void {
 }
 
 export function readIssueText(input: string): IssueText {
-  const lines = splitLines(input).map((l) => (l.length > MAX_LINE ? l.slice(0, MAX_LINE) : l));
+  const lines = splitLines(input);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] ?? "";
+    if (l.length > MAX_LINE) lines[i] = l.slice(0, MAX_LINE);
+  }
   const lower = lines.map((l) => l.toLowerCase());
   const { blocks, inBlock } = findCodeBlocks(lines);
   const tracebacks = parseTracebacks(lines);
@@ -140,7 +146,8 @@ export function readIssueText(input: string): IssueText {
   }
   const repl: string[] = [];
   let replStart = 0;
-  for (let i = 0; i < lines.length && budget > 0; i++) {
+  const hasRepl = input.includes(">>> ");
+  for (let i = 0; hasRepl && i < lines.length && budget > 0; i++) {
     const t = (lines[i] ?? "").trimStart();
     if (t.startsWith(">>> ") || (repl.length > 0 && t.startsWith("... "))) {
       if (repl.length === 0) replStart = i + 1;
@@ -160,6 +167,7 @@ export function readIssueText(input: string): IssueText {
   return {
     joined: lines.join("\n"),
     lineStarts,
+    memo: new Map(),
     lines,
     lower,
     inCode: inBlock,
@@ -184,6 +192,15 @@ function lineAt(t: IssueText, off: number): number {
 
 /** First line containing every needle (case-sensitive), as evidence. Searches the joined text. */
 export function findLine(t: IssueText, ...needles: string[]): Evidence | null {
+  const key = needles.join("\u0000");
+  const memo = t.memo.get(key);
+  if (memo !== undefined) return memo;
+  const found = searchLine(t, needles);
+  t.memo.set(key, found);
+  return found;
+}
+
+function searchLine(t: IssueText, needles: string[]): Evidence | null {
   const first = needles[0];
   if (first === undefined) return null;
   let from = 0;
