@@ -120,3 +120,23 @@ describe("async-doctor scan", () => {
     expect(r.stdout).toContain("0 finding(s) in 2 file(s)");
   });
 });
+
+describe("parallel scan", () => {
+  it("spreads a large parse load over worker threads and finds the same as one thread", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ad-pool-"));
+    const body = `${"def f(x):\n    return [y for y in range(x)]\n\n".repeat(900)}`;
+    for (let i = 0; i < 80; i++) {
+      writeFileSync(
+        join(root, `m${i}.py`),
+        `import requests\nfrom gevent import monkey\nmonkey.patch_all()\n${body}`,
+      );
+    }
+    const r = await cli(["scan", root, "--format", "json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { findings: { rule: string; line: number }[] };
+    expect(out.findings).toHaveLength(80);
+    expect(new Set(out.findings.map((f) => `${f.rule}@${f.line}`))).toEqual(
+      new Set(["gevent-patch-late-ssl@3"]),
+    );
+  }, 60_000);
+});
