@@ -105,3 +105,11 @@ export function createEngine(): Promise<Engine> {
   if (shared === null) shared = loadPythonParser().then((p) => new Engine(p));
   return shared;
 }
+
+/** Words of the conflict family: a text without any of them cannot change a diagnosis. */
+const FAMILY =
+  /gevent|eventlet|greenlet|trio|grpc|psycopg|mysql|asyncio|monkey|loopexit|epoll|kqueue|patch_all|rlock|sslcontext|event loop/i;
+
+export function mentionsFamily(text: string): boolean {
+  return FAMILY.test(text);
+}

@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+/** The async-doctor Probot app: composes the handlers and the health route. */
+import type { ApplicationFunctionOptions, Probot } from "probot";
+import { createEngine, type Engine } from "./diagnosis/engine.js";
+import { issueTriage } from "./handlers/issues.js";
+import { VERSION } from "./version.js";
+
+/** `GET /healthz`: liveness for load balancers and the Docker HEALTHCHECK. */
+function healthz(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.url === "/healthz" || req.url?.startsWith("/healthz?")) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "ok", version: VERSION }));
+    return true;
+  }
+  return false;
+}
+
+export interface AppOptions {
+  engine?: Promise<Engine>;
+  docsBase?: string;
+}
+
+export function createApp(options: AppOptions = {}) {
+  const engine = options.engine ?? createEngine();
+  return async (app: Probot, opts?: ApplicationFunctionOptions) => {
+    await engine; // load the grammar before the first webhook
+    issueTriage({ engine, docsBase: options.docsBase })(app);
+    try {
+      opts?.addHandler(healthz);
+    } catch {
+      // Loaded without Probot's HTTP server (tests, serverless middleware): no health route.
+    }
+  };
+}
+
+export default createApp({ docsBase: process.env.ASYNC_DOCTOR_DOCS_URL });

@@ -1,0 +1,114 @@
+/** Probot + nock test harness: real-shaped payloads, throttling and retries off, call tracking. */
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Writable } from "node:stream";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { createEngine } from "../../src/diagnosis/engine.js";
+import { createApp } from "../../src/index.js";
+
+export const API = "https://api.github.com";
+export const OWNER = "acme";
+export const REPO = "widgets";
+export const INSTALLATION = 4242;
+
+let key: string | null = null;
+export function privateKey(): string {
+  if (key === null) {
+    key = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs1", format: "pem" })
+      .toString();
+  }
+  return key;
+}
+
+export const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+  ...o,
+  retry: { enabled: false },
+  throttle: { ...(o.throttle as object), enabled: false },
+}));
+
+export interface Harness {
+  probot: Probot;
+  logs: Record<string, unknown>[];
+}
+
+export async function makeProbot(): Promise<Harness> {
+  const logs: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of chunk.toString().split("\n")) if (line.trim()) logs.push(JSON.parse(line));
+      cb();
+    },
+  });
+  const log = pino({ level: "debug" }, stream);
+  const probot = new Probot({
+    appId: 123,
+    privateKey: privateKey(),
+    Octokit: TestOctokit,
+    log,
+    secret: "test-secret",
+  });
+  await probot.load(createApp({ engine: createEngine() }));
+  return { probot, logs };
+}
+
+export function fixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../fixtures/github/${name}.json`, import.meta.url), "utf8")) as T;
+}
+
+/** Every request the mocked API answered, as "METHOD /path". */
+export const calls: string[] = [];
+
+export function api(): nock.Scope {
+  const scope = nock(API);
+  scope.on("request", (req: { method: string; path: string }) => {
+    calls.push(`${req.method} ${req.path.replace(/\?.*$/, "")}`);
+  });
+  return scope;
+}
+
+/** The installation token exchange every handled event starts with. */
+export function token(scope: nock.Scope): nock.Scope {
+  return scope.post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, {
+    token: "ghs_test",
+    expires_at: "2099-01-01T00:00:00Z",
+    permissions: {
+      issues: "write",
+      pull_requests: "write",
+      checks: "write",
+      contents: "read",
+      metadata: "read",
+    },
+  });
+}
+
+export const CONFIG_PATH = /\/contents\/\.github(%2F|\/)async-doctor\.yml/;
+
+/** No config file in the repo nor in the org's .github repo. */
+export function noConfig(scope: nock.Scope): nock.Scope {
+  return scope
+    .get((p) => p.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && CONFIG_PATH.test(p))
+    .reply(404, { message: "Not Found" })
+    .get((p) => p.startsWith(`/repos/${OWNER}/.github/contents/`) && CONFIG_PATH.test(p))
+    .reply(404, { message: "Not Found" });
+}
+
+export function withConfig(scope: nock.Scope, yaml: string): nock.Scope {
+  return scope
+    .get((p) => p.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && CONFIG_PATH.test(p))
+    .reply(200, yaml, { "content-type": "text/plain; charset=utf-8" });
+}
+
+export function resetNock(): void {
+  nock.cleanAll();
+  nock.disableNetConnect();
+  calls.length = 0;
+}
+
+let delivery = 0;
+export function deliveryId(): string {
+  delivery++;
+  return `00000000-0000-4000-8000-${String(delivery).padStart(12, "0")}`;
+}
