@@ -1,0 +1,218 @@
+/**
+ * The compiled App, started from a clean directory laid out like the Docker image
+ * (dist/, package.json, app.yml, node_modules), against a local stand-in for the GitHub API.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHmac, randomUUID } from "node:crypto";
+import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixture, privateKey } from "../github/harness.js";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const SECRET = "e2e-webhook-secret";
+
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+}
+
+function cleanDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "ad-app-"));
+  cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
+  cpSync(join(ROOT, "package.json"), join(dir, "package.json"));
+  cpSync(join(ROOT, "app.yml"), join(dir, "app.yml"));
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let b = "";
+    req.on("data", (c) => {
+      b += c;
+    });
+    req.on("end", () => resolve(b));
+  });
+}
+
+/** A local stand-in for the GitHub REST API (GitHub Enterprise layout: /api/v3). */
+function fakeGitHub(seen: Seen[]): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    const url = req.url ?? "";
+    seen.push({ method: req.method ?? "", url, body });
+    const json = (status: number, data: unknown) => {
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(data));
+    };
+    if (req.method === "POST" && /\/app\/installations\/\d+\/access_tokens$/.test(url))
+      return json(201, { token: "ghs_e2e", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    if (url.includes("/contents/")) return json(404, { message: "Not Found" });
+    if (req.method === "GET" && url.includes("/comments")) return json(200, []);
+    if (req.method === "POST" && url.endsWith("/comments")) return json(201, { id: 1 });
+    if (req.method === "POST" && url.endsWith("/labels")) return json(201, {});
+    return json(404, { message: `unexpected ${req.method} ${url}` });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(
+  dir: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let out = "";
+  const child = spawn("node", ["dist/main.js"], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  child.stderr?.on("data", (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(url: string, ms = 20_000): Promise<Response> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+describe("the App as a server", () => {
+  const seen: Seen[] = [];
+  let api: Server;
+  let app: ReturnType<typeof start>;
+  let base = "";
+
+  beforeAll(async () => {
+    api = await fakeGitHub(seen);
+    const apiPort = (api.address() as AddressInfo).port;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    app = start(cleanDir(), {
+      NODE_ENV: "production",
+      APP_ID: "123",
+      PRIVATE_KEY: privateKey(),
+      WEBHOOK_SECRET: SECRET,
+      GHE_HOST: `127.0.0.1:${apiPort}`,
+      GHE_PROTOCOL: "http",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "info",
+    });
+    const health = await waitFor(`${base}/healthz`);
+    expect(health.status).toBe(200);
+  }, 30_000);
+
+  afterAll(async () => {
+    app?.child.kill("SIGTERM");
+    await app?.exited;
+    api?.close();
+  });
+
+  const payload = () => {
+    const p = fixture<{ issue: { title: string; body: string } }>("issues.opened");
+    p.issue.title = "App crashes on macOS";
+    p.issue.body =
+      'We run gunicorn -k gevent.\n\n```\n  File "/Users/me/venv/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
+    return JSON.stringify(p);
+  };
+  const post = (body: string, delivery: string, signature?: string) =>
+    fetch(`${base}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-github-delivery": delivery,
+        "x-hub-signature-256":
+          signature ?? `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      },
+      body,
+    });
+  const comments = () => seen.filter((s) => s.method === "POST" && s.url.endsWith("/issues/7/comments"));
+
+  it("answers /healthz with its version", async () => {
+    const r = await fetch(`${base}/healthz`);
+    expect(await r.json()).toMatchObject({ status: "ok" });
+  });
+
+  it("answers a signed webhook with one correct comment", async () => {
+    const body = payload();
+    const delivery = randomUUID();
+    const r = await post(body, delivery);
+    expect(r.status).toBeLessThan(300);
+    const until = Date.now() + 10_000;
+    while (comments().length === 0 && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+    expect(comments()).toHaveLength(1);
+    const posted = JSON.parse(comments()[0]?.body ?? "{}") as { body: string };
+    expect(posted.body).toContain("<!-- async-doctor:issue rules=trio-unsupported-platform -->");
+    expect(posted.body).toContain("gunicorn's gevent worker");
+
+    // A redelivery (same X-GitHub-Delivery) adds nothing.
+    const before = seen.length;
+    const again = await post(body, delivery);
+    expect(again.status).toBeLessThan(300);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(seen.length).toBe(before);
+    expect(comments()).toHaveLength(1);
+  });
+
+  it("rejects a bad signature with 400", async () => {
+    const r = await post(payload(), randomUUID(), "sha256=0000");
+    expect(r.status).toBe(400);
+  });
+
+  it("never logs the token, the private key or the secret", () => {
+    const out = app.output();
+    expect(out).not.toContain("ghs_e2e");
+    expect(out).not.toContain("PRIVATE KEY");
+    expect(out).not.toContain(SECRET);
+  });
+});
+
+describe("starting up", () => {
+  it("refuses to start in production without a webhook secret, with a one-line reason", async () => {
+    const run = start(cleanDir(), { NODE_ENV: "production", APP_ID: "1", PRIVATE_KEY: privateKey() });
+    expect(await run.exited).toBe(1);
+    expect(run.output().trim().split("\n")).toHaveLength(1);
+    expect(run.output()).toContain("WEBHOOK_SECRET");
+  });
+
+  it("without credentials starts Probot's setup flow instead of crashing", async () => {
+    const port = await freePort();
+    const run = start(cleanDir(), { PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "development" });
+    try {
+      const r = await waitFor(`http://127.0.0.1:${port}/`);
+      expect(r.status).toBeLessThan(500);
+      expect(run.output()).toContain("setup flow");
+    } finally {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+  }, 30_000);
+});
