@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createEngine, type Engine } from "./diagnosis/engine.js";
 import { issueTriage } from "./handlers/issues.js";
+import { pullRequestReview } from "./handlers/pull-requests.js";
 import { VERSION } from "./version.js";
 
 /** `GET /healthz`: liveness for load balancers and the Docker HEALTHCHECK. */
@@ -25,6 +26,7 @@ export function createApp(options: AppOptions = {}) {
   return async (app: Probot, opts?: ApplicationFunctionOptions) => {
     await engine; // load the grammar before the first webhook
     issueTriage({ engine, docsBase: options.docsBase })(app);
+    pullRequestReview({ engine, docsBase: options.docsBase })(app);
     try {
       opts?.addHandler(healthz);
     } catch {

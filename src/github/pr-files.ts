@@ -1,0 +1,165 @@
+/**
+ * Pull-request files: the paginated listing, the selection of files worth reading (globs, patch
+ * prefilter), and one batched GraphQL request for their contents at head and base, plus the
+ * repository configuration from the default branch.
+ */
+import type { ProbotOctokit } from "probot";
+import { prefilter } from "../diagnosis/python/facts.js";
+import { CONFIG_FILE } from "./config.js";
+
+export interface PrFile {
+  filename: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  patch?: string;
+  previous_filename?: string;
+}
+
+/** GitHub stops listing a pull request's files at 3,000. */
+export const GITHUB_FILE_LIST_CAP = 3000;
+
+export async function listPrFiles(
+  octokit: ProbotOctokit,
+  ref: { owner: string; repo: string; pull_number: number },
+): Promise<PrFile[]> {
+  return (await octokit.paginate(octokit.rest.pulls.listFiles, { ...ref, per_page: 100 })) as PrFile[];
+}
+
+export type Skip = { path: string; reason: string };
+
+/** Patch calls without the patcher's name in the hunk (`monkey.patch_all()` after `from gevent import monkey`). */
+const PATCH_CALL = /patch_all|monkey_patch|patch_socket|patch_ssl/;
+
+/** A changed line adds an import: late-patching rules may fire even if no needle is in the patch. */
+function addsImport(patch: string): boolean {
+  for (const line of patch.split("\n")) {
+    if (!line.startsWith("+")) continue;
+    const t = line.slice(1).trimStart();
+    if (t.startsWith("import ") || t.startsWith("from ")) return true;
+  }
+  return false;
+}
+
+/**
+ * Which files to read. A file is read when its patch passes the prefilter or adds an import
+ * (its full text is checked again after reading); files without a patch (too large for the
+ * listing) are read too, since nothing can be told from the listing.
+ */
+export function selectFiles(
+  files: PrFile[],
+  wanted: (path: string) => boolean,
+): { read: PrFile[]; skipped: Skip[] } {
+  const read: PrFile[] = [];
+  const skipped: Skip[] = [];
+  for (const f of files) {
+    if (!wanted(f.filename)) continue;
+    if (f.status === "removed") continue;
+    if (f.patch === undefined) {
+      read.push(f);
+      continue;
+    }
+    if (prefilter(f.patch) || PATCH_CALL.test(f.patch) || addsImport(f.patch)) read.push(f);
+  }
+  return { read, skipped };
+}
+
+export interface FileContents {
+  head: string | null;
+  /** Base version (null for added files or when unavailable). */
+  base: string | null;
+  /** Why the head text is missing (binary, too large). */
+  missing?: string;
+}
+
+interface BlobResult {
+  text?: string | null;
+  isBinary?: boolean | null;
+  byteSize?: number;
+}
+
+/** Fetch head (and base) contents of the files in one GraphQL request, by commit expression. */
+export async function fetchContents(
+  octokit: ProbotOctokit,
+  repo: { owner: string; repo: string },
+  headSha: string,
+  baseSha: string,
+  files: PrFile[],
+  extraPaths: string[] = [],
+): Promise<{ files: Map<string, FileContents>; extra: Map<string, string | null> }> {
+  const out = new Map<string, FileContents>();
+  const extra = new Map<string, string | null>();
+  if (files.length === 0 && extraPaths.length === 0) return { files: out, extra };
+  const vars: Record<string, string> = { owner: repo.owner, repo: repo.repo };
+  const fields: string[] = [];
+  const decls: string[] = ["$owner: String!", "$repo: String!"];
+  const blob = "... on Blob { text isBinary byteSize }";
+  files.forEach((f, i) => {
+    vars[`h${i}`] = `${headSha}:${f.filename}`;
+    decls.push(`$h${i}: String!`);
+    fields.push(`h${i}: object(expression: $h${i}) { ${blob} }`);
+    if (f.status !== "added") {
+      vars[`b${i}`] = `${baseSha}:${f.previous_filename ?? f.filename}`;
+      decls.push(`$b${i}: String!`);
+      fields.push(`b${i}: object(expression: $b${i}) { ${blob} }`);
+    }
+  });
+  extraPaths.forEach((p, i) => {
+    vars[`x${i}`] = `${headSha}:${p}`;
+    decls.push(`$x${i}: String!`);
+    fields.push(`x${i}: object(expression: $x${i}) { ${blob} }`);
+  });
+  const query = `query(${decls.join(", ")}) { repository(owner: $owner, name: $repo) { ${fields.join(" ")} } }`;
+  const data = (await octokit.graphql(query, vars)) as { repository: Record<string, BlobResult | null> };
+  const r = data.repository ?? {};
+  files.forEach((f, i) => {
+    const h = r[`h${i}`];
+    const b = r[`b${i}`];
+    const missing = !h
+      ? "not found at the head commit"
+      : h.isBinary
+        ? "binary content"
+        : h.text == null
+          ? "too large to read"
+          : undefined;
+    out.set(f.filename, {
+      head: missing ? null : (h?.text ?? null),
+      base: b?.text ?? null,
+      ...(missing ? { missing } : {}),
+    });
+  });
+  extraPaths.forEach((p, i) => {
+    extra.set(p, r[`x${i}`]?.text ?? null);
+  });
+  return { files: out, extra };
+}
+
+/**
+ * The raw configuration from the default branch: the repository's file, else the organisation's
+ * `.github` repository, in one GraphQL request. Returns the YAML text or null.
+ */
+export async function fetchConfigText(
+  octokit: ProbotOctokit,
+  repo: { owner: string; repo: string },
+  defaultBranch: string,
+): Promise<string | null> {
+  const query = `query($owner: String!, $repo: String!, $expr: String!) {
+  repo: repository(owner: $owner, name: $repo) { object(expression: $expr) { ... on Blob { text } } }
+  org: repository(owner: $owner, name: ".github") { object(expression: "HEAD:.github/${CONFIG_FILE}") { ... on Blob { text } } }
+}`;
+  let data: {
+    repo?: { object?: { text?: string } | null } | null;
+    org?: { object?: { text?: string } | null } | null;
+  };
+  try {
+    data = await octokit.graphql(query, {
+      owner: repo.owner,
+      repo: repo.repo,
+      expr: `${defaultBranch}:.github/${CONFIG_FILE}`,
+    });
+  } catch (e) {
+    // A missing organisation `.github` repository is reported as a GraphQL error with partial data.
+    const partial = (e as { data?: typeof data }).data;
+    if (!partial) throw e;
+    data = partial;
+  }
+  return data.repo?.object?.text ?? data.org?.object?.text ?? null;
+}
