@@ -1,6 +1,6 @@
 /** Minimal glob matching for config include/exclude lists: `**`, `*`, `?`, `{a,b}`. */
 
-function escape(c: string): string {
+function escapeChar(c: string): string {
   return /[\\^$.|+()[\]{}]/.test(c) ? `\\${c}` : c;
 }
 
@@ -22,11 +22,11 @@ export function globToRegExp(glob: string): RegExp {
         re += `(?:${glob
           .slice(i + 1, close)
           .split(",")
-          .map((alt) => alt.split("").map(escape).join(""))
+          .map((alt) => alt.split("").map(escapeChar).join(""))
           .join("|")})`;
         i = close;
       }
-    } else re += escape(c);
+    } else re += escapeChar(c);
   }
   return new RegExp(`^${re}$`);
 }

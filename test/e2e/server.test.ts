@@ -40,6 +40,17 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+const LATE = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
+const CLEAN = "from gevent import monkey\nmonkey.patch_all()\nimport requests\n";
+const added = (src: string) => {
+  const lines = src.replace(/\n$/, "").split("\n");
+  return `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
+};
+const PR_FILES: Record<number, { filename: string; status: string; patch: string; content: string }[]> = {
+  12: [{ filename: "app/late.py", status: "added", patch: added(LATE), content: LATE }],
+  13: [{ filename: "app/clean.py", status: "added", patch: added(CLEAN), content: CLEAN }],
+};
+
 /** A local stand-in for the GitHub REST API (GitHub Enterprise layout: /api/v3). */
 function fakeGitHub(seen: Seen[]): Promise<Server> {
   const server = createServer(async (req, res) => {
@@ -53,6 +64,44 @@ function fakeGitHub(seen: Seen[]): Promise<Server> {
     if (req.method === "POST" && /\/app\/installations\/\d+\/access_tokens$/.test(url))
       return json(201, { token: "ghs_e2e", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
     if (url.includes("/contents/")) return json(404, { message: "Not Found" });
+    const pr = /\/pulls\/(\d+)\//.exec(url);
+    const prFiles = pr ? PR_FILES[Number(pr[1])] : undefined;
+    if (req.method === "POST" && url === "/api/graphql") {
+      const q = JSON.parse(body) as { query: string; variables: Record<string, string> };
+      if (q.query.includes("org: repository"))
+        return json(200, { data: { repo: { object: null }, org: null } });
+      const repository: Record<string, unknown> = {};
+      for (const [k, expr] of Object.entries(q.variables)) {
+        if (k === "owner" || k === "repo") continue;
+        const path = expr.slice(expr.indexOf(":") + 1);
+        const file = Object.values(PR_FILES)
+          .flat()
+          .find((f) => f.filename === path);
+        repository[k] =
+          file && k.startsWith("h")
+            ? { text: file.content, isBinary: false, byteSize: file.content.length }
+            : null;
+      }
+      return json(200, { data: { repository } });
+    }
+    if (req.method === "GET" && prFiles && url.includes("/files"))
+      return json(
+        200,
+        prFiles.map(({ content: _c, ...f }) => f),
+      );
+    if (req.method === "POST" && prFiles && url.endsWith("/reviews")) {
+      // Like GitHub: every anchor must be a line of a hunk of a file in the diff, or the whole review fails.
+      const review = JSON.parse(body) as { comments?: { path: string; line: number }[] };
+      for (const c of review.comments ?? []) {
+        const f = prFiles.find((x) => x.filename === c.path);
+        const lines = f ? f.content.split("\n").length : 0;
+        if (!f || c.line < 1 || c.line > lines)
+          return json(422, { message: "Unprocessable Entity", errors: ["Line could not be resolved"] });
+      }
+      return json(200, { id: 1 });
+    }
+    if (req.method === "POST" && url.endsWith("/check-runs")) return json(201, { id: 9 });
+    if (req.method === "PATCH" && url.includes("/check-runs/")) return json(200, {});
     if (req.method === "GET" && url.includes("/comments")) return json(200, []);
     if (req.method === "POST" && url.endsWith("/comments")) return json(201, { id: 1 });
     if (req.method === "POST" && url.endsWith("/labels")) return json(201, {});
@@ -180,6 +229,55 @@ describe("the App as a server", () => {
     await new Promise((res) => setTimeout(res, 500));
     expect(seen.length).toBe(before);
     expect(comments()).toHaveLength(1);
+  });
+
+  const prPayload = (n: number) => {
+    const p = fixture<{ number: number; pull_request: { number: number } }>("pull_request.opened");
+    p.number = n;
+    p.pull_request.number = n;
+    return JSON.stringify(p);
+  };
+  const postPr = (body: string, delivery: string) =>
+    fetch(`${base}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "pull_request",
+        "x-github-delivery": delivery,
+        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      },
+      body,
+    });
+  const reviews = (n: number) =>
+    seen.filter((s) => s.method === "POST" && s.url.endsWith(`/pulls/${n}/reviews`));
+  const settle = async (pred: () => boolean) => {
+    const until = Date.now() + 10_000;
+    while (!pred() && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+  };
+
+  it("reviews a PR adding `import requests` before `monkey.patch_all()` with one inline comment", async () => {
+    const body = prPayload(12);
+    const delivery = randomUUID();
+    expect((await postPr(body, delivery)).status).toBeLessThan(300);
+    await settle(() => seen.some((s) => s.method === "PATCH" && s.url.includes("/check-runs/")));
+    expect(reviews(12)).toHaveLength(1);
+    const review = JSON.parse(reviews(12)[0]?.body ?? "{}") as { comments: { path: string; line: number }[] };
+    expect(review.comments).toEqual([
+      expect.objectContaining({ path: "app/late.py", line: 3, side: "RIGHT" }),
+    ]);
+
+    const before = seen.length;
+    expect((await postPr(body, delivery)).status).toBeLessThan(300);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(seen.length).toBe(before);
+  });
+
+  it("leaves a clean PR without any comment", async () => {
+    const checksBefore = seen.filter((s) => s.method === "PATCH").length;
+    expect((await postPr(prPayload(13), randomUUID())).status).toBeLessThan(300);
+    await settle(() => seen.filter((s) => s.method === "PATCH").length > checksBefore);
+    expect(reviews(13)).toHaveLength(0);
+    expect(seen.some((s) => s.url.includes("/pulls/13/comments") && s.method === "POST")).toBe(false);
   });
 
   it("rejects a bad signature with 400", async () => {

@@ -18,7 +18,6 @@ import {
 type Payload = Record<string, any>;
 
 const HEAD = "1111111111111111111111111111111111111111";
-const HEAD2 = "2222222222222222222222222222222222222222";
 const BASE = "0000000000000000000000000000000000000000";
 const PULL = `/repos/${OWNER}/${REPO}/pulls/12`;
 
@@ -326,5 +325,357 @@ describe("annotation batching", () => {
     ]);
     expect(review.comments).toEqual([]);
     expect(review.body).toContain("120 more findings");
+  });
+});
+
+function synchronize(patch: (p: Payload) => void = () => {}): Payload {
+  const p = fixture<Payload>("pull_request.synchronize");
+  patch(p);
+  return p;
+}
+
+/** Mocks for a push on a PR whose one file is `src`; returns the captured review and check updates. */
+function pushMocks(
+  src: string,
+  existing: { comments: Payload[]; reviews: Payload[] },
+  opts: { sha?: string; config?: string | null } = {},
+) {
+  const sha = opts.sha ?? "2222222222222222222222222222222222222222";
+  const scope = api(); // the installation token is cached from the first push
+  graphqlConfig(scope, opts.config ?? null);
+  const check = checks(scope);
+  files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(src) }]);
+  graphqlContents(scope, { [`${sha}:app/main.py`]: src });
+  scope.get(`${PULL}/comments`).query(true).reply(200, existing.comments);
+  scope.get(`${PULL}/reviews`).query(true).reply(200, existing.reviews);
+  scope
+    .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
+      check.updates.push(b);
+      return true;
+    })
+    .reply(200, {});
+  return { scope, check };
+}
+
+/** Run the first push and return the inline comment body the App posted. */
+async function firstPush(): Promise<string> {
+  const scope = api();
+  token(scope);
+  graphqlConfig(scope);
+  checks(scope);
+  files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) }]);
+  graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
+  let body = "";
+  scope
+    .post(`${PULL}/reviews`, (b: Payload) => {
+      body = b.comments[0].body;
+      return true;
+    })
+    .reply(200, {});
+  scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+  await send("pull_request", opened());
+  resetNock();
+  return body;
+}
+
+const bot = { login: "async-doctor[bot]", type: "Bot" };
+const human = { login: "maintainer", type: "User" };
+
+describe("across pushes", () => {
+  it("never posts the same finding twice (the line moved on the second push)", async () => {
+    const posted = await firstPush();
+    const moved = `import os\n${LATE_PATCH_SRC}`;
+    pushMocks(moved, {
+      comments: [{ id: 501, body: posted, user: bot, path: "app/main.py", line: 3 }],
+      reviews: [],
+    });
+    await send("pull_request", synchronize());
+    expect(calls.some((c) => c.endsWith("/reviews") && c.startsWith("POST"))).toBe(false);
+    expect(calls.some((c) => c.startsWith("DELETE"))).toBe(false);
+  });
+
+  it("a second delivery of the same push adds nothing", async () => {
+    await firstPush();
+    const id = deliveryId();
+    const s1 = pushMocks(LATE_PATCH_SRC, { comments: [], reviews: [] });
+    s1.scope.post(`${PULL}/reviews`).reply(200, {});
+    await send("pull_request", synchronize(), id);
+    const before = calls.length;
+    await send("pull_request", synchronize(), id);
+    expect(calls.length).toBe(before);
+  });
+
+  it("deletes its comment when the finding is fixed and nobody replied", async () => {
+    const posted = await firstPush();
+    const fixed = "from gevent import monkey\nmonkey.patch_all()\nimport requests\n";
+    const { scope, check } = pushMocks(fixed, {
+      comments: [{ id: 601, body: posted, user: bot }],
+      reviews: [],
+    });
+    scope.delete(`/repos/${OWNER}/${REPO}/pulls/comments/601`).reply(204);
+    await send("pull_request", synchronize());
+    expect(check.updates[0]).toMatchObject({ conclusion: "success" });
+  });
+
+  it("never touches a thread with a human reply", async () => {
+    const posted = await firstPush();
+    const fixed = "from gevent import monkey\nmonkey.patch_all()\nimport requests\n";
+    pushMocks(fixed, {
+      comments: [
+        { id: 701, body: posted, user: bot },
+        { id: 702, body: "Good catch, fixed.", user: human, in_reply_to_id: 701 },
+      ],
+      reviews: [],
+    });
+    await send("pull_request", synchronize());
+    expect(calls.some((c) => c.startsWith("DELETE") || c.startsWith("PATCH /repos/acme/widgets/pulls"))).toBe(
+      false,
+    );
+  });
+
+  it("does not repeat findings it listed in an earlier review body", async () => {
+    await firstPush();
+    const { fingerprint } = await (async () => {
+      const { createEngine } = await import("../../src/diagnosis/engine.js");
+      const e = await createEngine();
+      return e.scanSource("app/main.py", LATE_PATCH_SRC).findings[0] ?? { fingerprint: "" };
+    })();
+    pushMocks(LATE_PATCH_SRC, {
+      comments: [],
+      reviews: [
+        {
+          id: 9,
+          user: bot,
+          body: `overflow <!-- async-doctor:finding fp=${fingerprint} rule=gevent-patch-late-ssl -->`,
+        },
+      ],
+    });
+    await send("pull_request", synchronize());
+    expect(calls.some((c) => c.endsWith("/reviews") && c.startsWith("POST"))).toBe(false);
+  });
+
+  it("ignores a synchronize whose head did not change", async () => {
+    await send(
+      "pull_request",
+      synchronize((p) => (p.after = p.before)),
+    );
+    expect(calls).toEqual([]);
+  });
+});
+
+describe("who and what gets reviewed", () => {
+  it("skips drafts and bot-authored PRs by default, and closed PRs always", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    graphqlConfig(scope);
+    await send(
+      "pull_request",
+      opened((p) => (p.pull_request.draft = true)),
+    );
+    await send(
+      "pull_request",
+      opened((p) => (p.pull_request.user = { login: "dependabot[bot]", type: "Bot" })),
+    );
+    await send(
+      "pull_request",
+      opened((p) => (p.pull_request.state = "closed")),
+    );
+    expect(calls.filter((c) => !c.includes("access_tokens"))).toEqual(["POST /graphql", "POST /graphql"]);
+  });
+
+  it("reviews drafts when configured", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope, "pull_requests:\n  skip_drafts: false\n  check_run: false\n");
+    files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) }]);
+    graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
+    scope.post(`${PULL}/reviews`).reply(200, {});
+    await send(
+      "pull_request",
+      opened((p) => (p.pull_request.draft = true)),
+    );
+    expect(calls.some((c) => c.includes("check-runs"))).toBe(false);
+  });
+
+  it("works for a PR from a fork: contents are read from the base repository at the head commit", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    checks(scope);
+    files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) }]);
+    const seen: { vars?: Record<string, string> } = {};
+    graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC }, seen);
+    scope.post(`${PULL}/reviews`).reply(200, {});
+    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    await send(
+      "pull_request",
+      opened((p) => {
+        p.pull_request.head.repo = {
+          ...p.pull_request.head.repo,
+          full_name: "contributor/widgets",
+          name: "widgets",
+          owner: { login: "contributor", type: "User" },
+          fork: true,
+        };
+        p.pull_request.head.label = "contributor:speedup";
+      }),
+    );
+    expect(seen.vars).toMatchObject({ owner: OWNER, repo: REPO, h0: `${HEAD}:app/main.py` });
+  });
+
+  it("reads the configuration from the default branch, never from the PR head", async () => {
+    const scope = api();
+    token(scope);
+    let expr = "";
+    scope
+      .post("/graphql", (b: { query: string; variables: { expr: string } }) => {
+        expr = b.variables.expr ?? "";
+        return b.query.includes("org: repository");
+      })
+      .reply(200, { data: { repo: { object: { text: "enabled: false\n" } }, org: null } });
+    await send("pull_request", opened());
+    expect(expr).toBe("main:.github/async-doctor.yml");
+  });
+
+  it("validates a changed .github/async-doctor.yml and annotates its errors", async () => {
+    const bad = "issues:\n  mode: loud\npull_requests:\n  fail_on: sometimes\n";
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    const check = checks(scope);
+    files(scope, [{ filename: ".github/async-doctor.yml", status: "added", patch: addedPatch(bad) }]);
+    graphqlContents(scope, { [`${HEAD}:.github/async-doctor.yml`]: bad });
+    scope
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
+        check.updates.push(b);
+        return true;
+      })
+      .reply(200, {});
+    await send("pull_request", opened());
+    const done = check.updates[0];
+    expect(done).toMatchObject({ conclusion: "failure" });
+    expect(done?.output.annotations.map((a: Payload) => [a.path, a.start_line, a.annotation_level])).toEqual([
+      [".github/async-doctor.yml", 2, "failure"],
+      [".github/async-doctor.yml", 4, "failure"],
+    ]);
+  });
+
+  it("lists every page of a 250-file pull request", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    checks(scope);
+    const list: File[] = Array.from({ length: 250 }, (_, i) => ({
+      filename: `pkg/m${i}.py`,
+      status: "modified",
+      patch: "@@ -1 +1 @@\n-a = 1\n+a = 2",
+    }));
+    list[249] = { filename: "pkg/last.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) };
+    const link = (n: number) =>
+      `<${API}${PULL}/files?per_page=100&page=${n}>; rel="next", <${API}${PULL}/files?per_page=100&page=3>; rel="last"`;
+    scope
+      .get(`${PULL}/files`)
+      .query({ per_page: "100" })
+      .reply(200, list.slice(0, 100), { link: link(2) });
+    scope
+      .get(`${PULL}/files`)
+      .query({ per_page: "100", page: "2" })
+      .reply(200, list.slice(100, 200), { link: link(3) });
+    scope.get(`${PULL}/files`).query({ per_page: "100", page: "3" }).reply(200, list.slice(200));
+    graphqlContents(scope, { [`${HEAD}:pkg/last.py`]: LATE_PATCH_SRC });
+    let review: Payload = {};
+    scope
+      .post(`${PULL}/reviews`, (b: Payload) => {
+        review = b;
+        return true;
+      })
+      .reply(200, {});
+    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    await send("pull_request", opened());
+    expect(review.comments.map((c: Payload) => c.path)).toEqual(["pkg/last.py"]);
+  });
+
+  it("offers the exact use_pure fix as a suggestion", async () => {
+    const src =
+      "from gevent import monkey\nmonkey.patch_all()\nimport mysql.connector\n\ncnx = mysql.connector.connect(user='app')\n";
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    checks(scope);
+    files(scope, [{ filename: "db.py", status: "added", patch: addedPatch(src) }]);
+    graphqlContents(scope, { [`${HEAD}:db.py`]: src });
+    let review: Payload = {};
+    scope
+      .post(`${PULL}/reviews`, (b: Payload) => {
+        review = b;
+        return true;
+      })
+      .reply(200, {});
+    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    await send("pull_request", opened());
+    expect(review.comments[0]).toMatchObject({ path: "db.py", line: 5 });
+    expect(review.comments[0].body).toContain(
+      "```suggestion\ncnx = mysql.connector.connect(user='app', use_pure=True)\n```",
+    );
+  });
+});
+
+describe("missing permissions", () => {
+  it("without checks permission: reviews anyway and logs the missing permission", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    scope
+      .post(`/repos/${OWNER}/${REPO}/check-runs`)
+      .reply(403, { message: "Resource not accessible by integration" });
+    files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) }]);
+    graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
+    scope.post(`${PULL}/reviews`).reply(200, {});
+    await send("pull_request", opened());
+    expect(h.logs.some((l) => String(l.msg).includes("missing permission `checks: write`"))).toBe(true);
+  });
+
+  it("without pull-request write permission: completes the check and logs the missing permission", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    const check = checks(scope);
+    files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) }]);
+    graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
+    scope.post(`${PULL}/reviews`).reply(403, { message: "Resource not accessible by integration" });
+    scope
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
+        check.updates.push(b);
+        return true;
+      })
+      .reply(200, {});
+    await send("pull_request", opened());
+    expect(check.updates[0]?.output.annotations).toHaveLength(1);
+    expect(h.logs.some((l) => String(l.msg).includes("missing permission `pull_requests: write`"))).toBe(
+      true,
+    );
+  });
+});
+
+describe("Re-run", () => {
+  it("check_run.rerequested analyses the PR again without duplicating comments", async () => {
+    const posted = await firstPush();
+    const { check } = pushMocks(
+      LATE_PATCH_SRC,
+      { comments: [{ id: 801, body: posted, user: bot }], reviews: [] },
+      { sha: HEAD },
+    );
+    await send("check_run", fixture<Payload>("check_run.rerequested"));
+    expect(check.create).toMatchObject({ head_sha: HEAD });
+    expect(check.updates[0]).toMatchObject({ conclusion: "neutral" });
+    expect(calls.some((c) => c.endsWith("/reviews") && c.startsWith("POST"))).toBe(false);
+  });
+
+  it("ignores re-run requests for other apps' checks", async () => {
+    const p = fixture<Payload>("check_run.rerequested");
+    p.check_run.name = "lint";
+    await send("check_run", p);
+    expect(calls).toEqual([]);
   });
 });
