@@ -92,11 +92,14 @@ export function issueTriage(options: IssueTriageOptions = {}) {
       const eventFindings = engine.triage(eventText).findings;
       let previousText = "";
       if (payload.action === "edited" && payload.changes) {
-        const oldTitle = payload.changes.title?.from ?? issue.title;
-        const oldBody = isComment
+        // An edited comment: its old text; an edited issue: the old title and body.
+        previousText = isComment
           ? (payload.changes.body?.from ?? "")
-          : (payload.changes.body?.from ?? issue.body);
-        previousText = isComment ? (payload.changes.body?.from ?? "") : threadText(oldTitle, oldBody, []);
+          : threadText(
+              payload.changes.title?.from ?? issue.title,
+              payload.changes.body?.from ?? issue.body,
+              [],
+            );
       }
       const otherComments = issue.comments > (isComment ? 1 : 0);
       const relevant =

@@ -134,3 +134,28 @@ describe("explanations", () => {
     }
   });
 });
+
+describe("generalisation guards", () => {
+  it("a pip-freeze line naming gevent is not evidence of patching", async () => {
+    const text =
+      '```\nTraceback (most recent call last):\n  File "nb.py", line 3, in <module>\n    loop.run_until_complete(main())\nRuntimeError: This event loop is already running\n```\n\npip freeze:\n```\ngevent==24.2.1\nnumpy==1.26.0\n```';
+    expect(await ids(text)).toEqual([]);
+  });
+
+  it("an epoll failure whose traceback shows another library is not blamed on trio, even if httpx is installed", async () => {
+    const text = `gunicorn -k gevent app:app, httpx 0.27 installed
+Traceback (most recent call last):
+  File "/srv/venv/lib/python3.11/site-packages/inotify/adapters.py", line 44, in __init__
+    self.__epoll = select.epoll()
+AttributeError: module 'select' has no attribute 'epoll'`;
+    expect(await ids(text)).toEqual(["select-primitive-removed"]);
+  });
+
+  it("greenlet 3's capitalised message is recognised", async () => {
+    expect(
+      await ids(
+        "greenlet.error: Cannot switch to a different thread\n\tCurrent:  <greenlet.greenlet object at 0x1>",
+      ),
+    ).toEqual(["greenlet-thread-switch"]);
+  });
+});

@@ -1,12 +1,13 @@
 import type { Rule } from "../rule.js";
-import { findLine, mentions } from "../text/evidence.js";
+import { findLineLower, mentions } from "../text/evidence.js";
 
 const rule: Rule = {
   id: "greenlet-thread-switch",
   title: "greenlet used across OS threads",
   issue: {
     detect(ev) {
-      const l = findLine(ev, "cannot switch to a different thread");
+      // greenlet 3 capitalises the message ("Cannot switch to a different thread").
+      const l = findLineLower(ev, "cannot switch to a different thread");
       if (l === null) return null;
       if (!mentions(ev, "greenlet") && !mentions(ev, "gevent") && !mentions(ev, "eventlet")) return null;
       return {

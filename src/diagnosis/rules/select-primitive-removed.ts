@@ -1,8 +1,8 @@
-import { patcher, patcherEvidence, patcherHow, patcherName, trioLink } from "../knowledge.js";
+import { patcher, patcherEvidence, patcherHow, patcherName } from "../knowledge.js";
 import type { Rule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
 import type { Evidence } from "../types.js";
-import { epollSignal } from "./trio-epoll-missing.js";
+import { epollSignal, epollTrioLink } from "./trio-epoll-missing.js";
 
 /** A library (not trio) found a select primitive deleted by gevent/eventlet's aggressive patching. */
 const rule: Rule = {
@@ -18,7 +18,7 @@ const rule: Rule = {
         findLine(ev, "AttributeError", "'select' has no attribute 'poll'") ??
         findLine(ev, "AttributeError", "has no attribute 'EpollSelector'");
       if (signal !== null) {
-        if (trioLink(ev) !== null) return null; // trio's own variant: trio-epoll-missing
+        if (epollTrioLink(ev) !== null) return null; // trio's own variant: trio-epoll-missing
         return {
           rule: rule.id,
           confidence: "high",

@@ -3,17 +3,18 @@ import {
   patcherEvidence,
   patcherHow,
   patcherName,
+  TRIO_IMPORTERS,
   trioChainCause,
   trioFixes,
   trioLink,
   versionSentence,
 } from "../knowledge.js";
-import type { Rule } from "../rule.js";
+import type { IssueEvidence, Rule } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 import type { Evidence } from "../types.js";
 
 /** Linux: trio's epoll backend found `select.epoll` deleted by a patcher. */
-export function epollSignal(ev: Parameters<NonNullable<Rule["issue"]>["detect"]>[0]): Evidence | null {
+export function epollSignal(ev: IssueEvidence): Evidence | null {
   const l =
     findLine(ev, "AttributeError", "'select' has no attribute 'epoll'") ??
     findLine(ev, "AttributeError", "'eventlet.green.select' has no attribute 'epoll'") ??
@@ -26,6 +27,27 @@ export function epollSignal(ev: Parameters<NonNullable<Rule["issue"]>["detect"]>
   return t === null ? null : { ...t, kind: "exception" };
 }
 
+/**
+ * Is trio behind the epoll failure? A traceback that ends in the epoll error decides by its
+ * frames (a trio frame or a known importer of trio); only without one do we fall back to the
+ * rest of the text (a stated trio version, httpx, dnspython, ...).
+ */
+export function epollTrioLink(ev: IssueEvidence): Evidence | null {
+  for (const tb of ev.tracebacks) {
+    if (!tb.exception?.message.includes("has no attribute 'epoll'") || tb.frames.length === 0) continue;
+    const f = tb.frames.find(
+      (x) => TRIO_IMPORTERS.has(x.pkg) || x.module.startsWith("eventlet.support.greendns"),
+    );
+    if (!f) return null; // the traceback shows another library failing
+    return {
+      kind: "frame",
+      text: `File "${f.path}", line ${f.line ?? "?"}${f.func ? `, in ${f.func}` : ""}`,
+      line: f.textLine,
+    };
+  }
+  return trioLink(ev);
+}
+
 const rule: Rule = {
   id: "trio-epoll-missing",
   title: "trio's epoll backend under gevent/eventlet (Linux)",
@@ -33,7 +55,7 @@ const rule: Rule = {
     detect(ev) {
       const signal = epollSignal(ev);
       if (signal === null) return null;
-      const link = trioLink(ev);
+      const link = epollTrioLink(ev);
       if (link === null) return null;
       if (ev.context.platform.platform === "macos" && patcher(ev) === null) return null;
       const p = patcher(ev);

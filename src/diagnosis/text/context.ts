@@ -308,6 +308,31 @@ function decidePlatform(hints: Hint[]): PlatformFact {
   return best;
 }
 
+/** "gevent==1.2", "gevent 24.2.1", "- gevent>=23": a line that only lists the package and a version. */
+export function isDependencyLine(lower: string, name: string): boolean {
+  let t = lower.trim();
+  if (t.startsWith("- ") || t.startsWith("* ")) t = t.slice(2).trim();
+  if (!t.startsWith(name)) return false;
+  let rest = t.slice(name.length);
+  if (rest.startsWith("[")) rest = rest.slice(rest.indexOf("]") + 1);
+  rest = rest.trimStart();
+  for (const op of ["==", ">=", "<=", "~=", "!=", ">", "<", ":"]) {
+    if (rest.startsWith(op)) {
+      rest = rest.slice(op.length).trimStart();
+      break;
+    }
+  }
+  if (rest.startsWith("v")) rest = rest.slice(1);
+  if (rest === "") return true;
+  const c0 = rest.charCodeAt(0);
+  if (c0 < 48 || c0 > 57) return false;
+  // The version token, then nothing but more constraints (", <25").
+  let i = 0;
+  while (i < rest.length && /[0-9a-z.+-]/.test(rest[i] ?? "")) i++;
+  const tail = rest.slice(i).trim();
+  return tail === "" || tail.startsWith(",");
+}
+
 /** Lines that can say anything about patching (one literal alternation, then the details). */
 const PATCHER_LINE = /gevent|eventlet|locust|grequests|curious_george|patch_all|monkey|-p |--pool/;
 
@@ -364,9 +389,11 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
       add({ patcher: "gevent", via: "direct", because: "a gevent patch_all() call" });
     if (l.includes("monkey_patch("))
       add({ patcher: "eventlet", via: "direct", because: "an eventlet.monkey_patch() call" });
-    if (hasWordPrefix(l, "gevent"))
+    // A bare dependency listing ("gevent==24.2.1", "gevent  24.2.1" in pip list) only says it is
+    // installed, not that anything patches: it does not count as a mention.
+    if (hasWordPrefix(l, "gevent") && !isDependencyLine(l, "gevent"))
       add({ patcher: "gevent", via: "mentioned", because: "the report mentions gevent" });
-    if (hasWordPrefix(l, "eventlet"))
+    if (hasWordPrefix(l, "eventlet") && !isDependencyLine(l, "eventlet"))
       add({ patcher: "eventlet", via: "mentioned", because: "the report mentions eventlet" });
     if (hasWordPrefix(l, "locust"))
       add({
