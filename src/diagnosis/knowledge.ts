@@ -377,3 +377,22 @@ export function snippetFinding(ev: IssueEvidence, rule: string): Evidence | null
   if (!f) return null;
   return { kind: "code", text: f.evidence[0]?.text ?? "", line: f.line };
 }
+
+const PATCH_WORDS = ["patch", "monkey", "worker", "-k ", "pool", "greenlet"];
+
+/**
+ * Patching shown, not just a library named: a patch call, gunicorn/celery/locust/grequests,
+ * gevent/eventlet frames, or a sentence that ties gevent/eventlet to patching or workers.
+ * Generic errors (asyncio's, epoll's) need this; a pip list naming gevent does not count.
+ */
+export function shownPatcher(ev: IssueEvidence): PatcherFact | null {
+  const strong = ev.context.patchers.find((p) => p.via !== "mentioned" || p.because.includes("frames"));
+  if (strong) return strong;
+  for (const s of ev.sentences) {
+    for (const name of ["gevent", "eventlet"] as const) {
+      if (s.text.includes(name) && PATCH_WORDS.some((w) => s.text.includes(w)))
+        return { patcher: name, via: "mentioned", because: `the report says it patches with ${name}` };
+    }
+  }
+  return null;
+}

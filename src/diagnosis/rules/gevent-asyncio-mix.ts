@@ -5,6 +5,7 @@ import {
   PROBLEM_TERMS,
   patcher,
   patcherHow,
+  shownPatcher,
   snippetFinding,
 } from "../knowledge.js";
 import { code } from "../md.js";
@@ -32,7 +33,8 @@ const rule: Rule = {
       const exc =
         findLine(ev, "This event loop is already running") ??
         findLine(ev, "Cannot run the event loop while another loop is running");
-      if (exc !== null) {
+      const shown = shownPatcher(ev);
+      if (exc !== null && shown?.patcher === "gevent") {
         return {
           rule: rule.id,
           confidence: "high",

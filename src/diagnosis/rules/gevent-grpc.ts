@@ -4,11 +4,24 @@ import {
   geventPatches,
   PROBLEM_TERMS,
   patcher,
+  shownPatcher,
   snippetFinding,
 } from "../knowledge.js";
 import type { Rule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
 import type { Evidence } from "../types.js";
+
+/** Symptoms specific enough to pair with a patched process named elsewhere in the report. */
+const HANG_TERMS = [
+  "hang",
+  "stuck",
+  "freez",
+  "deadlock",
+  "loopexit",
+  "block forever",
+  "never return",
+  "blocks",
+];
 
 function initGeventShown(ev: Parameters<NonNullable<Rule["issue"]>["explain"]>[1]): boolean {
   return (
@@ -50,11 +63,10 @@ const rule: Rule = {
           evidence,
         };
       }
-      const s = findSentence(ev, [
-        ["grpc", "grpcio", "cygrpc"],
-        [...GEVENT_WORDS, "patching"],
-        PROBLEM_TERMS,
-      ]);
+      const shown = shownPatcher(ev);
+      const s =
+        findSentence(ev, [["grpc", "grpcio", "cygrpc"], [...GEVENT_WORDS, "patching"], PROBLEM_TERMS]) ??
+        (shown?.patcher === "gevent" ? findSentence(ev, [["grpc", "grpcio", "cygrpc"], HANG_TERMS]) : null);
       if (s === null) return null;
       return {
         rule: rule.id,

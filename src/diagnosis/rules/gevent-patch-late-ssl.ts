@@ -5,6 +5,7 @@ import {
   importsModule,
   patcher,
   SSL_BINDING_MODULES,
+  shownPatcher,
   snippetFinding,
 } from "../knowledge.js";
 import { code } from "../md.js";
@@ -47,7 +48,7 @@ const rule: Rule = {
           (f) => f.module === "ssl" && (f.source ?? "").includes("super(SSLContext, SSLContext)"),
         ),
       );
-      if (recursion !== null && sslFrame) {
+      if (recursion !== null && sslFrame && shownPatcher(ev)?.patcher === "gevent") {
         return {
           rule: rule.id,
           confidence: "high",

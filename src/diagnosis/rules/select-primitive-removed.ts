@@ -1,4 +1,4 @@
-import { patcher, patcherEvidence, patcherHow, patcherName } from "../knowledge.js";
+import { patcher, patcherEvidence, patcherHow, patcherName, shownPatcher } from "../knowledge.js";
 import type { Rule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
 import type { Evidence } from "../types.js";
@@ -19,6 +19,7 @@ const rule: Rule = {
         findLine(ev, "AttributeError", "has no attribute 'EpollSelector'");
       if (signal !== null) {
         if (epollTrioLink(ev) !== null) return null; // trio's own variant: trio-epoll-missing
+        if (shownPatcher(ev) === null) return null; // a dependency list naming gevent is not patching
         return {
           rule: rule.id,
           confidence: "high",
