@@ -133,11 +133,9 @@ async function review(
       continue;
     }
     if (f.patch === undefined)
-      skipped.push({
-        path: f.filename,
-        reason:
-          "no diff in the file listing (too large): analysed, but findings can only be commented at file level",
-      });
+      notes.push(
+        `\`${f.filename.replace(/`/g, "'")}\` has no diff in GitHub's file listing (too large): it was analysed, and its findings are commented at file level.`,
+      );
     const head = engine.scanSource(f.filename, c.head, { enabled }).findings;
     if (prc.report === "changed-files") {
       findings.push(...head);

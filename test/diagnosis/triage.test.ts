@@ -162,10 +162,16 @@ AttributeError: module 'select' has no attribute 'epoll'`;
 
 describe("patching must be shown for generic errors", () => {
   it("asyncio's 'already running' with gevent only in a package list stays silent", async () => {
-    expect(await ids("RuntimeError: This event loop is already running\nI am running this in Jupyter. Packages: numpy, pandas, gevent 23.9.1")).toEqual([]);
+    expect(
+      await ids(
+        "RuntimeError: This event loop is already running\nI am running this in Jupyter. Packages: numpy, pandas, gevent 23.9.1",
+      ),
+    ).toEqual([]);
   });
   it("a grpc hang in a report that runs gunicorn's gevent worker is a medium gevent-grpc", async () => {
-    const r = await triage("Our Flask app runs under gunicorn with gevent workers. Calls to the grpc stub hang forever after the first request.");
+    const r = await triage(
+      "Our Flask app runs under gunicorn with gevent workers. Calls to the grpc stub hang forever after the first request.",
+    );
     expect(r.findings.map((f) => [f.rule, f.confidence])).toEqual([["gevent-grpc", "medium"]]);
   });
 });

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hunkOf, parsePatch } from "../../src/github/diff.js";
 import { fixture, privateKey } from "../github/harness.js";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -94,8 +95,7 @@ function fakeGitHub(seen: Seen[]): Promise<Server> {
       const review = JSON.parse(body) as { comments?: { path: string; line: number }[] };
       for (const c of review.comments ?? []) {
         const f = prFiles.find((x) => x.filename === c.path);
-        const lines = f ? f.content.split("\n").length : 0;
-        if (!f || c.line < 1 || c.line > lines)
+        if (!f || hunkOf(parsePatch(f.patch).hunks, c.line) === null)
           return json(422, { message: "Unprocessable Entity", errors: ["Line could not be resolved"] });
       }
       return json(200, { id: 1 });

@@ -679,3 +679,35 @@ describe("Re-run", () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe("files GitHub cannot show", () => {
+  it("a file without a patch is read and commented at file level; an unreadable one is listed as skipped", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    const check = checks(scope);
+    files(scope, [
+      { filename: "huge.py", status: "modified" },
+      { filename: "blob.py", status: "added" },
+    ]);
+    graphqlContents(scope, { [`${HEAD}:huge.py`]: LATE_PATCH_SRC, [`${BASE}:huge.py`]: "x = 1\n" });
+    let fileComment: Payload = {};
+    scope
+      .post(`${PULL}/comments`, (b: Payload) => {
+        fileComment = b;
+        return true;
+      })
+      .reply(201, {});
+    scope
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
+        check.updates.push(b);
+        return true;
+      })
+      .reply(200, {});
+    await send("pull_request", opened());
+    expect(fileComment).toMatchObject({ path: "huge.py", subject_type: "file" });
+    const text = check.updates[0]?.output.text as string;
+    expect(text).toContain("`blob.py`: not found at the head commit");
+    expect(text).toContain("`huge.py` has no diff");
+  });
+});
