@@ -77,17 +77,18 @@ export function decodeSource(buf: Buffer): string | null {
   return new TextDecoder("utf-8", { fatal: false }).decode(buf);
 }
 
-export function scanPaths(
-  engine: Engine,
+/**
+ * Walk the paths and yield the Python sources worth parsing (read, not binary, past the
+ * prefilter), counting files and bytes and recording skips in `report` on the way.
+ */
+export function* relevantSources(
   paths: string[],
-  opts: { enabled?: (id: string) => boolean } = {},
-): ScanReport {
-  const report: ScanReport = { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [] };
+  report: ScanReport,
+): Generator<{ path: string; source: string }> {
   for (const file of listPythonFiles(paths, report.skipped)) {
     let buf: Buffer;
     try {
-      const st = statSync(file);
-      if (st.size > MAX_FILE_BYTES) {
+      if (statSync(file).size > MAX_FILE_BYTES) {
         report.skipped.push({ path: file, reason: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` });
         continue;
       }
@@ -105,9 +106,24 @@ export function scanPaths(
       report.skipped.push({ path: file, reason: "binary content" });
       continue;
     }
-    if (!prefilter(buf)) continue;
-    const source = decodeSource(buf) ?? "";
-    const r = engine.scanSource(file, source, opts);
+    // Prefilter the bytes first: only the few files that pass are decoded.
+    if (prefilter(buf)) yield { path: file, source: decodeSource(buf) ?? "" };
+  }
+}
+
+export function emptyReport(): ScanReport {
+  return { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [] };
+}
+
+/** Scan on this thread (see scan-pool.ts for the multi-core version). */
+export function scanPaths(
+  engine: Engine,
+  paths: string[],
+  opts: { enabled?: (id: string) => boolean } = {},
+): ScanReport {
+  const report = emptyReport();
+  for (const { path, source } of relevantSources(paths, report)) {
+    const r = engine.scanSource(path, source, opts);
     if (r.parsed) report.parsed++;
     report.findings.push(...r.findings);
   }

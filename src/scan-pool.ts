@@ -2,13 +2,11 @@
  * Scan many files using all cores: the main thread walks, reads and prefilters (GB/s), and
  * worker threads do the tree-sitter parsing (MB/s). Small scans stay on the main thread.
  */
-import { readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createEngine } from "./diagnosis/engine.js";
-import { prefilter } from "./diagnosis/python/facts.js";
 import type { CodeFinding } from "./diagnosis/types.js";
-import { decodeSource, listPythonFiles, MAX_FILE_BYTES, type ScanReport } from "./fs-scan.js";
+import { emptyReport, relevantSources, type ScanReport } from "./fs-scan.js";
 import type { ScanJob } from "./scan-worker.js";
 
 interface Pending {
@@ -26,7 +24,7 @@ export async function scanPathsParallel(
   paths: string[],
   opts: { disabled?: string[]; workers?: number } = {},
 ): Promise<ScanReport> {
-  const report: ScanReport = { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [] };
+  const report = emptyReport();
   const disabled = opts.disabled ?? [];
   const pending: Pending[] = [];
   let workers: Worker[] | null = null;
@@ -71,29 +69,7 @@ export async function scanPathsParallel(
   };
 
   let pendingBytes = 0;
-  for (const file of listPythonFiles(paths, report.skipped)) {
-    let buf: Buffer;
-    try {
-      if (statSync(file).size > MAX_FILE_BYTES) {
-        report.skipped.push({ path: file, reason: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` });
-        continue;
-      }
-      buf = readFileSync(file);
-    } catch (e) {
-      report.skipped.push({
-        path: file,
-        reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? "error"})`,
-      });
-      continue;
-    }
-    report.files++;
-    report.bytes += buf.length;
-    if (buf.subarray(0, 8192).includes(0)) {
-      report.skipped.push({ path: file, reason: "binary content" });
-      continue;
-    }
-    if (!prefilter(buf)) continue;
-    const job = { path: file, source: decodeSource(buf) ?? "" };
+  for (const job of relevantSources(paths, report)) {
     if (workers !== null) dispatch(job);
     else {
       pending.push(job);
