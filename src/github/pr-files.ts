@@ -77,7 +77,34 @@ interface BlobResult {
 }
 
 /** Fetch head (and base) contents of the files in one GraphQL request, by commit expression. */
+/** Files per GraphQL request (each brings its head and base blobs). */
+export const FILES_PER_QUERY = 50;
+
 export async function fetchContents(
+  octokit: ProbotOctokit,
+  repo: { owner: string; repo: string },
+  headSha: string,
+  baseSha: string,
+  files: PrFile[],
+  extraPaths: string[] = [],
+): Promise<{ files: Map<string, FileContents>; extra: Map<string, string | null> }> {
+  const all = { files: new Map<string, FileContents>(), extra: new Map<string, string | null>() };
+  for (let i = 0; i === 0 || i < files.length; i += FILES_PER_QUERY) {
+    const part = await fetchContentsOnce(
+      octokit,
+      repo,
+      headSha,
+      baseSha,
+      files.slice(i, i + FILES_PER_QUERY),
+      i === 0 ? extraPaths : [],
+    );
+    for (const [k, v] of part.files) all.files.set(k, v);
+    for (const [k, v] of part.extra) all.extra.set(k, v);
+  }
+  return all;
+}
+
+async function fetchContentsOnce(
   octokit: ProbotOctokit,
   repo: { owner: string; repo: string },
   headSha: string,

@@ -18,7 +18,7 @@ import {
   parseMarker,
   writeSticky,
 } from "../github/sticky.js";
-import { DeliveryLog, KeyedLock } from "../github/util.js";
+import { DeliveryLog, KeyedLock, RecentSet } from "../github/util.js";
 
 type IssueEvent =
   | "issues.opened"
@@ -65,6 +65,8 @@ export function issueTriage(options: IssueTriageOptions = {}) {
   const deliveries = new DeliveryLog(2000);
   const locks = new KeyedLock();
   const labelCache = new LabelCache();
+  /** Issues this process has commented on (bounded): always list comments there. */
+  const answered = new RecentSet(5000);
 
   return (app: Probot) => {
     app.on(ISSUE_EVENTS, async (context) => {
@@ -110,26 +112,35 @@ export function issueTriage(options: IssueTriageOptions = {}) {
       if (!relevant) return; // no finding, nothing that could combine with earlier comments: no API call
 
       const ref: IssueRef = context.issue();
-      await locks.run(`${ref.owner}/${ref.repo}#${ref.issue_number}`, async () => {
-        const { config, error } = await loadConfig(context);
-        if (error)
-          context.log.warn(
-            { repo: `${ref.owner}/${ref.repo}` },
-            `invalid .github/async-doctor.yml, using defaults:\n${error}`,
+      const key = `${ref.owner}/${ref.repo}#${ref.issue_number}`;
+      await locks
+        .run(key, async () => {
+          const { config, error } = await loadConfig(context);
+          if (error)
+            context.log.warn(
+              { repo: `${ref.owner}/${ref.repo}` },
+              `invalid .github/async-doctor.yml, using defaults:\n${error}`,
+            );
+          if (!config.enabled || !config.issues.enabled) return;
+          if (issue.state === "closed" && !config.issues.closed) return;
+          // An event racing the one that created our comment may carry a stale comment count.
+          const hasComments = otherComments || isComment || answered.has(key);
+          const created = await triageThread(
+            context,
+            engine,
+            config,
+            issue,
+            ref,
+            hasComments,
+            labelCache,
+            options,
           );
-        if (!config.enabled || !config.issues.enabled) return;
-        if (issue.state === "closed" && !config.issues.closed) return;
-        await triageThread(
-          context,
-          engine,
-          config,
-          issue,
-          ref,
-          otherComments || isComment,
-          labelCache,
-          options,
-        );
-      });
+          if (created) answered.add(key);
+        })
+        .catch((e: unknown) => {
+          deliveries.forget(context.id);
+          throw e;
+        });
     });
   };
 }
@@ -143,7 +154,7 @@ async function triageThread(
   hasComments: boolean,
   labelCache: LabelCache,
   options: IssueTriageOptions,
-): Promise<void> {
+): Promise<boolean> {
   // 2. The whole thread: one paginated listing (skipped when the issue has no comments yet).
   const comments: IssueComment[] = hasComments ? await listComments(context.octokit, ref) : [];
   const human = comments.filter((c) => c.user?.type !== "Bot").map((c) => c.body ?? "");
@@ -151,6 +162,7 @@ async function triageThread(
   const result = engine.triage(text, { enabled: (id) => ruleEnabled(config, id) });
   const findings = atLeast(result.findings, config.issues.min_confidence);
   const sticky = findSticky(comments);
+  let created = false;
 
   if (config.issues.mode === "comment") {
     if (findings.length > 0) {
@@ -160,6 +172,7 @@ async function triageThread(
         { issue: ref.issue_number, rules: findings.map((f) => f.rule), outcome },
         "issue diagnosis",
       );
+      created = outcome === "created";
     } else if (sticky.length > 0) {
       const before = parseMarker(sticky[0]?.body) ?? [];
       if (before.length > 0) {
@@ -187,4 +200,5 @@ async function triageThread(
       labelCache,
     );
   }
+  return created;
 }

@@ -94,7 +94,6 @@ async function review(
   const octokit = context.octokit;
   const log = context.log;
   const repo = { owner: t.owner, repo: t.repo };
-  const pullRef = { ...repo, pull_number: t.number };
   const config = await readConfig(context, octokit, t, log);
   const prc = config.pull_requests;
   if (!config.enabled || !prc.enabled) return;
@@ -102,7 +101,38 @@ async function review(
 
   const check = prc.check_run ? new CheckRun(octokit, repo, t.headSha, log) : null;
   await check?.start();
+  try {
+    await analyse(context, engine, t, options, config, check);
+  } catch (e) {
+    // Never leave the check spinning: close it, then let Probot log the error.
+    await check
+      ?.complete(
+        "neutral",
+        {
+          title: "async-doctor could not finish",
+          summary: "An error stopped the analysis; use Re-run to try again.",
+          text: "",
+        },
+        [],
+      )
+      .catch(() => undefined);
+    throw e;
+  }
+}
 
+async function analyse(
+  context: Context,
+  engine: Engine,
+  t: PrTarget,
+  options: PullRequestOptions,
+  config: Config,
+  check: CheckRun | null,
+): Promise<void> {
+  const octokit = context.octokit;
+  const log = context.log;
+  const repo = { owner: t.owner, repo: t.repo };
+  const pullRef = { ...repo, pull_number: t.number };
+  const prc = config.pull_requests;
   const files = await listPrFiles(octokit, pullRef);
   const notes: string[] = [];
   if (files.length >= GITHUB_FILE_LIST_CAP)
@@ -275,7 +305,12 @@ export function pullRequestReview(options: PullRequestOptions = {}) {
         fresh: p.action === "opened",
         force: false,
       };
-      await locks.run(`${t.owner}/${t.repo}#${t.number}`, () => review(context, engine, t, options));
+      await locks
+        .run(`${t.owner}/${t.repo}#${t.number}`, () => review(context, engine, t, options))
+        .catch((e: unknown) => {
+          deliveries.forget(context.id); // let a redelivery or Re-run do the work
+          throw e;
+        });
     });
 
     app.on("check_run.rerequested", async (context) => {

@@ -435,7 +435,11 @@ describe("configuration", () => {
     resetNock();
     const s2 = api();
     noConfig(s2);
-    s2.post(`${ISSUE}/comments`).reply(201, {});
+    // This process commented on the issue already, so it lists comments and updates in place.
+    s2.get(`${ISSUE}/comments`)
+      .query(true)
+      .reply(200, [botComment(5, "<!-- async-doctor:issue rules=x -->\nold")]);
+    s2.patch(`/repos/${OWNER}/${REPO}/issues/comments/5`).reply(200, {});
     await send(
       "issues",
       opened("Crash", GEVENT_REPORT, (p) => (p.issue.labels = [{ name: "Concurrency-Conflict" }])),
@@ -468,5 +472,44 @@ describe("hostile text", () => {
     expect(outside).not.toContain("@acme");
     expect(outside).not.toContain("@everyone");
     expect((outside.match(/<details>/g) ?? []).length).toBe((outside.match(/<\/details>/g) ?? []).length);
+  });
+});
+
+describe("failures and races", () => {
+  it("a failed delivery can be redelivered; an event racing a new comment lists comments instead of creating a second one", async () => {
+    const scope = api();
+    token(scope);
+    noConfig(scope);
+    scope.post(`${ISSUE}/comments`).reply(500, { message: "boom" });
+    const id = deliveryId();
+    await expect(send("issues", opened("Crash", GEVENT_REPORT), id)).rejects.toThrow();
+
+    resetNock();
+    const capture: { body?: string } = {};
+    const s2 = api();
+    noConfig(s2);
+    s2.post(`${ISSUE}/comments`, (b: { body: string }) => {
+      capture.body = b.body;
+      return true;
+    }).reply(201, { id: 90 });
+    s2.post(`/repos/${OWNER}/${REPO}/labels`).reply(201, {});
+    s2.post(`${ISSUE}/labels`).reply(200, []);
+    await send("issues", opened("Crash", GEVENT_REPORT), id);
+    expect(capture.body).toContain("rules=trio-unsupported-platform");
+
+    // An edit whose payload still says "0 comments" must find the comment just created.
+    resetNock();
+    const s3 = api();
+    noConfig(s3);
+    s3.get(`${ISSUE}/comments`)
+      .query(true)
+      .reply(200, [botComment(90, capture.body ?? "")]);
+    const edited = fixture<Payload>("issues.edited");
+    edited.issue.title = "Crash";
+    edited.issue.body = `${GEVENT_REPORT}\n`;
+    edited.issue.labels = [{ name: "concurrency-conflict" }];
+    edited.changes = { body: { from: GEVENT_REPORT } };
+    await send("issues", edited);
+    expect(calls.some((c) => c === `POST ${ISSUE}/comments`)).toBe(false);
   });
 });

@@ -62,9 +62,11 @@ function graphqlContents(
   scope: nock.Scope,
   blobs: Record<string, string | null>,
   seen?: { vars?: Record<string, string> },
+  times = 1,
 ) {
   return scope
     .post("/graphql", (b: { query: string }) => b.query.includes("on Blob { text isBinary byteSize }"))
+    .times(times)
     .reply(200, (_uri, body) => {
       const vars = (body as { variables: Record<string, string> }).variables;
       if (seen) seen.vars = vars;
@@ -301,7 +303,7 @@ describe("annotation batching", () => {
       .query({ per_page: "100" })
       .reply(200, list.slice(0, 100), { link: link(2) });
     scope.get(`${PULL}/files`).query({ per_page: "100", page: "2" }).reply(200, list.slice(100));
-    graphqlContents(scope, blobs);
+    graphqlContents(scope, blobs, undefined, 3); // 120 files: 50 per GraphQL request // 120 files: 50 per GraphQL request
     let review: Payload = {};
     scope
       .post(`${PULL}/reviews`, (b: Payload) => {
@@ -709,5 +711,32 @@ describe("files GitHub cannot show", () => {
     const text = check.updates[0]?.output.text as string;
     expect(text).toContain("`blob.py`: not found at the head commit");
     expect(text).toContain("`huge.py` has no diff");
+  });
+});
+
+describe("failures", () => {
+  it("closes the check when the analysis fails, and lets a redelivery try again", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    const check = checks(scope);
+    scope.get(`${PULL}/files`).query(true).reply(500, { message: "boom" });
+    scope
+      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
+        check.updates.push(b);
+        return true;
+      })
+      .reply(200, {});
+    const id = deliveryId();
+    await expect(send("pull_request", opened(), id)).rejects.toThrow();
+    expect(check.updates[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
+
+    // The same delivery, redelivered by hand, is handled this time.
+    const s2 = api();
+    graphqlConfig(s2);
+    checks(s2);
+    files(s2, []);
+    s2.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    await send("pull_request", opened(), id);
   });
 });
