@@ -200,3 +200,27 @@ describe("prose and snippets", () => {
     expect(t.snippets).toEqual([]);
   });
 });
+
+describe("traceback containers", () => {
+  it("reads tracebacks inside <details>, indented blocks and several per text", async () => {
+    const text = `<details><summary>Traceback</summary>
+
+    Traceback (most recent call last):
+      File "/home/u/v/lib/python3.11/site-packages/gevent/hub.py", line 1, in run
+        self.loop.run()
+    gevent.exceptions.LoopExit: This operation would block forever
+
+</details>
+
+and later, pasted raw:
+Traceback (most recent call last):
+  File "/home/u/v/lib/python3.11/site-packages/greenlet/x.py", line 2, in f
+    g.switch()
+greenlet.error: cannot switch to a different thread`;
+    const tbs = parseTracebacks(splitLines(text));
+    expect(tbs.map((t) => [t.frames[0]?.pkg, t.exception?.type])).toEqual([
+      ["gevent", "gevent.exceptions.LoopExit"],
+      ["greenlet", "greenlet.error"],
+    ]);
+  });
+});

@@ -19,6 +19,7 @@ const LOOP_ENTRY = new Set([
   "asyncio.set_event_loop",
   "asyncio.Runner",
   "uvicorn.run",
+  "anyio.run",
 ]);
 const LOOP_METHODS = new Set(["run_until_complete", "run_forever"]);
 const ASYNC_SERVERS = ["uvicorn", "fastapi", "starlette"];
