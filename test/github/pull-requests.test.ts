@@ -90,8 +90,18 @@ function checks(scope: nock.Scope, capture: { create?: Payload; updates: Payload
   return capture;
 }
 
+/** The paginated file listing, 100 per page with GitHub's Link headers. */
 function files(scope: nock.Scope, list: File[]) {
-  scope.get(`${PULL}/files`).query({ per_page: "100" }).reply(200, list);
+  const pages = Math.max(1, Math.ceil(list.length / 100));
+  const link = (n: number) =>
+    `<${API}${PULL}/files?per_page=100&page=${n}>; rel="next", <${API}${PULL}/files?per_page=100&page=${pages}>; rel="last"`;
+  for (let page = 1; page <= pages; page++) {
+    const query = page === 1 ? { per_page: "100" } : { per_page: "100", page: String(page) };
+    scope
+      .get(`${PULL}/files`)
+      .query(query)
+      .reply(200, list.slice((page - 1) * 100, page * 100), page < pages ? { link: link(page + 1) } : {});
+  }
 }
 
 function opened(patch: (p: Payload) => void = () => {}): Payload {
@@ -176,17 +186,7 @@ describe("pull-request review", () => {
           : `@@ -1 +1 @@\n-x = 1\n+x = 2`,
       });
     }
-    const link = (n: number) =>
-      `<${API}${PULL}/files?per_page=100&page=${n}>; rel="next", <${API}${PULL}/files?per_page=100&page=3>; rel="last"`;
-    scope
-      .get(`${PULL}/files`)
-      .query({ per_page: "100" })
-      .reply(200, list.slice(0, 100), { link: link(2) });
-    scope
-      .get(`${PULL}/files`)
-      .query({ per_page: "100", page: "2" })
-      .reply(200, list.slice(100, 200), { link: link(3) });
-    scope.get(`${PULL}/files`).query({ per_page: "100", page: "3" }).reply(200, list.slice(200));
+    files(scope, list);
     const blobs: Record<string, string> = {};
     for (const f of list.filter((x) => x.filename.startsWith("svc/"))) {
       blobs[`${HEAD}:${f.filename}`] = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
@@ -296,13 +296,7 @@ describe("annotation batching", () => {
       list.push({ filename: `w${i}.py`, status: "added", patch: addedPatch(LATE_PATCH_SRC) });
       blobs[`${HEAD}:w${i}.py`] = LATE_PATCH_SRC;
     }
-    const link = (n: number) =>
-      `<${API}${PULL}/files?per_page=100&page=${n}>; rel="next", <${API}${PULL}/files?per_page=100&page=2>; rel="last"`;
-    scope
-      .get(`${PULL}/files`)
-      .query({ per_page: "100" })
-      .reply(200, list.slice(0, 100), { link: link(2) });
-    scope.get(`${PULL}/files`).query({ per_page: "100", page: "2" }).reply(200, list.slice(100));
+    files(scope, list);
     graphqlContents(scope, blobs, undefined, 3); // 120 files: 50 per GraphQL request // 120 files: 50 per GraphQL request
     let review: Payload = {};
     scope
@@ -574,17 +568,7 @@ describe("who and what gets reviewed", () => {
       patch: "@@ -1 +1 @@\n-a = 1\n+a = 2",
     }));
     list[249] = { filename: "pkg/last.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) };
-    const link = (n: number) =>
-      `<${API}${PULL}/files?per_page=100&page=${n}>; rel="next", <${API}${PULL}/files?per_page=100&page=3>; rel="last"`;
-    scope
-      .get(`${PULL}/files`)
-      .query({ per_page: "100" })
-      .reply(200, list.slice(0, 100), { link: link(2) });
-    scope
-      .get(`${PULL}/files`)
-      .query({ per_page: "100", page: "2" })
-      .reply(200, list.slice(100, 200), { link: link(3) });
-    scope.get(`${PULL}/files`).query({ per_page: "100", page: "3" }).reply(200, list.slice(200));
+    files(scope, list);
     graphqlContents(scope, { [`${HEAD}:pkg/last.py`]: LATE_PATCH_SRC });
     let review: Payload = {};
     scope
