@@ -44,12 +44,8 @@ function addsImport(patch: string): boolean {
  * (its full text is checked again after reading); files without a patch (too large for the
  * listing) are read too, since nothing can be told from the listing.
  */
-export function selectFiles(
-  files: PrFile[],
-  wanted: (path: string) => boolean,
-): { read: PrFile[]; skipped: Skip[] } {
+export function selectFiles(files: PrFile[], wanted: (path: string) => boolean): PrFile[] {
   const read: PrFile[] = [];
-  const skipped: Skip[] = [];
   for (const f of files) {
     if (!wanted(f.filename)) continue;
     if (f.status === "removed") continue;
@@ -59,7 +55,7 @@ export function selectFiles(
     }
     if (prefilter(f.patch) || PATCH_CALL.test(f.patch) || addsImport(f.patch)) read.push(f);
   }
-  return { read, skipped };
+  return read;
 }
 
 export interface FileContents {
@@ -76,25 +72,35 @@ interface BlobResult {
   byteSize?: number;
 }
 
-/** Fetch head (and base) contents of the files in one GraphQL request, by commit expression. */
+/** Where to read: the repository (the base one, also for forks) and the two commits. */
+export interface Revisions {
+  owner: string;
+  repo: string;
+  headSha: string;
+  baseSha: string;
+}
+
+export interface Contents {
+  files: Map<string, FileContents>;
+  /** Head text of extra paths (the config file), null when absent. */
+  extra: Map<string, string | null>;
+}
+
 /** Files per GraphQL request (each brings its head and base blobs). */
 export const FILES_PER_QUERY = 50;
 
+/** Head (and base) contents of the files, by commit expression, in GraphQL requests of 50 files. */
 export async function fetchContents(
   octokit: ProbotOctokit,
-  repo: { owner: string; repo: string },
-  headSha: string,
-  baseSha: string,
+  at: Revisions,
   files: PrFile[],
   extraPaths: string[] = [],
-): Promise<{ files: Map<string, FileContents>; extra: Map<string, string | null> }> {
-  const all = { files: new Map<string, FileContents>(), extra: new Map<string, string | null>() };
+): Promise<Contents> {
+  const all: Contents = { files: new Map(), extra: new Map() };
   for (let i = 0; i === 0 || i < files.length; i += FILES_PER_QUERY) {
     const part = await fetchContentsOnce(
       octokit,
-      repo,
-      headSha,
-      baseSha,
+      at,
       files.slice(i, i + FILES_PER_QUERY),
       i === 0 ? extraPaths : [],
     );
@@ -106,16 +112,15 @@ export async function fetchContents(
 
 async function fetchContentsOnce(
   octokit: ProbotOctokit,
-  repo: { owner: string; repo: string },
-  headSha: string,
-  baseSha: string,
+  at: Revisions,
   files: PrFile[],
-  extraPaths: string[] = [],
-): Promise<{ files: Map<string, FileContents>; extra: Map<string, string | null> }> {
+  extraPaths: string[],
+): Promise<Contents> {
+  const { headSha, baseSha } = at;
   const out = new Map<string, FileContents>();
   const extra = new Map<string, string | null>();
   if (files.length === 0 && extraPaths.length === 0) return { files: out, extra };
-  const vars: Record<string, string> = { owner: repo.owner, repo: repo.repo };
+  const vars: Record<string, string> = { owner: at.owner, repo: at.repo };
   const fields: string[] = [];
   const decls: string[] = ["$owner: String!", "$repo: String!"];
   const blob = "... on Blob { text isBinary byteSize }";

@@ -3,7 +3,7 @@
  * keep one sticky comment (and labels) in step with it.
  */
 import type { Context, Probot } from "probot";
-import { createEngine, type Engine, mentionsFamily } from "../diagnosis/engine.js";
+import { createEngine, type Engine, mentionsFamily, type TriageResult } from "../diagnosis/engine.js";
 import { renderIssueComment, renderNoLongerApplies } from "../diagnosis/render.js";
 import type { IssueFinding } from "../diagnosis/types.js";
 import { ruleEnabled } from "../github/config.js";
@@ -91,7 +91,8 @@ export function issueTriage(options: IssueTriageOptions = {}) {
 
       // 1. What this event shows, before any API call.
       const eventText = threadText(issue.title, issue.body, isComment ? [payload.comment?.body ?? ""] : []);
-      const eventFindings = engine.triage(eventText).findings;
+      const eventResult = engine.triage(eventText);
+      const eventFindings = eventResult.findings;
       let previousText = "";
       if (payload.action === "edited" && payload.changes) {
         // An edited comment: its old text; an edited issue: the old title and body.
@@ -125,7 +126,7 @@ export function issueTriage(options: IssueTriageOptions = {}) {
           if (issue.state === "closed" && !config.issues.closed) return;
           // An event racing the one that created our comment may carry a stale comment count.
           const hasComments = otherComments || isComment || answered.has(key);
-          const created = await triageThread(
+          const created = await triageThread({
             context,
             engine,
             config,
@@ -134,7 +135,8 @@ export function issueTriage(options: IssueTriageOptions = {}) {
             hasComments,
             labelCache,
             options,
-          );
+            event: { text: eventText, result: eventResult },
+          });
           if (created) answered.add(key);
         })
         .catch((e: unknown) => {
@@ -145,21 +147,32 @@ export function issueTriage(options: IssueTriageOptions = {}) {
   };
 }
 
-async function triageThread(
-  context: Context,
-  engine: Engine,
-  config: Config,
-  issue: IssueLike,
-  ref: IssueRef,
-  hasComments: boolean,
-  labelCache: LabelCache,
-  options: IssueTriageOptions,
-): Promise<boolean> {
+interface ThreadJob {
+  context: Context;
+  engine: Engine;
+  config: Config;
+  issue: IssueLike;
+  ref: IssueRef;
+  hasComments: boolean;
+  labelCache: LabelCache;
+  options: IssueTriageOptions;
+  /** What the event alone showed, reused when the thread is just that. */
+  event: { text: string; result: TriageResult };
+}
+
+/** Diagnose the thread and bring the sticky comment and labels in step. True when it created the comment. */
+async function triageThread(job: ThreadJob): Promise<boolean> {
+  const { context, engine, config, issue, ref, hasComments, labelCache, options } = job;
   // 2. The whole thread: one paginated listing (skipped when the issue has no comments yet).
   const comments: IssueComment[] = hasComments ? await listComments(context.octokit, ref) : [];
   const human = comments.filter((c) => c.user?.type !== "Bot").map((c) => c.body ?? "");
   const text = threadText(issue.title, issue.body, human);
-  const result = engine.triage(text, { enabled: (id) => ruleEnabled(config, id) });
+  const enabled = (id: string) => ruleEnabled(config, id);
+  // Rules are independent, so filtering the event's findings equals re-running with the filter.
+  const result: TriageResult =
+    text === job.event.text
+      ? { ...job.event.result, findings: job.event.result.findings.filter((f) => enabled(f.rule)) }
+      : engine.triage(text, { enabled });
   const findings = atLeast(result.findings, config.issues.min_confidence);
   const sticky = findSticky(comments);
   let created = false;

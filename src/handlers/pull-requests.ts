@@ -23,6 +23,7 @@ import {
   fetchContents,
   GITHUB_FILE_LIST_CAP,
   listPrFiles,
+  type Skip,
   selectFiles,
 } from "../github/pr-files.js";
 import {
@@ -140,13 +141,12 @@ async function analyse(
       `GitHub lists at most ${GITHUB_FILE_LIST_CAP} files of a pull request; files beyond that were not analysed.`,
     );
   const wanted = matcher(prc.include, prc.exclude);
-  const { read, skipped } = selectFiles(files, wanted);
+  const read = selectFiles(files, wanted);
+  const skipped: Skip[] = [];
   const configChange = files.find((f) => f.filename === CONFIG_PATH && f.status !== "removed");
   const { files: contents, extra } = await fetchContents(
     octokit,
-    repo,
-    t.headSha,
-    t.baseSha,
+    { ...repo, headSha: t.headSha, baseSha: t.baseSha },
     read,
     configChange ? [CONFIG_PATH] : [],
   );

@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { afterEach, beforeEach, expect } from "vitest";
 import { createEngine } from "../../src/diagnosis/engine.js";
 import { createApp } from "../../src/index.js";
 
@@ -111,4 +112,35 @@ let delivery = 0;
 export function deliveryId(): string {
   delivery++;
   return `00000000-0000-4000-8000-${String(delivery).padStart(12, "0")}`;
+}
+
+/**
+ * Per-test lifecycle shared by the App tests: fresh nock state (net connect off, call log
+ * cleared), GITHUB_* scrubbed from the environment, a new Probot, and no pending mocks at the end.
+ * Returns `send` and the current harness.
+ */
+export function useProbot(): {
+  send: (name: string, payload: unknown, id?: string) => Promise<void>;
+  current: () => Harness;
+} {
+  let h: Harness | null = null;
+  beforeEach(async () => {
+    resetNock();
+    for (const k of Object.keys(process.env)) if (k.startsWith("GITHUB_")) delete process.env[k];
+    h = await makeProbot();
+  });
+  afterEach(() => {
+    expect(nock.pendingMocks()).toEqual([]);
+    nock.cleanAll();
+  });
+  const current = () => {
+    if (h === null) throw new Error("useProbot: no harness outside a test");
+    return h;
+  };
+  return {
+    current,
+    send: async (name, payload, id = deliveryId()) => {
+      await current().probot.receive({ id, name: name as never, payload: payload as never });
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readCorpus } from "../helpers.js";
 import {
   API,
@@ -7,13 +7,12 @@ import {
   calls,
   deliveryId,
   fixture,
-  type Harness,
-  makeProbot,
   noConfig,
   OWNER,
   REPO,
   resetNock,
   token,
+  useProbot,
   withConfig,
 } from "./harness.js";
 
@@ -54,20 +53,8 @@ function userComment(id: number, body: string, created = "2026-11-20T10:10:00Z")
 
 const ISSUE = `/repos/${OWNER}/${REPO}/issues/7`;
 
-let h: Harness;
-beforeEach(async () => {
-  resetNock();
-  for (const k of Object.keys(process.env)) if (k.startsWith("GITHUB_")) delete process.env[k];
-  h = await makeProbot();
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
-
-async function send(name: string, payload: Payload, id = deliveryId()) {
-  await h.probot.receive({ id, name: name as never, payload: payload as never });
-}
+const app = useProbot();
+const send = app.send;
 
 /** Mocks for one new diagnosis on an issue with no comments: token, config, create, label. */
 function expectNewDiagnosis(capture: { body?: string }, labels = true) {
@@ -416,7 +403,7 @@ describe("configuration", () => {
     scope.post(`/repos/${OWNER}/${REPO}/labels`).reply(201, {});
     scope.post(`${ISSUE}/labels`).reply(200, []);
     await send("issues", opened("Crash", GEVENT_REPORT));
-    const warn = h.logs.find((l) => String(l.msg).includes("invalid .github/async-doctor.yml"));
+    const warn = app.current().logs.find((l) => String(l.msg).includes("invalid .github/async-doctor.yml"));
     expect(String(warn?.msg)).toContain("issues.mode");
     expect(String(warn?.msg)).toContain("unknown_key");
   });

@@ -52,7 +52,7 @@ describe("globs", () => {
 
 describe("file selection", () => {
   it("reads files whose patch passes the prefilter or adds an import, and files with no patch", () => {
-    const { read } = selectFiles(
+    const read = selectFiles(
       [
         { filename: "a.py", status: "modified", patch: "@@ -1 +1 @@\n+from gevent import monkey" },
         { filename: "b.py", status: "modified", patch: "@@ -1 +1 @@\n+import requests" },

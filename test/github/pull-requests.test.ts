@@ -1,18 +1,6 @@
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  API,
-  api,
-  calls,
-  deliveryId,
-  fixture,
-  type Harness,
-  makeProbot,
-  OWNER,
-  REPO,
-  resetNock,
-  token,
-} from "./harness.js";
+import type nock from "nock";
+import { describe, expect, it } from "vitest";
+import { API, api, calls, deliveryId, fixture, OWNER, REPO, resetNock, token, useProbot } from "./harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook payloads are edited freely in tests
 type Payload = Record<string, any>;
@@ -36,19 +24,8 @@ interface File {
   previous_filename?: string;
 }
 
-let h: Harness;
-beforeEach(async () => {
-  resetNock();
-  h = await makeProbot();
-});
-afterEach(() => {
-  expect(nock.pendingMocks()).toEqual([]);
-  nock.cleanAll();
-});
-
-async function send(name: string, payload: Payload, id = deliveryId()) {
-  await h.probot.receive({ id, name: name as never, payload: payload as never });
-}
+const app = useProbot();
+const send = app.send;
 
 /** GraphQL: the config query (repository + organisation .github). */
 function graphqlConfig(scope: nock.Scope, yaml: string | null = null) {
@@ -90,6 +67,30 @@ function checks(scope: nock.Scope, capture: { create?: Payload; updates: Payload
   return capture;
 }
 
+/** The check run's PATCH requests (annotation batches, then the conclusion), captured in order. */
+function completions(scope: nock.Scope, check: { updates: Payload[] } = { updates: [] }, times = 1) {
+  scope
+    .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
+      check.updates.push(b);
+      return true;
+    })
+    .times(times)
+    .reply(200, {});
+  return check;
+}
+
+/** The one review the App posts; `review.body` is its payload once sent. */
+function captureReview(scope: nock.Scope): { body: Payload } {
+  const review = { body: {} as Payload };
+  scope
+    .post(`${PULL}/reviews`, (b: Payload) => {
+      review.body = b;
+      return true;
+    })
+    .reply(200, { id: 1 });
+  return review;
+}
+
 /** The paginated file listing, 100 per page with GitHub's Link headers. */
 function files(scope: nock.Scope, list: File[]) {
   const pages = Math.max(1, Math.ceil(list.length / 100));
@@ -118,25 +119,14 @@ describe("pull-request review", () => {
     const check = checks(scope);
     files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) }]);
     graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
-    let review: Payload = {};
-    scope
-      .post(`${PULL}/reviews`, (b: Payload) => {
-        review = b;
-        return true;
-      })
-      .reply(200, { id: 1 });
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .reply(200, {});
+    const review = captureReview(scope);
+    completions(scope, check);
     await send("pull_request", opened());
-    expect(review.event).toBe("COMMENT");
-    expect(review.commit_id).toBe(HEAD);
-    expect(review.comments).toHaveLength(1);
-    expect(review.comments[0]).toMatchObject({ path: "app/main.py", line: 3, side: "RIGHT" });
-    expect(review.comments[0].body).toContain("gevent-patch-late-ssl");
+    expect(review.body.event).toBe("COMMENT");
+    expect(review.body.commit_id).toBe(HEAD);
+    expect(review.body.comments).toHaveLength(1);
+    expect(review.body.comments[0]).toMatchObject({ path: "app/main.py", line: 3, side: "RIGHT" });
+    expect(review.body.comments[0].body).toContain("gevent-patch-late-ssl");
     expect(check.create).toMatchObject({ name: "async-doctor", head_sha: HEAD, status: "in_progress" });
     expect(check.updates).toHaveLength(1);
     expect(check.updates[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
@@ -159,12 +149,7 @@ describe("pull-request review", () => {
     const src = "from gevent import monkey\nmonkey.patch_all()\nimport requests\n";
     files(scope, [{ filename: "ok.py", status: "added", patch: addedPatch(src) }]);
     graphqlContents(scope, { [`${HEAD}:ok.py`]: src });
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .reply(200, {});
+    completions(scope, check);
     await send("pull_request", opened());
     expect(calls.some((c) => c.includes("/reviews") || c.includes("/comments"))).toBe(false);
     expect(check.updates[0]).toMatchObject({ conclusion: "success" });
@@ -194,20 +179,14 @@ describe("pull-request review", () => {
     }
     const seen: { vars?: Record<string, string> } = {};
     graphqlContents(scope, blobs, seen);
-    let review: Payload = {};
-    scope
-      .post(`${PULL}/reviews`, (b: Payload) => {
-        review = b;
-        return true;
-      })
-      .reply(200, {});
-    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    const review = captureReview(scope);
+    completions(scope);
     await send("pull_request", opened());
     const apiCalls = calls.filter((c) => !c.includes("access_tokens"));
     expect(apiCalls.length).toBeLessThanOrEqual(8);
     // Only the 5 relevant files were fetched (head and base), in one request.
     expect(Object.keys(seen.vars ?? {}).filter((k) => k.startsWith("h"))).toHaveLength(5);
-    expect(review.comments).toHaveLength(5);
+    expect(review.body.comments).toHaveLength(5);
   });
 
   it("falls back to the review body when GitHub rejects an anchor (422), losing nothing", async () => {
@@ -227,7 +206,7 @@ describe("pull-request review", () => {
         return true;
       })
       .reply(200, {});
-    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    completions(scope);
     await send("pull_request", opened());
     expect(second.comments).toBeUndefined();
     expect(second.body).toContain("app/main.py:3");
@@ -256,7 +235,7 @@ describe("pull-request review", () => {
         return true;
       })
       .reply(201, {});
-    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    completions(scope);
     await send("pull_request", opened());
     expect(fileComment).toMatchObject({ path: "m.py", subject_type: "file", commit_id: HEAD });
     expect(fileComment.body).toContain("Line 3:");
@@ -273,12 +252,7 @@ describe("pull-request review", () => {
       { filename: "m.py", status: "modified", patch: "@@ -3,1 +3,2 @@\n monkey.patch_all()\n+print('hi')" },
     ]);
     graphqlContents(scope, { [`${HEAD}:m.py`]: `${old}print('hi')\n`, [`${BASE}:m.py`]: old });
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .reply(200, {});
+    completions(scope, check);
     await send("pull_request", opened());
     expect(check.updates[0]).toMatchObject({ conclusion: "success" });
   });
@@ -297,21 +271,9 @@ describe("annotation batching", () => {
       blobs[`${HEAD}:w${i}.py`] = LATE_PATCH_SRC;
     }
     files(scope, list);
-    graphqlContents(scope, blobs, undefined, 3); // 120 files: 50 per GraphQL request // 120 files: 50 per GraphQL request
-    let review: Payload = {};
-    scope
-      .post(`${PULL}/reviews`, (b: Payload) => {
-        review = b;
-        return true;
-      })
-      .reply(200, {});
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .times(3)
-      .reply(200, {});
+    graphqlContents(scope, blobs, undefined, 3); // 120 files: 50 per GraphQL request
+    const review = captureReview(scope);
+    completions(scope, check, 3);
     await send("pull_request", opened());
     expect(check.updates.map((u) => u.output.annotations.length)).toEqual([50, 50, 20]);
     expect(check.updates.map((u) => u.status ?? "in_progress")).toEqual([
@@ -319,8 +281,8 @@ describe("annotation batching", () => {
       "in_progress",
       "completed",
     ]);
-    expect(review.comments).toEqual([]);
-    expect(review.body).toContain("120 more findings");
+    expect(review.body.comments).toEqual([]);
+    expect(review.body.body).toContain("120 more findings");
   });
 });
 
@@ -344,12 +306,7 @@ function pushMocks(
   graphqlContents(scope, { [`${sha}:app/main.py`]: src });
   scope.get(`${PULL}/comments`).query(true).reply(200, existing.comments);
   scope.get(`${PULL}/reviews`).query(true).reply(200, existing.reviews);
-  scope
-    .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-      check.updates.push(b);
-      return true;
-    })
-    .reply(200, {});
+  completions(scope, check);
   return { scope, check };
 }
 
@@ -368,7 +325,7 @@ async function firstPush(): Promise<string> {
       return true;
     })
     .reply(200, {});
-  scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+  completions(scope);
   await send("pull_request", opened());
   resetNock();
   return body;
@@ -503,7 +460,7 @@ describe("who and what gets reviewed", () => {
     const seen: { vars?: Record<string, string> } = {};
     graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC }, seen);
     scope.post(`${PULL}/reviews`).reply(200, {});
-    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    completions(scope);
     await send(
       "pull_request",
       opened((p) => {
@@ -542,12 +499,7 @@ describe("who and what gets reviewed", () => {
     const check = checks(scope);
     files(scope, [{ filename: ".github/async-doctor.yml", status: "added", patch: addedPatch(bad) }]);
     graphqlContents(scope, { [`${HEAD}:.github/async-doctor.yml`]: bad });
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .reply(200, {});
+    completions(scope, check);
     await send("pull_request", opened());
     const done = check.updates[0];
     expect(done).toMatchObject({ conclusion: "failure" });
@@ -570,16 +522,10 @@ describe("who and what gets reviewed", () => {
     list[249] = { filename: "pkg/last.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) };
     files(scope, list);
     graphqlContents(scope, { [`${HEAD}:pkg/last.py`]: LATE_PATCH_SRC });
-    let review: Payload = {};
-    scope
-      .post(`${PULL}/reviews`, (b: Payload) => {
-        review = b;
-        return true;
-      })
-      .reply(200, {});
-    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    const review = captureReview(scope);
+    completions(scope);
     await send("pull_request", opened());
-    expect(review.comments.map((c: Payload) => c.path)).toEqual(["pkg/last.py"]);
+    expect(review.body.comments.map((c: Payload) => c.path)).toEqual(["pkg/last.py"]);
   });
 
   it("offers the exact use_pure fix as a suggestion", async () => {
@@ -591,17 +537,11 @@ describe("who and what gets reviewed", () => {
     checks(scope);
     files(scope, [{ filename: "db.py", status: "added", patch: addedPatch(src) }]);
     graphqlContents(scope, { [`${HEAD}:db.py`]: src });
-    let review: Payload = {};
-    scope
-      .post(`${PULL}/reviews`, (b: Payload) => {
-        review = b;
-        return true;
-      })
-      .reply(200, {});
-    scope.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    const review = captureReview(scope);
+    completions(scope);
     await send("pull_request", opened());
-    expect(review.comments[0]).toMatchObject({ path: "db.py", line: 5 });
-    expect(review.comments[0].body).toContain(
+    expect(review.body.comments[0]).toMatchObject({ path: "db.py", line: 5 });
+    expect(review.body.comments[0].body).toContain(
       "```suggestion\ncnx = mysql.connector.connect(user='app', use_pure=True)\n```",
     );
   });
@@ -619,7 +559,9 @@ describe("missing permissions", () => {
     graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
     scope.post(`${PULL}/reviews`).reply(200, {});
     await send("pull_request", opened());
-    expect(h.logs.some((l) => String(l.msg).includes("missing permission `checks: write`"))).toBe(true);
+    expect(app.current().logs.some((l) => String(l.msg).includes("missing permission `checks: write`"))).toBe(
+      true,
+    );
   });
 
   it("without pull-request write permission: completes the check and logs the missing permission", async () => {
@@ -630,17 +572,12 @@ describe("missing permissions", () => {
     files(scope, [{ filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) }]);
     graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
     scope.post(`${PULL}/reviews`).reply(403, { message: "Resource not accessible by integration" });
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .reply(200, {});
+    completions(scope, check);
     await send("pull_request", opened());
     expect(check.updates[0]?.output.annotations).toHaveLength(1);
-    expect(h.logs.some((l) => String(l.msg).includes("missing permission `pull_requests: write`"))).toBe(
-      true,
-    );
+    expect(
+      app.current().logs.some((l) => String(l.msg).includes("missing permission `pull_requests: write`")),
+    ).toBe(true);
   });
 });
 
@@ -684,12 +621,7 @@ describe("files GitHub cannot show", () => {
         return true;
       })
       .reply(201, {});
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .reply(200, {});
+    completions(scope, check);
     await send("pull_request", opened());
     expect(fileComment).toMatchObject({ path: "huge.py", subject_type: "file" });
     const text = check.updates[0]?.output.text as string;
@@ -705,12 +637,7 @@ describe("failures", () => {
     graphqlConfig(scope);
     const check = checks(scope);
     scope.get(`${PULL}/files`).query(true).reply(500, { message: "boom" });
-    scope
-      .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-        check.updates.push(b);
-        return true;
-      })
-      .reply(200, {});
+    completions(scope, check);
     const id = deliveryId();
     await expect(send("pull_request", opened(), id)).rejects.toThrow();
     expect(check.updates[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
@@ -720,7 +647,7 @@ describe("failures", () => {
     graphqlConfig(s2);
     checks(s2);
     files(s2, []);
-    s2.patch(`/repos/${OWNER}/${REPO}/check-runs/77`).reply(200, {});
+    completions(s2);
     await send("pull_request", opened(), id);
   });
 });

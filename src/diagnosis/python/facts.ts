@@ -185,7 +185,7 @@ function ancestry(node: Node): Ancestry {
 }
 
 /** Map local names to qualified modules from the file's imports. */
-function buildAliases(imports: ImportFact[], importNodes: Node[]): Map<string, string> {
+function buildAliases(importNodes: Node[]): Map<string, string> {
   const aliases = new Map<string, string>();
   for (const n of importNodes) {
     if (n.type === "import_statement") {
@@ -215,7 +215,6 @@ function buildAliases(imports: ImportFact[], importNodes: Node[]): Map<string, s
       }
     }
   }
-  void imports;
   return aliases;
 }
 
@@ -326,7 +325,7 @@ export function extractFacts(parser: PythonParser, path: string, source: string)
       }
     }
     for (const n of importNodes) facts.imports.push(importFact(n, ancestry(n)));
-    const aliases = buildAliases(facts.imports, importNodes);
+    const aliases = buildAliases(importNodes);
 
     for (const { call, fn } of callNodes) {
       const raw = fn.text;
