@@ -2,9 +2,9 @@
 // and peak RSS. Run with `npm run bench` (builds first). Figures go to stdout.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { scanPaths } from "../dist/cli/fs-scan.js";
+import { scanPathsParallel } from "../dist/cli/scan-pool.js";
 import { createEngine } from "../dist/diagnosis/engine.js";
-import { scanPaths } from "../dist/fs-scan.js";
-import { scanPathsParallel } from "../dist/scan-pool.js";
 
 const ROOT = new URL("./.tree/", import.meta.url).pathname;
 const TARGET_BYTES = 64 * 1024 * 1024;

@@ -23,10 +23,11 @@ export interface AppOptions {
 
 export function createApp(options: AppOptions = {}) {
   const engine = options.engine ?? createEngine();
+  const render = options.docsBase ? { docsBase: options.docsBase } : {};
   return async (app: Probot, opts?: ApplicationFunctionOptions) => {
     await engine; // load the grammar before the first webhook
-    issueTriage({ engine, docsBase: options.docsBase })(app);
-    pullRequestReview({ engine, docsBase: options.docsBase })(app);
+    issueTriage({ engine, render })(app);
+    pullRequestReview({ engine, render })(app);
     try {
       opts?.addHandler(healthz);
     } catch {

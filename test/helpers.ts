@@ -30,3 +30,14 @@ export function readCorpus(): CorpusCase[] {
       return { name, source, expected, body };
     });
 }
+
+/** `rule@line` for every `# expect: <id>[, <id>]` annotation of a code fixture, sorted. */
+export function annotated(source: string): string[] {
+  const out: string[] = [];
+  source.split(/\r\n|\r|\n/).forEach((line, i) => {
+    const at = line.indexOf("# expect:");
+    if (at < 0) return;
+    for (const id of line.slice(at + 9).split(",")) if (id.trim()) out.push(`${id.trim()}@${i + 1}`);
+  });
+  return out.sort();
+}

@@ -2,12 +2,12 @@
  * The diagnosis engine: issue text in, findings out; Python source in, findings out.
  * Pure apart from loading the grammar once (see python/parser.ts).
  */
-import { extractFacts, type FileFacts, prefilter } from "./python/facts.js";
+import { extractFacts, type FileFacts } from "./python/facts.js";
 import { loadPythonParser, type PythonParser } from "./python/parser.js";
-import type { IssueEvidence } from "./rule.js";
-import { RULES } from "./rules/index.js";
+import { REGISTRY, type Registry } from "./registry.js";
+import type { IssueEvidence, Rule } from "./rule.js";
 import { readIssueText } from "./text/evidence.js";
-import type { CodeFinding, IssueFinding } from "./types.js";
+import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
 export interface RuleFilter {
   /** Return false to switch a rule off. */
@@ -23,7 +23,6 @@ export interface ScanResult {
   findings: CodeFinding[];
   /** Whether the file was parsed at all (false when the prefilter ruled it out). */
   parsed: boolean;
-  facts: FileFacts | null;
 }
 
 /** FNV-1a (64-bit) as hex: a stable, dependency-free fingerprint. */
@@ -41,59 +40,92 @@ export function fingerprint(rule: string, path: string, anchorText: string): str
   return fnv1a(`${rule}\u0000${path}\u0000${anchorText.replace(/\s+/g, " ").trim()}`);
 }
 
-function suppressed(facts: FileFacts, f: CodeFinding): boolean {
-  for (const line of [f.line]) {
-    const s = facts.suppressions.get(line);
-    if (s && (s.has("*") || s.has(f.rule))) return true;
-  }
-  return false;
+/** Drop the findings of rules excluded by another rule that fired on the same input. */
+function applyExcludes<T extends { rule: string }>(findings: T[], registry: Registry): T[] {
+  const fired = new Set(findings.map((f) => f.rule));
+  const excluded = new Set<string>();
+  for (const id of fired) for (const x of registry.byId.get(id)?.excludes ?? []) excluded.add(x);
+  return excluded.size === 0 ? findings : findings.filter((f) => !excluded.has(f.rule));
 }
 
-export function runCodeRules(facts: FileFacts, filter: RuleFilter = {}): CodeFinding[] {
-  const out: CodeFinding[] = [];
-  for (const rule of RULES) {
-    if (!rule.code || (filter.enabled && !filter.enabled(rule.id))) continue;
-    for (const d of rule.code.detect(facts)) {
-      const f: CodeFinding = {
-        ...d,
-        rule: rule.id,
-        file: facts.path,
-        fingerprint: fingerprint(rule.id, facts.path, facts.lines[d.line - 1] ?? ""),
-      };
-      if (!suppressed(facts, f)) out.push(f);
-    }
-  }
-  return out.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+function explain(rule: Rule, ev: IssueEvidence): Explanation {
+  const issue = rule.issue;
+  if (!issue) throw new Error(`${rule.id} has no issue side`);
+  const { summary, cause } = issue.explain(ev);
+  const fixes = issue.fixes
+    .filter((f) => !f.when || f.when(ev))
+    .map((f) => ({
+      id: `${rule.id}/${f.id}`,
+      ...(f.title ? { title: f.title } : {}),
+      text: typeof f.text === "string" ? f.text : f.text(ev),
+      ...(f.code ? { code: f.code } : {}),
+    }));
+  return { summary, cause, fixes };
 }
 
 export class Engine {
-  constructor(private readonly parser: PythonParser) {}
+  constructor(
+    private readonly parser: PythonParser,
+    readonly registry: Registry = REGISTRY,
+  ) {}
+
+  private facts(path: string, source: string): FileFacts {
+    return extractFacts(this.parser, path, source, this.registry.callNames);
+  }
+
+  /** Code rules over one file's facts; excludes and suppressions applied, then the filter. */
+  runCodeRules(facts: FileFacts, filter: RuleFilter = {}): CodeFinding[] {
+    const out: CodeFinding[] = [];
+    for (const rule of this.registry.rules) {
+      if (!rule.code) continue;
+      for (const d of rule.code.detect(facts)) {
+        const s = facts.suppressions.get(d.line);
+        if (s && (s.has("*") || s.has(rule.id))) continue;
+        out.push({
+          ...d,
+          rule: rule.id,
+          file: facts.path,
+          fingerprint: fingerprint(rule.id, facts.path, facts.lines[d.line - 1] ?? ""),
+        });
+      }
+    }
+    return applyExcludes(out, this.registry)
+      .filter((f) => !filter.enabled || filter.enabled(f.rule))
+      .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  }
 
   /** Analyse one Python source. Sources that fail the prefilter are not parsed. */
   scanSource(path: string, source: string, filter: RuleFilter = {}): ScanResult {
-    if (!prefilter(source)) return { findings: [], parsed: false, facts: null };
-    const facts = extractFacts(this.parser, path, source);
-    return { findings: runCodeRules(facts, filter), parsed: true, facts };
+    if (!this.registry.prefilter(source)) return { findings: [], parsed: false };
+    return { findings: this.runCodeRules(this.facts(path, source), filter), parsed: true };
   }
 
   /** Diagnose an issue text (title, body and comments joined). */
   triage(text: string, filter: RuleFilter = {}): TriageResult {
-    const t = readIssueText(text);
+    const t = readIssueText(text, this.registry.prefilter);
     const snippetFacts: FileFacts[] = [];
     const snippetFindings: CodeFinding[] = [];
     t.snippets.forEach((s, i) => {
-      if (!prefilter(s.source)) return;
-      const facts = extractFacts(this.parser, `snippet-${i + 1}`, s.source);
+      if (!this.registry.prefilter(s.source)) return;
+      const facts = this.facts(`snippet-${i + 1}`, s.source);
       snippetFacts.push(facts);
-      snippetFindings.push(...runCodeRules(facts));
+      snippetFindings.push(...this.runCodeRules(facts));
     });
     const evidence: IssueEvidence = { ...t, snippetFacts, snippetFindings };
-    const findings: IssueFinding[] = [];
-    for (const rule of RULES) {
-      if (!rule.issue || (filter.enabled && !filter.enabled(rule.id))) continue;
-      const f = rule.issue.detect(evidence);
-      if (f) findings.push(f);
+    const drafts: { rule: Rule; draft: NonNullable<ReturnType<NonNullable<Rule["issue"]>["detect"]>> }[] = [];
+    for (const rule of this.registry.rules) {
+      const draft = rule.issue?.detect(evidence);
+      if (draft) drafts.push({ rule, draft });
     }
+    const kept = applyExcludes(
+      drafts.map((d) => ({ ...d, rule: d.rule.id, def: d.rule })),
+      this.registry,
+    ).filter((d) => !filter.enabled || filter.enabled(d.rule));
+    const findings: IssueFinding[] = kept.map(({ def, draft }) => ({
+      rule: def.id,
+      ...draft,
+      explanation: explain(def, evidence),
+    }));
     return { findings, evidence };
   }
 }
@@ -104,12 +136,4 @@ let shared: Promise<Engine> | null = null;
 export function createEngine(): Promise<Engine> {
   if (shared === null) shared = loadPythonParser().then((p) => new Engine(p));
   return shared;
-}
-
-/** Words of the conflict family: a text without any of them cannot change a diagnosis. */
-const FAMILY =
-  /gevent|eventlet|greenlet|trio|grpc|psycopg|mysql|asyncio|monkey|loopexit|epoll|kqueue|patch_all|rlock|sslcontext|event loop/i;
-
-export function mentionsFamily(text: string): boolean {
-  return FAMILY.test(text);
 }

@@ -1,7 +1,12 @@
-/** The contract every rule module implements. A rule is one file in rules/ plus its doc page. */
-import type { FileFacts } from "./python/facts.js";
+/**
+ * The contract of a rule module. A rule is one file in rules/ that owns everything about
+ * itself: id, title, what it needs from the input (prefilter needles, calls, vocabulary),
+ * detection, explanation and fixes as data, documentation, and which rules it excludes.
+ * The registry (registry.ts) derives every shared table from these declarations.
+ */
+import type { FileFacts, Span } from "./python/facts.js";
 import type { IssueText } from "./text/evidence.js";
-import type { CodeFinding, IssueFinding } from "./types.js";
+import type { CodeFinding, Confidence, Evidence, InlineText, Replacement } from "./types.js";
 
 /** What issue rules see: the parsed text plus what code analysis found in its snippets. */
 export interface IssueEvidence extends IssueText {
@@ -9,27 +14,119 @@ export interface IssueEvidence extends IssueText {
   snippetFindings: CodeFinding[];
 }
 
-/** A rendered explanation: our words, with any user text already escaped by the rule. */
-export interface Explanation {
-  /** One line. */
-  summary: string;
-  /** A few short paragraphs tailored to the platform, versions and chain found. */
-  cause: string[];
-  /** Numbered fixes, best first (Markdown, may contain code blocks). */
-  fixes: string[];
+export type RuleKind = "issue" | "code" | "manifest";
+
+/** What a rule needs from the input. Everything here feeds a derived table; nothing is kept twice. */
+export interface Needs {
+  /**
+   * Prefilter for Python sources this rule reads (code, and issue snippets): groups of literal,
+   * case-sensitive needles; every group must have one needle present.
+   */
+  source?: readonly (readonly string[])[];
+  /** Qualified call names the rule reads from `facts.calls`; `*.name` for any receiver. */
+  calls?: readonly string[];
+  /** Extra needles that make a pull-request hunk worth reading (a patch call without its module name). */
+  hunk?: readonly string[];
+  /** Lowercase words of issue text: a text with none of them cannot change this rule's finding. */
+  words?: readonly string[];
+}
+
+/** An issue finding as a rule reports it (the engine adds the id and the explanation). */
+export interface IssueDraft {
+  confidence: Confidence;
+  message: InlineText;
+  evidence: Evidence[];
 }
 
 export type CodeFindingDraft = Omit<CodeFinding, "rule" | "file" | "fingerprint">;
+
+type FixText =
+  | { text: InlineText }
+  /** Text that depends on the report; `doc` is what the rule's page shows. */
+  | { text: (ev: IssueEvidence) => InlineText; doc: InlineText };
+
+/** One fix as data: the engine keeps those whose condition holds, in declaration order (best first). */
+export type FixDef = FixText & {
+  /** Unique within the rule; the public id is `<rule>/<id>`. */
+  id: string;
+  title?: InlineText;
+  /** Example code (Python). */
+  code?: string;
+  /** When the fix applies; absent: always. */
+  when?: (ev: IssueEvidence) => boolean;
+  /** The condition in words, for the docs (required with `when`). */
+  whenDoc?: string;
+};
+
+export interface RuleDocs {
+  /** What the rule recognises: signals and confidence (Markdown). */
+  what: string;
+  /** Why it happens (Markdown). */
+  why: string;
+  /** A short example of the problem. */
+  example?: { lang: "python" | "text"; code: string };
+  /** How to fix it, for rules without fix data (code rules: their messages carry the fix). */
+  fix?: string;
+  /** What looks alike but is not matched (Markdown). */
+  notMatched?: string;
+}
 
 export interface Rule {
   id: string;
   /** Short human title, used as heading and in the docs. */
   title: string;
+  needs: Needs;
+  /** Rules whose finding is dropped when this one fires on the same input. */
+  excludes?: readonly string[];
   issue?: {
-    detect(ev: IssueEvidence): IssueFinding | null;
-    explain(finding: IssueFinding, ev: IssueEvidence): Explanation;
+    detect(ev: IssueEvidence): IssueDraft | null;
+    /** Summary and cause paragraphs for this report. */
+    explain(ev: IssueEvidence): { summary: InlineText; cause: InlineText[] };
+    fixes: readonly FixDef[];
   };
   code?: {
     detect(facts: FileFacts): CodeFindingDraft[];
+  };
+  docs: RuleDocs;
+}
+
+/** Identity, for type checking a rule module's default export. */
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+export function kindsOf(rule: Rule): RuleKind[] {
+  const k: RuleKind[] = [];
+  if (rule.issue) k.push("issue");
+  if (rule.code) k.push("code");
+  return k;
+}
+
+/** Evidence line for a code fact. */
+export function codeEvidence(facts: FileFacts, line: number): Evidence {
+  return { kind: "code", text: (facts.lines[line - 1] ?? "").trim(), line };
+}
+
+/**
+ * A code finding anchored at `at`, resting on `lines` (anchor first). High confidence unless
+ * said otherwise; the evidence quotes each line.
+ */
+export function codeDraft(
+  facts: FileFacts,
+  at: Span,
+  message: InlineText,
+  lines: number[],
+  extra: { fix?: Replacement; confidence?: Confidence; endLine?: number } = {},
+): CodeFindingDraft {
+  return {
+    confidence: extra.confidence ?? "high",
+    message,
+    line: at.line,
+    column: at.column,
+    endLine: extra.endLine ?? at.endLine,
+    endColumn: at.endColumn,
+    evidenceLines: lines,
+    evidence: lines.map((l) => codeEvidence(facts, l)),
+    ...(extra.fix ? { fix: extra.fix } : {}),
   };
 }

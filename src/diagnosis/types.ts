@@ -7,18 +7,47 @@ export type Platform = "macos" | "linux" | "windows" | "freebsd" | "android" | "
 /** One piece of evidence a finding rests on, quoted from the input. */
 export interface Evidence {
   kind: "exception" | "frame" | "warning" | "text" | "code" | "version" | "chain";
-  /** The quoted text (user text: render escaped). */
+  /** The quoted text (user text: the report layer renders it inert). */
   text: string;
   /** 1-based line in the input text or source file, when known. */
   line?: number;
 }
 
+/**
+ * Text the core writes for people is "inline text": prose in which `backticks` mark code.
+ * Values taken from the input are inserted only through `literal()` (inline.ts), which makes
+ * an inert code span. The report layer turns inline text into Markdown, plain text or SARIF.
+ */
+export type InlineText = string;
+
+/** One fix, selected for this report by the rule's fix conditions. */
+export interface Fix {
+  /** Stable id (`<rule>/<fix>`), e.g. `trio-unsupported-platform/upgrade-httpcore`. */
+  id: string;
+  /** Short lead, shown in bold. */
+  title?: InlineText;
+  text: InlineText;
+  /** Example code (Python), shown as a code block. */
+  code?: string;
+}
+
+/** The structured explanation of an issue finding. */
+export interface Explanation {
+  /** One line. */
+  summary: InlineText;
+  /** A few short paragraphs tailored to the platform, versions and chain found. */
+  cause: InlineText[];
+  /** Fixes that apply to this report, best first. */
+  fixes: Fix[];
+}
+
 export interface IssueFinding {
   rule: string;
   confidence: Confidence;
-  /** One-line message (our words, no user text). */
-  message: string;
+  /** One-line message (inline text). */
+  message: InlineText;
   evidence: Evidence[];
+  explanation: Explanation;
 }
 
 export interface Replacement {
@@ -32,7 +61,7 @@ export interface Replacement {
 export interface CodeFinding {
   rule: string;
   confidence: Confidence;
-  message: string;
+  message: InlineText;
   file: string;
   /** 1-based anchor. */
   line: number;

@@ -3,37 +3,15 @@
  * annotations (GitHub takes at most 50 per request, so later batches are appended by updates).
  */
 import type { ProbotOctokit } from "probot";
-import { ruleById } from "../diagnosis/rules/index.js";
+import type { Config } from "../config/schema.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import type { Config } from "./config.js";
-import type { Skip } from "./pr-files.js";
+import type { CheckOutput, FindingAnnotation } from "../report/check.js";
 
 export const CHECK_NAME = "async-doctor";
 export const ANNOTATIONS_PER_REQUEST = 50;
-const MAX_TEXT = 65_000;
 
-export interface Annotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: "notice" | "warning" | "failure";
-  message: string;
-  title: string;
-}
-
-export function findingAnnotation(f: CodeFinding): Annotation {
-  const a: Annotation = {
-    path: f.file,
-    start_line: f.line,
-    end_line: f.line,
-    annotation_level: f.confidence === "high" ? "warning" : "notice",
-    message: f.message,
-    title: `${f.rule}: ${ruleById(f.rule)?.title ?? ""}`,
-  };
-  return a;
-}
+/** A check-run annotation (findings' come from report/check.ts; config errors are annotated too). */
+export type Annotation = FindingAnnotation;
 
 export type Conclusion = "success" | "neutral" | "failure";
 
@@ -47,38 +25,6 @@ export function conclusionFor(
   if (failOn === "any") return "failure";
   if (failOn === "high" && findings.some((f) => f.confidence === "high")) return "failure";
   return "neutral";
-}
-
-export function summaryText(
-  findings: CodeFinding[],
-  skipped: Skip[],
-  notes: string[],
-): { title: string; summary: string; text: string } {
-  const counts = new Map<string, number>();
-  for (const f of findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
-  const title =
-    findings.length === 0
-      ? "No concurrency-library problems found"
-      : `${findings.length} concurrency-library problem${findings.length === 1 ? "" : "s"}`;
-  const lines: string[] = [];
-  if (counts.size > 0) {
-    lines.push("| rule | findings |", "|---|---|");
-    for (const [rule, n] of [...counts].sort()) lines.push(`| \`${rule}\` | ${n} |`);
-  }
-  const summary =
-    lines.length > 0 ? lines.join("\n") : "The changed Python files were analysed; nothing to report.";
-  const text: string[] = [...notes];
-  if (skipped.length > 0) {
-    text.push(
-      `**Skipped files (${skipped.length})**`,
-      "",
-      ...skipped.slice(0, 500).map((s) => `- \`${s.path.replace(/`/g, "'")}\`: ${s.reason}`),
-    );
-    if (skipped.length > 500) text.push(`- … and ${skipped.length - 500} more`);
-  }
-  let t = text.join("\n");
-  if (t.length > MAX_TEXT) t = `${t.slice(0, MAX_TEXT - 40)}\n… (shortened)`;
-  return { title, summary, text: t };
 }
 
 /** Wraps check-run calls; a 403 switches checks off for this run and says which permission is missing. */
@@ -117,11 +63,7 @@ export class CheckRun {
     }
   }
 
-  async complete(
-    conclusion: Conclusion,
-    output: { title: string; summary: string; text: string },
-    annotations: Annotation[],
-  ): Promise<number> {
+  async complete(conclusion: Conclusion, output: CheckOutput, annotations: Annotation[]): Promise<number> {
     if (this.id === null || this.forbidden) return 0;
     let requests = 0;
     try {

@@ -1,11 +1,8 @@
 /**
  * Pull-request files: the paginated listing, the selection of files worth reading (globs, patch
- * prefilter), and one batched GraphQL request for their contents at head and base, plus the
- * repository configuration from the default branch.
+ * prefilter), and one batched GraphQL request for their contents at head and base.
  */
 import type { ProbotOctokit } from "probot";
-import { prefilter } from "../diagnosis/python/facts.js";
-import { CONFIG_FILE } from "./config.js";
 
 export interface PrFile {
   filename: string;
@@ -24,10 +21,7 @@ export async function listPrFiles(
   return (await octokit.paginate(octokit.rest.pulls.listFiles, { ...ref, per_page: 100 })) as PrFile[];
 }
 
-export type Skip = { path: string; reason: string };
-
-/** Patch calls without the patcher's name in the hunk (`monkey.patch_all()` after `from gevent import monkey`). */
-const PATCH_CALL = /patch_all|monkey_patch|patch_socket|patch_ssl/;
+export type { Skip } from "../report/check.js";
 
 /** A changed line adds an import: late-patching rules may fire even if no needle is in the patch. */
 function addsImport(patch: string): boolean {
@@ -40,11 +34,16 @@ function addsImport(patch: string): boolean {
 }
 
 /**
- * Which files to read. A file is read when its patch passes the prefilter or adds an import
+ * Which files to read. A file is read when its patch may matter to a rule (the registry's
+ * prefilter and hunk needles) or adds an import
  * (its full text is checked again after reading); files without a patch (too large for the
  * listing) are read too, since nothing can be told from the listing.
  */
-export function selectFiles(files: PrFile[], wanted: (path: string) => boolean): PrFile[] {
+export function selectFiles(
+  files: PrFile[],
+  wanted: (path: string) => boolean,
+  mayMatter: (patch: string) => boolean,
+): PrFile[] {
   const read: PrFile[] = [];
   for (const f of files) {
     if (!wanted(f.filename)) continue;
@@ -53,7 +52,7 @@ export function selectFiles(files: PrFile[], wanted: (path: string) => boolean):
       read.push(f);
       continue;
     }
-    if (prefilter(f.patch) || PATCH_CALL.test(f.patch) || addsImport(f.patch)) read.push(f);
+    if (mayMatter(f.patch) || addsImport(f.patch)) read.push(f);
   }
   return read;
 }
@@ -162,36 +161,4 @@ async function fetchContentsOnce(
     extra.set(p, r[`x${i}`]?.text ?? null);
   });
   return { files: out, extra };
-}
-
-/**
- * The raw configuration from the default branch: the repository's file, else the organisation's
- * `.github` repository, in one GraphQL request. Returns the YAML text or null.
- */
-export async function fetchConfigText(
-  octokit: ProbotOctokit,
-  repo: { owner: string; repo: string },
-  defaultBranch: string,
-): Promise<string | null> {
-  const query = `query($owner: String!, $repo: String!, $expr: String!) {
-  repo: repository(owner: $owner, name: $repo) { object(expression: $expr) { ... on Blob { text } } }
-  org: repository(owner: $owner, name: ".github") { object(expression: "HEAD:.github/${CONFIG_FILE}") { ... on Blob { text } } }
-}`;
-  let data: {
-    repo?: { object?: { text?: string } | null } | null;
-    org?: { object?: { text?: string } | null } | null;
-  };
-  try {
-    data = await octokit.graphql(query, {
-      owner: repo.owner,
-      repo: repo.repo,
-      expr: `${defaultBranch}:.github/${CONFIG_FILE}`,
-    });
-  } catch (e) {
-    // A missing organisation `.github` repository is reported as a GraphQL error with partial data.
-    const partial = (e as { data?: typeof data }).data;
-    if (!partial) throw e;
-    data = partial;
-  }
-  return data.repo?.object?.text ?? data.org?.object?.text ?? null;
 }

@@ -1,14 +1,14 @@
 /**
- * Pull-request review: where each finding goes (inline on a hunk line, file-level, or the review
- * body), posting one review per push with a fallback when GitHub rejects anchors, and keeping
- * comments in step across pushes (fingerprints; stale comments deleted unless a human replied).
+ * Pull-request review on GitHub: where each finding goes (inline on a hunk line, file-level, or
+ * the review body), posting one review per push with a fallback when GitHub rejects anchors, and
+ * the state of earlier pushes (our comments by fingerprint, the ones humans replied to).
  */
 import type { ProbotOctokit } from "probot";
-import { code } from "../diagnosis/md.js";
-import { type RenderOptions, renderReviewComment } from "../diagnosis/render.js";
-import { ruleById } from "../diagnosis/rules/index.js";
 import type { CodeFinding } from "../diagnosis/types.js";
+import type { RenderOptions } from "../report/links.js";
+import { renderReviewBody, renderReviewComment } from "../report/review.js";
 import { type Hunk, hunkOf } from "./diff.js";
+import { type Plan, reconcile } from "./reconcile.js";
 
 export const FINDING_MARKER = "<!-- async-doctor:finding";
 
@@ -66,68 +66,29 @@ export function placeFindings(
       p.body.push(f);
       continue;
     }
-    const fix = opts.suggestions && f.fix ? f.fix : undefined;
-    const fixHunk = fix ? hunkOf(fileHunks, fix.startLine, fix.endLine) : null;
-    const lineHunk = hunkOf(fileHunks, f.line);
-    if (fix && fixHunk) {
-      if (p.inline.length >= opts.maxComments) {
-        p.body.push(f);
-        continue;
-      }
-      const comment: InlineComment = {
-        path: f.file,
-        line: fix.endLine,
-        side: "RIGHT",
-        body: `${findingMarker(f)}\n${renderReviewComment(f, { ...opts, suggestion: true })}`,
-      };
-      if (fix.startLine < fix.endLine) {
-        comment.start_line = fix.startLine;
-        comment.start_side = "RIGHT";
-      }
-      p.inline.push({ finding: f, comment });
-    } else if (lineHunk) {
-      if (p.inline.length >= opts.maxComments) {
-        p.body.push(f);
-        continue;
-      }
-      p.inline.push({
-        finding: f,
-        comment: {
-          path: f.file,
-          line: f.line,
-          side: "RIGHT",
-          body: `${findingMarker(f)}\n${renderReviewComment(f, opts)}`,
-        },
-      });
-    } else p.fileLevel.push(f);
+    const fix =
+      opts.suggestions && f.fix && hunkOf(fileHunks, f.fix.startLine, f.fix.endLine) ? f.fix : undefined;
+    if (!fix && !hunkOf(fileHunks, f.line)) {
+      p.fileLevel.push(f);
+      continue;
+    }
+    if (p.inline.length >= opts.maxComments) {
+      p.body.push(f);
+      continue;
+    }
+    const comment: InlineComment = {
+      path: f.file,
+      line: fix ? fix.endLine : f.line,
+      side: "RIGHT",
+      body: `${findingMarker(f)}\n${renderReviewComment(f, { ...opts, suggestion: fix !== undefined })}`,
+    };
+    if (fix && fix.startLine < fix.endLine) {
+      comment.start_line = fix.startLine;
+      comment.start_side = "RIGHT";
+    }
+    p.inline.push({ finding: f, comment });
   }
   return p;
-}
-
-function bodyItem(f: CodeFinding, opts: RenderOptions): string {
-  const title = ruleById(f.rule)?.title ?? f.rule;
-  const docs = `${opts.docsBase ?? "https://github.com/async-doctor/async-doctor/blob/main/docs/rules/"}${f.rule}.md`;
-  return `- ${code(`${f.file}:${f.line}`, 200)} · [${f.rule}](${docs}) · ${title}: ${f.message} ${findingMarker(f)}`;
-}
-
-export function reviewBody(
-  inlineCount: number,
-  fileLevelCount: number,
-  body: CodeFinding[],
-  opts: RenderOptions,
-  note?: string,
-): string {
-  const total = inlineCount + fileLevelCount + body.length;
-  const parts = [
-    `**async-doctor** found ${total} concurrency-library problem${total === 1 ? "" : "s"} in this push.`,
-  ];
-  if (note) parts.push(note);
-  if (body.length > 0) {
-    parts.push(
-      `<details><summary>${body.length} more finding${body.length === 1 ? "" : "s"} (not commented inline)</summary>\n\n${body.map((f) => bodyItem(f, opts)).join("\n")}\n\n</details>`,
-    );
-  }
-  return parts.join("\n\n");
 }
 
 export interface ReviewCommentInfo {
@@ -137,27 +98,59 @@ export interface ReviewCommentInfo {
   in_reply_to_id?: number;
 }
 
-/** Our posted findings (fingerprint -> comment ids) and the comments humans replied to. */
-export function existingState(
-  comments: ReviewCommentInfo[],
-  reviews: { body?: string | null; user: { type: string } | null }[],
-) {
-  const posted = new Map<string, number[]>();
+export interface ReviewInfo {
+  body?: string | null;
+  user: { type: string } | null;
+}
+
+/** One finding we posted earlier: as a comment (deletable) or in a review body (not). */
+export interface PostedFinding {
+  fingerprint: string;
+  commentId: number | null;
+  /** A human replied to its comment (or it lives in a review body): never deleted. */
+  protected: boolean;
+}
+
+/** What earlier pushes left: our findings, from comments and review bodies. */
+export function postedFindings(comments: ReviewCommentInfo[], reviews: ReviewInfo[]): PostedFinding[] {
   const repliedTo = new Set<number>();
-  for (const c of comments) {
+  for (const c of comments)
     if (c.in_reply_to_id !== undefined && c.user?.type !== "Bot") repliedTo.add(c.in_reply_to_id);
+  const out: PostedFinding[] = [];
+  for (const c of comments) {
     if (c.user?.type !== "Bot") continue;
-    for (const fp of parseFindingMarkers(c.body)) posted.set(fp, [...(posted.get(fp) ?? []), c.id]);
+    for (const fp of parseFindingMarkers(c.body))
+      out.push({ fingerprint: fp, commentId: c.id, protected: repliedTo.has(c.id) });
   }
-  const inBodies = new Set<string>();
   for (const r of reviews) {
     if (r.user?.type !== "Bot") continue;
-    for (const fp of parseFindingMarkers(r.body)) inBodies.add(fp);
+    for (const fp of parseFindingMarkers(r.body))
+      out.push({ fingerprint: fp, commentId: null, protected: true });
   }
-  return { posted, repliedTo, inBodies };
+  return out;
+}
+
+/**
+ * Findings of this push against what is posted: new ones to post, stale comments to delete,
+ * the rest left alone. A finding is never posted twice; a comment a human replied to stays.
+ */
+export function planComments(
+  findings: CodeFinding[],
+  posted: PostedFinding[],
+): Plan<CodeFinding, PostedFinding> {
+  // Comments first, so a finding that also appears in a review body is represented by its comment.
+  const ordered = [...posted].sort((a, b) => Number(a.commentId === null) - Number(b.commentId === null));
+  return reconcile(findings, ordered, {
+    desiredKey: (f) => f.fingerprint,
+    existingKey: (p) => p.fingerprint,
+    same: () => true,
+    protect: (p) => p.protected,
+  });
 }
 
 export type PostOutcome = { posted: boolean; fallback: boolean; forbidden: boolean };
+
+type PullRef = { owner: string; repo: string; pull_number: number };
 
 /**
  * Post one COMMENT review. On 422 (an anchor GitHub rejects), post again with the inline
@@ -165,19 +158,22 @@ export type PostOutcome = { posted: boolean; fallback: boolean; forbidden: boole
  */
 export async function postReview(
   octokit: ProbotOctokit,
-  ref: { owner: string; repo: string; pull_number: number },
+  ref: PullRef,
   commitId: string,
   placement: Placement,
   opts: RenderOptions,
   log: { warn: (o: object, m: string) => void },
 ): Promise<PostOutcome> {
   const comments = placement.inline.map((i) => i.comment);
+  const total = placement.inline.length + placement.fileLevel.length + placement.body.length;
+  const body = (listed: CodeFinding[], note?: string) =>
+    renderReviewBody(total, listed, { ...opts, marker: findingMarker, ...(note ? { note } : {}) });
   try {
     await octokit.rest.pulls.createReview({
       ...ref,
       commit_id: commitId,
       event: "COMMENT",
-      body: reviewBody(placement.inline.length, placement.fileLevel.length, placement.body, opts),
+      body: body(placement.body),
       comments,
     });
     return { posted: true, fallback: false, forbidden: false };
@@ -193,11 +189,8 @@ export async function postReview(
       ...ref,
       commit_id: commitId,
       event: "COMMENT",
-      body: reviewBody(
-        0,
-        placement.fileLevel.length,
+      body: body(
         [...placement.inline.map((i) => i.finding), ...placement.body],
-        opts,
         "GitHub did not accept line comments on this diff, so the findings are listed here.",
       ),
     });
@@ -208,7 +201,7 @@ export async function postReview(
 /** File-level comments (for findings outside the hunks of a changed file). */
 export async function postFileComments(
   octokit: ProbotOctokit,
-  ref: { owner: string; repo: string; pull_number: number },
+  ref: PullRef,
   commitId: string,
   findings: CodeFinding[],
   opts: RenderOptions,
@@ -219,7 +212,18 @@ export async function postFileComments(
       commit_id: commitId,
       path: f.file,
       subject_type: "file",
-      body: `${findingMarker(f)}\n${renderReviewComment({ ...f, message: `Line ${f.line}: ${f.message}` }, opts)}`,
+      body: `${findingMarker(f)}\n${renderReviewComment(f, { ...opts, fileLevel: true })}`,
     });
   }
+}
+
+/** Our review comments and reviews on a pull request (all pages). */
+export async function listPosted(octokit: ProbotOctokit, ref: PullRef): Promise<PostedFinding[]> {
+  const [comments, reviews] = await Promise.all([
+    octokit.paginate(octokit.rest.pulls.listReviewComments, { ...ref, per_page: 100 }) as Promise<
+      ReviewCommentInfo[]
+    >,
+    octokit.paginate(octokit.rest.pulls.listReviews, { ...ref, per_page: 100 }) as Promise<ReviewInfo[]>,
+  ]);
+  return postedFindings(comments, reviews);
 }

@@ -4,6 +4,7 @@
  * (the oldest is kept).
  */
 import type { ProbotOctokit } from "probot";
+import { reconcile } from "./reconcile.js";
 
 export const MARKER_PREFIX = "<!-- async-doctor:issue";
 
@@ -67,8 +68,9 @@ export function capBody(body: string): string {
 }
 
 /**
- * Create or update the sticky comment. `existing` are our sticky comments, oldest first; any
- * beyond the first are duplicates from a race and are deleted.
+ * Bring the sticky comment to `body`. `existing` are our sticky comments, oldest first; the
+ * oldest is kept (updated only when its body differs), later ones are duplicates from a race
+ * and are deleted.
  */
 export async function writeSticky(
   octokit: ProbotOctokit,
@@ -77,19 +79,24 @@ export async function writeSticky(
   body: string,
 ): Promise<WriteResult> {
   const full = capBody(body);
-  const [keep, ...dupes] = existing;
-  for (const d of dupes) {
+  const plan = reconcile([full], existing, {
+    desiredKey: () => "sticky",
+    existingKey: () => "sticky",
+    same: (want, have) => (have.body ?? "") === want,
+  });
+  for (const d of plan.remove) {
     await octokit.rest.issues.deleteComment({ owner: ref.owner, repo: ref.repo, comment_id: d.id });
   }
-  if (keep === undefined) {
+  if (plan.create.length > 0) {
     await octokit.rest.issues.createComment({ ...ref, body: full });
     return "created";
   }
-  if ((keep.body ?? "") === full) return "unchanged";
+  const u = plan.update[0];
+  if (u === undefined) return "unchanged";
   await octokit.rest.issues.updateComment({
     owner: ref.owner,
     repo: ref.repo,
-    comment_id: keep.id,
+    comment_id: u.have.id,
     body: full,
   });
   return "updated";

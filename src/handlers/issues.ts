@@ -3,11 +3,10 @@
  * keep one sticky comment (and labels) in step with it.
  */
 import type { Context, Probot } from "probot";
-import { createEngine, type Engine, mentionsFamily, type TriageResult } from "../diagnosis/engine.js";
-import { renderIssueComment, renderNoLongerApplies } from "../diagnosis/render.js";
+import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
+import type { Engine, TriageResult } from "../diagnosis/engine.js";
 import type { IssueFinding } from "../diagnosis/types.js";
-import { ruleEnabled } from "../github/config.js";
-import { type Config, loadConfig } from "../github/config-loader.js";
+import { loadRepoConfig } from "../github/config-source.js";
 import { applyLabels, LabelCache, labelsFor } from "../github/labels.js";
 import {
   findSticky,
@@ -19,20 +18,16 @@ import {
   writeSticky,
 } from "../github/sticky.js";
 import { DeliveryLog, KeyedLock, RecentSet } from "../github/util.js";
+import { renderIssueComment, renderNoLongerApplies } from "../report/issue-comment.js";
+import type { RenderOptions } from "../report/links.js";
 
-type IssueEvent =
-  | "issues.opened"
-  | "issues.edited"
-  | "issues.reopened"
-  | "issue_comment.created"
-  | "issue_comment.edited";
-export const ISSUE_EVENTS: IssueEvent[] = [
+export const ISSUE_EVENTS = [
   "issues.opened",
   "issues.edited",
   "issues.reopened",
   "issue_comment.created",
   "issue_comment.edited",
-];
+] as const;
 
 interface IssueLike {
   number: number;
@@ -47,8 +42,8 @@ interface IssueLike {
 }
 
 export interface IssueTriageOptions {
-  engine?: Promise<Engine>;
-  docsBase?: string;
+  engine: Promise<Engine>;
+  render?: RenderOptions;
 }
 
 /** The text the engine reads: title as a heading, then the body, then comments. */
@@ -60,8 +55,7 @@ function atLeast(findings: IssueFinding[], min: "high" | "medium"): IssueFinding
   return min === "high" ? findings.filter((f) => f.confidence === "high") : findings;
 }
 
-export function issueTriage(options: IssueTriageOptions = {}) {
-  const enginePromise = options.engine ?? createEngine();
+export function issueTriage(options: IssueTriageOptions) {
   const deliveries = new DeliveryLog(2000);
   const locks = new KeyedLock();
   const labelCache = new LabelCache();
@@ -69,63 +63,55 @@ export function issueTriage(options: IssueTriageOptions = {}) {
   const answered = new RecentSet(5000);
 
   return (app: Probot) => {
-    app.on(ISSUE_EVENTS, async (context) => {
-      const payload = context.payload as unknown as {
-        action: string;
-        issue: IssueLike;
-        comment?: { body?: string | null; user: { type: string } | null };
-        changes?: { body?: { from?: string }; title?: { from?: string } };
-        sender: { type: string };
-        repository: { owner: { login: string }; name: string };
-      };
-      const issue = payload.issue;
+    app.on([...ISSUE_EVENTS], async (context) => {
+      const { payload } = context;
+      const issue = payload.issue as IssueLike;
+      const comment = "comment" in payload ? payload.comment : undefined;
       if (payload.sender?.type === "Bot" || context.isBot) return; // never act on bots, ourselves included
       if (issue.user?.type === "Bot" || issue.pull_request || issue.locked) return;
+      if (comment?.user?.type === "Bot") return;
       if (deliveries.seen(context.id)) {
         context.log.debug({ delivery: context.id }, "redelivery: already handled");
         return;
       }
-      const engine = await enginePromise;
-      const isComment = context.name === "issue_comment";
-      if (isComment && payload.comment?.user?.type === "Bot") return;
+      const engine = await options.engine;
 
       // 1. What this event shows, before any API call.
-      const eventText = threadText(issue.title, issue.body, isComment ? [payload.comment?.body ?? ""] : []);
+      const eventText = threadText(issue.title, issue.body, comment ? [comment.body ?? ""] : []);
       const eventResult = engine.triage(eventText);
-      const eventFindings = eventResult.findings;
       let previousText = "";
-      if (payload.action === "edited" && payload.changes) {
+      if (payload.action === "edited" && "changes" in payload && payload.changes) {
+        const changes = payload.changes as { body?: { from?: string }; title?: { from?: string } };
         // An edited comment: its old text; an edited issue: the old title and body.
-        previousText = isComment
-          ? (payload.changes.body?.from ?? "")
-          : threadText(
-              payload.changes.title?.from ?? issue.title,
-              payload.changes.body?.from ?? issue.body,
-              [],
-            );
+        previousText = comment
+          ? (changes.body?.from ?? "")
+          : threadText(changes.title?.from ?? issue.title, changes.body?.from ?? issue.body, []);
       }
-      const otherComments = issue.comments > (isComment ? 1 : 0);
+      const otherComments = issue.comments > (comment ? 1 : 0);
+      const family = engine.registry.mentionsFamily;
       const relevant =
-        eventFindings.length > 0 ||
-        (previousText !== "" &&
-          (engine.triage(previousText).findings.length > 0 || mentionsFamily(previousText))) ||
-        (otherComments && mentionsFamily(eventText));
+        eventResult.findings.length > 0 ||
+        (previousText !== "" && (engine.triage(previousText).findings.length > 0 || family(previousText))) ||
+        (otherComments && family(eventText));
       if (!relevant) return; // no finding, nothing that could combine with earlier comments: no API call
 
       const ref: IssueRef = context.issue();
       const key = `${ref.owner}/${ref.repo}#${ref.issue_number}`;
       await locks
         .run(key, async () => {
-          const { config, error } = await loadConfig(context);
+          const { config, error } = await loadRepoConfig(context.octokit, {
+            owner: ref.owner,
+            repo: ref.repo,
+          });
           if (error)
             context.log.warn(
               { repo: `${ref.owner}/${ref.repo}` },
-              `invalid .github/async-doctor.yml, using defaults:\n${error}`,
+              `invalid ${CONFIG_PATH}, using defaults:\n${error}`,
             );
           if (!config.enabled || !config.issues.enabled) return;
           if (issue.state === "closed" && !config.issues.closed) return;
           // An event racing the one that created our comment may carry a stale comment count.
-          const hasComments = otherComments || isComment || answered.has(key);
+          const hasComments = otherComments || comment !== undefined || answered.has(key);
           const created = await triageThread({
             context,
             engine,
@@ -134,7 +120,7 @@ export function issueTriage(options: IssueTriageOptions = {}) {
             ref,
             hasComments,
             labelCache,
-            options,
+            render: options.render ?? {},
             event: { text: eventText, result: eventResult },
           });
           if (created) answered.add(key);
@@ -155,47 +141,56 @@ interface ThreadJob {
   ref: IssueRef;
   hasComments: boolean;
   labelCache: LabelCache;
-  options: IssueTriageOptions;
+  render: RenderOptions;
   /** What the event alone showed, reused when the thread is just that. */
   event: { text: string; result: TriageResult };
 }
 
+/** The sticky comment's body for these findings, or null for "no comment wanted". */
+function desiredBody(
+  findings: IssueFinding[],
+  result: TriageResult,
+  sticky: IssueComment[],
+  render: RenderOptions,
+) {
+  if (findings.length > 0)
+    return `${marker(findings.map((f) => f.rule))}\n${renderIssueComment(findings, result.evidence, render)}`;
+  const before = parseMarker(sticky[0]?.body) ?? [];
+  // The evidence is gone: say so instead of silently deleting the comment.
+  if (before.length > 0) return `${marker([])}\n${renderNoLongerApplies(before)}`;
+  return sticky[0]?.body ?? null; // nothing to say: keep what is there (duplicates still healed)
+}
+
 /** Diagnose the thread and bring the sticky comment and labels in step. True when it created the comment. */
 async function triageThread(job: ThreadJob): Promise<boolean> {
-  const { context, engine, config, issue, ref, hasComments, labelCache, options } = job;
+  const { context, engine, config, issue, ref, hasComments } = job;
   // 2. The whole thread: one paginated listing (skipped when the issue has no comments yet).
   const comments: IssueComment[] = hasComments ? await listComments(context.octokit, ref) : [];
   const human = comments.filter((c) => c.user?.type !== "Bot").map((c) => c.body ?? "");
   const text = threadText(issue.title, issue.body, human);
-  const enabled = (id: string) => ruleEnabled(config, id);
-  // Rules are independent, so filtering the event's findings equals re-running with the filter.
+  const filter = ruleFilter(config);
+  // Rules are independent of the filter, so filtering the event's findings equals re-running with it.
   const result: TriageResult =
     text === job.event.text
-      ? { ...job.event.result, findings: job.event.result.findings.filter((f) => enabled(f.rule)) }
-      : engine.triage(text, { enabled });
+      ? {
+          ...job.event.result,
+          findings: job.event.result.findings.filter((f) => filter.enabled?.(f.rule) ?? true),
+        }
+      : engine.triage(text, filter);
   const findings = atLeast(result.findings, config.issues.min_confidence);
-  const sticky = findSticky(comments);
   let created = false;
 
   if (config.issues.mode === "comment") {
-    if (findings.length > 0) {
-      const body = `${marker(findings.map((f) => f.rule))}\n${renderIssueComment(findings, result.evidence, { docsBase: options.docsBase })}`;
+    const sticky = findSticky(comments);
+    const body = desiredBody(findings, result, sticky, job.render);
+    if (body !== null && (findings.length > 0 || sticky.length > 0)) {
       const outcome = await writeSticky(context.octokit, ref, sticky, body);
-      context.log.info(
-        { issue: ref.issue_number, rules: findings.map((f) => f.rule), outcome },
-        "issue diagnosis",
-      );
+      if (outcome !== "unchanged" || findings.length > 0)
+        context.log.info(
+          { issue: ref.issue_number, rules: findings.map((f) => f.rule), outcome },
+          "issue diagnosis",
+        );
       created = outcome === "created";
-    } else if (sticky.length > 0) {
-      const before = parseMarker(sticky[0]?.body) ?? [];
-      if (before.length > 0) {
-        // The evidence is gone: say so instead of silently deleting the comment.
-        const body = `${marker([])}\n${renderNoLongerApplies(before)}`;
-        const outcome = await writeSticky(context.octokit, ref, sticky, body);
-        context.log.info({ issue: ref.issue_number, outcome }, "diagnosis no longer applies");
-      } else if (sticky.length > 1) {
-        await writeSticky(context.octokit, ref, sticky, sticky[0]?.body ?? "");
-      }
     }
   }
 
@@ -210,7 +205,7 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
         high.map((f) => f.rule),
       ),
       present,
-      labelCache,
+      job.labelCache,
     );
   }
   return created;

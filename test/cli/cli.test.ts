@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, readCorpus } from "../helpers.js";
+import { annotated, FIXTURES, readCorpus } from "../helpers.js";
 
-const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
+const CLI = new URL("../../dist/cli/index.js", import.meta.url).pathname;
 
 async function cli(
   args: string[],
@@ -69,28 +69,25 @@ describe("async-doctor triage", () => {
 
 describe("async-doctor scan", () => {
   it("finds exactly what the code fixtures expect", async () => {
-    const r = await cli(["scan", join(FIXTURES, "code"), "--format", "json"]);
+    const root = join(FIXTURES, "rules");
+    const r = await cli(["scan", root, "--format", "json"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as {
       findings: { rule: string; file: string; line: number; column: number }[];
     };
-    const got = out.findings
-      .map((f) => `${f.file.slice(f.file.indexOf("/code/") + 6)}:${f.rule}@${f.line}`)
-      .sort();
+    const got = out.findings.map((f) => `${f.file.slice(root.length + 1)}:${f.rule}@${f.line}`).sort();
     const { readdirSync, readFileSync } = await import("node:fs");
     const want: string[] = [];
-    for (const dir of readdirSync(join(FIXTURES, "code"))) {
-      for (const file of readdirSync(join(FIXTURES, "code", dir))) {
-        const first = readFileSync(join(FIXTURES, "code", dir, file), "latin1").split("\n")[0] ?? "";
-        const spec = first.replace("# expect: ", "");
-        if (spec !== "none") for (const s of spec.split(",")) want.push(`${dir}/${file}:${s.trim()}`);
-      }
-    }
+    for (const dir of readdirSync(root))
+      for (const file of readdirSync(join(root, dir)).filter((f) => f.endsWith(".py")))
+        for (const a of annotated(readFileSync(join(root, dir, file), "latin1")))
+          want.push(`${dir}/${file}:${a}`);
+    expect(want.length).toBeGreaterThan(20);
     expect(got).toEqual(want.sort());
   });
 
   it("writes SARIF 2.1.0 with rules, regions and fingerprints", async () => {
-    const r = await cli(["scan", join(FIXTURES, "code", "gevent-grpc"), "--format", "sarif"]);
+    const r = await cli(["scan", join(FIXTURES, "rules", "gevent-grpc"), "--format", "sarif"]);
     const sarif = JSON.parse(r.stdout);
     expect(sarif.version).toBe("2.1.0");
     const run0 = sarif.runs[0];

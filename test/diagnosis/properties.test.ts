@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createEngine } from "../../src/diagnosis/engine.js";
-import { code, codeBlock } from "../../src/diagnosis/md.js";
-import { renderIssueComment } from "../../src/diagnosis/render.js";
+import { renderIssueComment } from "../../src/report/issue-comment.js";
+import { code, codeBlock } from "../../src/report/markdown.js";
 
 /** Fragments that steer the line parser into every state. */
 const FRAGMENTS = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEngine } from "../../src/diagnosis/engine.js";
-import { renderIssueComment } from "../../src/diagnosis/render.js";
+import { renderIssueComment } from "../../src/report/issue-comment.js";
 import { readCorpus } from "../helpers.js";
 
 async function triage(text: string) {

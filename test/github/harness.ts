@@ -85,21 +85,29 @@ export function token(scope: nock.Scope): nock.Scope {
   });
 }
 
-export const CONFIG_PATH = /\/contents\/\.github(%2F|\/)async-doctor\.yml/;
+/** GraphQL: the configuration query (repository + organisation `.github`, one request). */
+export function graphqlConfig(
+  scope: nock.Scope,
+  yaml: string | null = null,
+  org: string | null = null,
+): nock.Scope {
+  return scope
+    .post("/graphql", (b: { query: string }) => b.query.includes("org: repository"))
+    .reply(200, {
+      data: {
+        repo: { object: yaml === null ? null : { text: yaml } },
+        org: { object: org === null ? null : { text: org } },
+      },
+    });
+}
 
 /** No config file in the repo nor in the org's .github repo. */
 export function noConfig(scope: nock.Scope): nock.Scope {
-  return scope
-    .get((p) => p.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && CONFIG_PATH.test(p))
-    .reply(404, { message: "Not Found" })
-    .get((p) => p.startsWith(`/repos/${OWNER}/.github/contents/`) && CONFIG_PATH.test(p))
-    .reply(404, { message: "Not Found" });
+  return graphqlConfig(scope, null);
 }
 
 export function withConfig(scope: nock.Scope, yaml: string): nock.Scope {
-  return scope
-    .get((p) => p.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && CONFIG_PATH.test(p))
-    .reply(200, yaml, { "content-type": "text/plain; charset=utf-8" });
+  return graphqlConfig(scope, yaml);
 }
 
 export function resetNock(): void {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { validateConfigText } from "../../src/config/validate.js";
 import { createEngine } from "../../src/diagnosis/engine.js";
-import { renderReviewComment } from "../../src/diagnosis/render.js";
 import type { CodeFinding } from "../../src/diagnosis/types.js";
 import { conclusionFor } from "../../src/github/checks.js";
-import { validateConfigText } from "../../src/github/config-lines.js";
 import { hunkOf, parsePatch } from "../../src/github/diff.js";
 import { globToRegExp, matcher } from "../../src/github/glob.js";
 import { selectFiles } from "../../src/github/pr-files.js";
 import { placeFindings } from "../../src/github/review.js";
+import { renderReviewComment } from "../../src/report/review.js";
 
 const PATCH = `@@ -1,3 +1,5 @@
  import os
@@ -51,7 +51,7 @@ describe("globs", () => {
 });
 
 describe("file selection", () => {
-  it("reads files whose patch passes the prefilter or adds an import, and files with no patch", () => {
+  it("reads files whose patch passes the prefilter or adds an import, and files with no patch", async () => {
     const read = selectFiles(
       [
         { filename: "a.py", status: "modified", patch: "@@ -1 +1 @@\n+from gevent import monkey" },
@@ -62,6 +62,7 @@ describe("file selection", () => {
         { filename: "f.txt", status: "added", patch: "@@ -0,0 +1 @@\n+gevent" },
       ],
       matcher(["**/*.py"], []),
+      (await createEngine()).registry.hunkMayMatter,
     );
     expect(read.map((f) => f.filename)).toEqual(["a.py", "b.py", "d.py"]);
   });

@@ -1,6 +1,18 @@
 import type nock from "nock";
 import { describe, expect, it } from "vitest";
-import { API, api, calls, deliveryId, fixture, OWNER, REPO, resetNock, token, useProbot } from "./harness.js";
+import {
+  API,
+  api,
+  calls,
+  deliveryId,
+  fixture,
+  graphqlConfig,
+  OWNER,
+  REPO,
+  resetNock,
+  token,
+  useProbot,
+} from "./harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook payloads are edited freely in tests
 type Payload = Record<string, any>;
@@ -26,13 +38,6 @@ interface File {
 
 const app = useProbot();
 const send = app.send;
-
-/** GraphQL: the config query (repository + organisation .github). */
-function graphqlConfig(scope: nock.Scope, yaml: string | null = null) {
-  return scope
-    .post("/graphql", (b: { query: string }) => b.query.includes("org: repository"))
-    .reply(200, { data: { repo: { object: yaml === null ? null : { text: yaml } }, org: { object: null } } });
-}
 
 /** GraphQL: blob contents by "sha:path" expression. */
 function graphqlContents(
@@ -488,7 +493,7 @@ describe("who and what gets reviewed", () => {
       })
       .reply(200, { data: { repo: { object: { text: "enabled: false\n" } }, org: null } });
     await send("pull_request", opened());
-    expect(expr).toBe("main:.github/async-doctor.yml");
+    expect(expr).toBe("HEAD:.github/async-doctor.yml"); // HEAD of the repository: its default branch
   });
 
   it("validates a changed .github/async-doctor.yml and annotates its errors", async () => {

@@ -1,11 +1,39 @@
-import { codeEvidence, DB_METHODS, SYNC_DB_CONNECTS } from "../knowledge.js";
-import { code } from "../md.js";
+import { literal } from "../inline.js";
 import type { CallFact } from "../python/facts.js";
-import type { Rule } from "../rule.js";
+import { type CodeFindingDraft, codeDraft, defineRule } from "../rule.js";
 
-const rule: Rule = {
+/** Synchronous DB drivers' connect functions. */
+const SYNC_DB_CONNECTS = [
+  "mysql.connector.connect",
+  "mysql.connector.Connect",
+  "pymysql.connect",
+  "pymysql.Connect",
+  "MySQLdb.connect",
+  "MySQLdb.Connect",
+  "psycopg2.connect",
+  "sqlite3.connect",
+];
+
+const DB_METHODS = [
+  "cursor",
+  "execute",
+  "executemany",
+  "executescript",
+  "fetchone",
+  "fetchall",
+  "fetchmany",
+  "commit",
+  "rollback",
+  "query",
+];
+
+export default defineRule({
   id: "blocking-db-in-async",
   title: "synchronous database call inside async def",
+  needs: {
+    source: [["async"], ["mysql", "MySQLdb", "psycopg2", "sqlite3", "pymysql"]],
+    calls: [...SYNC_DB_CONNECTS, ...DB_METHODS.map((m) => `*.${m}`)],
+  },
   code: {
     detect(facts) {
       // Per async def: names bound to a sync connection or cursor, then calls on them.
@@ -19,23 +47,22 @@ const rule: Rule = {
       // Connections made at module level and used inside async defs count too.
       const moduleConns = new Set<string>();
       for (const c of facts.calls)
-        if (c.moduleLevel && c.boundTo && SYNC_DB_CONNECTS.has(c.qualified)) moduleConns.add(c.boundTo);
-      const drafts = [];
+        if (c.moduleLevel && c.boundTo && SYNC_DB_CONNECTS.includes(c.qualified)) moduleConns.add(c.boundTo);
+      const drafts: CodeFindingDraft[] = [];
       for (const calls of byScope.values()) {
         const tainted = new Set<string>(moduleConns);
         const hits: CallFact[] = [];
         for (const c of calls.sort((a, b) => a.line - b.line || a.column - b.column)) {
           if (c.awaited) continue; // an awaited call is an async API
-          if (SYNC_DB_CONNECTS.has(c.qualified)) {
+          if (SYNC_DB_CONNECTS.includes(c.qualified)) {
             hits.push(c);
             if (c.boundTo) tainted.add(c.boundTo);
             continue;
           }
           const dot = c.qualified.lastIndexOf(".");
           if (dot < 0) continue;
-          const recv = c.qualified.slice(0, dot);
           const method = c.qualified.slice(dot + 1);
-          if (tainted.has(recv) && DB_METHODS.has(method)) {
+          if (tainted.has(c.qualified.slice(0, dot)) && DB_METHODS.includes(method)) {
             hits.push(c);
             if (method === "cursor" && c.boundTo) tainted.add(c.boundTo);
           }
@@ -43,20 +70,27 @@ const rule: Rule = {
         const first = hits[0];
         if (!first) continue;
         const others = hits.slice(1, 4).map((h) => h.line);
-        drafts.push({
-          confidence: "high" as const,
-          message: `${code(`${first.raw}()`, 80)} is a synchronous database call inside ${code(`async def ${first.asyncDef ?? ""}`, 80)}: it blocks the event loop for the whole query${others.length ? ` (so do lines ${others.join(", ")})` : ""}. Run it in a thread (\`await asyncio.to_thread(...)\`, \`await trio.to_thread.run_sync(...)\`, \`anyio.to_thread.run_sync\`) or use an async driver (aiomysql, asyncmy, \`mysql.connector.aio\`, psycopg 3 async, aiosqlite).`,
-          line: first.line,
-          column: first.column,
-          endLine: first.endLine,
-          endColumn: first.endColumn,
-          evidenceLines: hits.slice(0, 4).map((h) => h.line),
-          evidence: hits.slice(0, 4).map((h) => codeEvidence(facts, h.line)),
-        });
+        drafts.push(
+          codeDraft(
+            facts,
+            first,
+            `${literal(`${first.raw}()`, 80)} is a synchronous database call inside ${literal(`async def ${first.asyncDef ?? ""}`, 80)}: it blocks the event loop for the whole query${others.length ? ` (so do lines ${others.join(", ")})` : ""}. Run it in a thread (\`await asyncio.to_thread(...)\`, \`await trio.to_thread.run_sync(...)\`, \`anyio.to_thread.run_sync\`) or use an async driver (aiomysql, asyncmy, \`mysql.connector.aio\`, psycopg 3 async, aiosqlite).`,
+            hits.slice(0, 4).map((h) => h.line),
+          ),
+        );
       }
       return drafts;
     },
   },
-};
-
-export default rule;
+  docs: {
+    what: "Inside an `async def` (not in a nested `def` or `lambda`), a call to `mysql.connector.connect`, `pymysql.connect`, `MySQLdb.connect`, `psycopg2.connect` or `sqlite3.connect` (aliases resolved), or `cursor`/`execute`/`fetch*`/`commit`/`rollback` on a name bound to such a connection or its cursor (in the function or at module level). One finding per function, on the first call.",
+    why: "The call blocks the event loop for the whole query: every other task waits.",
+    example: {
+      lang: "python",
+      code: 'import pymysql\n\nasync def handler(request):\n    conn = pymysql.connect(host="db")  # <- reported here\n    ...',
+    },
+    fix: "`await asyncio.to_thread(...)` / `await trio.to_thread.run_sync(...)` / `anyio.to_thread.run_sync`, or an async driver: `mysql.connector.aio` (mysql-connector-python ≥ 8.3.0), aiomysql, asyncmy, psycopg 3 async, aiosqlite. There is no maintained trio-native MySQL driver.",
+    notMatched:
+      "Awaited calls (async APIs); functions passed to `asyncio.to_thread`, `run_in_executor` or `trio.to_thread.run_sync` (they are not called there).",
+  },
+});

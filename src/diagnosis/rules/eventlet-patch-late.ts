@@ -1,15 +1,39 @@
-import {
-  codeEvidence,
-  HARMLESS_BEFORE_PATCH,
-  importsBefore,
-  snippetFinding,
-  topModule,
-} from "../knowledge.js";
-import { code } from "../md.js";
+import { literal } from "../inline.js";
 import type { FileFacts } from "../python/facts.js";
-import type { IssueEvidence, Rule } from "../rule.js";
-import { compareVersions } from "../text/context.js";
+import type { IssueEvidence } from "../rule.js";
+import { codeDraft, defineRule } from "../rule.js";
 import { findLine } from "../text/evidence.js";
+import { compareVersions } from "../text/versions.js";
+import { snippetFinding } from "./shared/evidence.js";
+import { importsBefore, needs, PATCH_NEEDS, patches, topModule } from "./shared/patcher.js";
+
+/** Imports that are harmless before a patch call (no locks, sockets or SSL contexts made). */
+const HARMLESS_BEFORE_PATCH = new Set([
+  "__future__",
+  "sys",
+  "os",
+  "os.path",
+  "types",
+  "typing",
+  "typing_extensions",
+  "abc",
+  "enum",
+  "dataclasses",
+  "functools",
+  "itertools",
+  "collections",
+  "math",
+  "re",
+  "json",
+  "string",
+  "time",
+  "warnings",
+  "pathlib",
+  "gc",
+  "gevent",
+  "eventlet",
+  "greenlet",
+]);
 
 function lateImports(facts: FileFacts, line: number) {
   return importsBefore(
@@ -22,7 +46,7 @@ function lateImports(facts: FileFacts, line: number) {
 /** The text shows monkey_patch() as the very first thing (REPL or snippet): "patch earlier" would be wrong. */
 function patchShownFirst(ev: IssueEvidence): boolean {
   return ev.snippetFacts.some((f) => {
-    const p = f.patches.find((x) => x.kind === "eventlet");
+    const p = patches(f).find((x) => x.kind === "eventlet");
     return (
       p !== undefined &&
       lateImports(f, p.line).length === 0 &&
@@ -31,31 +55,30 @@ function patchShownFirst(ev: IssueEvidence): boolean {
   });
 }
 
-const rule: Rule = {
+export default defineRule({
   id: "eventlet-patch-late",
   title: "eventlet.monkey_patch() after other imports",
+  needs: needs(PATCH_NEEDS, { source: [["eventlet"]], words: ["rlock", "eventlet", "monkey_patch"] }),
   issue: {
     detect(ev) {
       const l = findLine(ev, "RLock(s) were not greened");
       if (l !== null) {
         if (patchShownFirst(ev)) return null; // the spurious Python 3.12+/eventlet message
         return {
-          rule: rule.id,
           confidence: "high",
           message: "Locks were created before `eventlet.monkey_patch()` ran.",
           evidence: [{ ...l, kind: "warning" }],
         };
       }
-      const snip = snippetFinding(ev, rule.id);
+      const snip = snippetFinding(ev, "eventlet-patch-late");
       if (snip === null) return null;
       return {
-        rule: rule.id,
         confidence: "medium",
         message: "The code shown creates locks or imports modules before `eventlet.monkey_patch()`.",
         evidence: [snip],
       };
     },
-    explain(_f, ev) {
+    explain(ev) {
       const py = ev.context.python;
       const cause = [
         "`eventlet.monkey_patch()` replaces `threading` and friends, but locks created before it runs stay native. eventlet tries to find and green existing `RLock`s afterwards, which does not work for the C `RLock` of CPython 3, so any module imported before the patch (logging, a framework, a client library) may keep locks that block the whole hub.",
@@ -68,34 +91,52 @@ const rule: Rule = {
         summary:
           "`eventlet.monkey_patch()` ran after other modules were imported, so locks they created are not green.",
         cause,
-        fixes: [
-          "Make `import eventlet; eventlet.monkey_patch()` the very first lines of the entry point, before any other import (for celery or gunicorn, in the module the worker loads first).",
-          "Do not create threads, locks, loggers or clients at import time in modules imported before the patch.",
-          "eventlet is being retired upstream: plan a move to asyncio or threads (the eventlet project publishes a migration guide).",
-        ],
       };
     },
+    fixes: [
+      {
+        id: "patch-first",
+        text: "Make `import eventlet; eventlet.monkey_patch()` the very first lines of the entry point, before any other import (for celery or gunicorn, in the module the worker loads first).",
+      },
+      {
+        id: "nothing-at-import-time",
+        text: "Do not create threads, locks, loggers or clients at import time in modules imported before the patch.",
+      },
+      {
+        id: "leave-eventlet",
+        text: "eventlet is being retired upstream: plan a move to asyncio or threads (the eventlet project publishes a migration guide).",
+      },
+    ],
   },
   code: {
     detect(facts) {
-      const patch = facts.patches.find((p) => p.kind === "eventlet");
+      const patch = patches(facts).find((p) => p.kind === "eventlet");
       if (!patch) return [];
       const late = lateImports(facts, patch.line)[0];
       if (!late) return [];
       return [
-        {
-          confidence: "high",
-          message: `\`eventlet.monkey_patch()\` runs after ${code(late.module, 80)} is imported (line ${late.line}); locks and sockets it created stay native. Patch before any other import.`,
-          line: patch.line,
-          column: patch.column,
-          endLine: patch.endLine,
-          endColumn: patch.endColumn,
-          evidenceLines: [patch.line, late.line],
-          evidence: [codeEvidence(facts, patch.line), codeEvidence(facts, late.line)],
-        },
+        codeDraft(
+          facts,
+          patch,
+          `\`eventlet.monkey_patch()\` runs after ${literal(late.module, 80)} is imported (line ${late.line}); locks and sockets it created stay native. Patch before any other import.`,
+          [patch.line, late.line],
+        ),
       ];
     },
   },
-};
+  docs: {
+    what: `Issues:
 
-export default rule;
+- \`N RLock(s) were not greened, to fix this error make sure you run eventlet.monkey_patch() before importing any other modules.\` — \`high\`, **unless** the text (a snippet or REPL session) shows \`monkey_patch()\` as the first statement: on Python 3.12/3.13 recent eventlet prints the message spuriously, and "patch earlier" would be wrong advice.
+- A snippet with the code pattern — \`medium\`.
+
+Code: \`eventlet.monkey_patch()\` (or \`eventlet.patcher.monkey_patch()\`) after a module-level import other than harmless stdlib modules (\`__future__\`, \`sys\`, \`os\`, \`typing\`, ...). Reported on the patch call.`,
+    why: "Locks created before `monkey_patch()` stay native; eventlet cannot green the C `RLock` of CPython 3 afterwards, so they block the whole hub.",
+    example: {
+      lang: "python",
+      code: "import flask\nimport eventlet\neventlet.monkey_patch()  # <- reported here",
+    },
+    notMatched:
+      "The RLock message when the report shows `monkey_patch()` running first (spurious on Python 3.12/3.13).",
+  },
+});

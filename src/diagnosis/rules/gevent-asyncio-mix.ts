@@ -1,18 +1,22 @@
+import { literal } from "../inline.js";
+import { defineRule } from "../rule.js";
+import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
+import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
+import { snippetFinding } from "./shared/evidence.js";
 import {
-  codeEvidence,
-  GEVENT_WORDS,
+  geventPatcher,
   geventPatches,
-  PROBLEM_TERMS,
+  needs,
+  PATCH_NEEDS,
+  PATCHER_NEEDLES,
   patcher,
   patcherHow,
   shownPatcher,
-  snippetFinding,
-} from "../knowledge.js";
-import { code } from "../md.js";
-import type { Rule } from "../rule.js";
-import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
+  underPatch,
+} from "./shared/patcher.js";
 
-const LOOP_ENTRY = new Set([
+/** Calls that create or run an asyncio event loop. */
+const LOOP_ENTRY = [
   "asyncio.run",
   "asyncio.get_event_loop",
   "asyncio.new_event_loop",
@@ -20,24 +24,27 @@ const LOOP_ENTRY = new Set([
   "asyncio.Runner",
   "uvicorn.run",
   "anyio.run",
-]);
-const LOOP_METHODS = new Set(["run_until_complete", "run_forever"]);
+];
+const LOOP_METHODS = ["run_until_complete", "run_forever"];
 const ASYNC_SERVERS = ["uvicorn", "fastapi", "starlette"];
 
-const rule: Rule = {
+export default defineRule({
   id: "gevent-asyncio-mix",
   title: "asyncio in a gevent-patched process",
+  needs: needs(PATCH_NEEDS, {
+    source: [PATCHER_NEEDLES, ["asyncio", "anyio", ...ASYNC_SERVERS, ...LOOP_METHODS]],
+    calls: [...LOOP_ENTRY, ...LOOP_METHODS.map((m) => `*.${m}`)],
+    words: ["asyncio", "event loop", "uvloop", "uvicorn"],
+  }),
   issue: {
     detect(ev) {
-      const p = patcher(ev);
-      if (p === null || p.patcher !== "gevent") return null;
+      const p = geventPatcher(ev);
+      if (p === null) return null;
       const exc =
         findLine(ev, "This event loop is already running") ??
         findLine(ev, "Cannot run the event loop while another loop is running");
-      const shown = shownPatcher(ev);
-      if (exc !== null && shown?.patcher === "gevent") {
+      if (exc !== null && shownPatcher(ev)?.patcher === "gevent") {
         return {
-          rule: rule.id,
           confidence: "high",
           message:
             "asyncio event loops collide because gevent turned threads into greenlets on one OS thread.",
@@ -47,10 +54,9 @@ const rule: Rule = {
           ],
         };
       }
-      const snip = snippetFinding(ev, rule.id);
+      const snip = snippetFinding(ev, "gevent-asyncio-mix");
       if (snip !== null) {
         return {
-          rule: rule.id,
           confidence: "medium",
           message: "The code shown runs asyncio in a gevent-patched program.",
           evidence: [snip],
@@ -63,28 +69,35 @@ const rule: Rule = {
       ]);
       if (s === null) return null;
       return {
-        rule: rule.id,
         confidence: "medium",
         message: "The report describes asyncio breaking under gevent's monkey-patching.",
         evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
       };
     },
-    explain(_f, ev) {
-      const p = patcher(ev);
+    explain(ev) {
       return {
         summary:
           "asyncio does not work inside a gevent-patched process: one of the two has to go, or live in another process.",
         cause: [
-          `In this report, ${patcherHow(p)} patches \`threading\`, so "threads" become greenlets sharing one OS thread. asyncio keeps its running loop per OS thread, so loops started in different "threads" see each other (\`RuntimeError: This event loop is already running\`), and its executors and \`call_soon_threadsafe\` wake-ups break.`,
+          `In this report, ${patcherHow(patcher(ev))} patches \`threading\`, so "threads" become greenlets sharing one OS thread. asyncio keeps its running loop per OS thread, so loops started in different "threads" see each other (\`RuntimeError: This event loop is already running\`), and its executors and \`call_soon_threadsafe\` wake-ups break.`,
           "`patch_all()` also patches `select` aggressively, deleting `select.epoll` and `selectors.EpollSelector`, so an asyncio loop created afterwards falls back to gevent's selector or fails. And a loop that does run blocks the gevent hub while it runs, so a gevent worker stops serving other requests.",
-        ],
-        fixes: [
-          "Use one framework per process: for asyncio code (FastAPI, aiohttp, an asyncio SDK) run an asyncio server or worker (`uvicorn`, gunicorn's `-k uvicorn.workers.UvicornWorker`) instead of gevent.",
-          "If both must coexist, run the asyncio part in a separate, unpatched process (a worker service, or `multiprocessing` with the `spawn` start method) and talk to it over a queue or socket.",
-          "For a small amount of asyncio code inside a gevent program, an asyncio-gevent bridge (such as the `asyncio-gevent` package, which runs the asyncio loop on the gevent hub) is the only in-process option; expect rough edges.",
         ],
       };
     },
+    fixes: [
+      {
+        id: "one-framework",
+        text: "Use one framework per process: for asyncio code (FastAPI, aiohttp, an asyncio SDK) run an asyncio server or worker (`uvicorn`, gunicorn's `-k uvicorn.workers.UvicornWorker`) instead of gevent.",
+      },
+      {
+        id: "separate-process",
+        text: "If both must coexist, run the asyncio part in a separate, unpatched process (a worker service, or `multiprocessing` with the `spawn` start method) and talk to it over a queue or socket.",
+      },
+      {
+        id: "bridge",
+        text: "For a small amount of asyncio code inside a gevent program, an asyncio-gevent bridge (such as the `asyncio-gevent` package, which runs the asyncio loop on the gevent hub) is the only in-process option; expect rough edges.",
+      },
+    ],
   },
   code: {
     detect(facts) {
@@ -92,32 +105,47 @@ const rule: Rule = {
       if (!patch) return [];
       const call = facts.calls.find(
         (c) =>
-          LOOP_ENTRY.has(c.qualified) ||
-          LOOP_METHODS.has(c.qualified.slice(c.qualified.lastIndexOf(".") + 1)),
+          LOOP_ENTRY.includes(c.qualified) ||
+          LOOP_METHODS.includes(c.qualified.slice(c.qualified.lastIndexOf(".") + 1)),
       );
       const imp = facts.imports.find(
         (i) => !i.inTypeChecking && ASYNC_SERVERS.some((m) => i.module === m || i.module.startsWith(`${m}.`)),
       );
-      const at = call && (!imp || call.line < imp.line) ? call : imp;
-      if (!at) return [];
-      const what =
-        at === call
-          ? `${code(`${call?.raw ?? ""}()`, 80)} starts an asyncio event loop`
-          : `${code(imp?.module ?? "", 80)} is an asyncio framework`;
-      return [
-        {
-          confidence: "high",
-          message: `${what} in a process patched by gevent on line ${patch.line}. Patched threads share one OS thread and \`select.epoll\` is gone: asyncio loops collide or block the gevent hub. Use one framework per process.`,
-          line: at.line,
-          column: at.column,
-          endLine: at.endLine,
-          endColumn: at.endColumn,
-          evidenceLines: [at.line, patch.line],
-          evidence: [codeEvidence(facts, at.line), codeEvidence(facts, patch.line)],
-        },
-      ];
+      if (call && (!imp || call.line < imp.line))
+        return [
+          underPatch(
+            facts,
+            call,
+            patch,
+            `${literal(`${call.raw}()`, 80)} starts an asyncio event loop in a process patched by gevent on line ${patch.line}. Patched threads share one OS thread and \`select.epoll\` is gone: asyncio loops collide or block the gevent hub. Use one framework per process.`,
+          ),
+        ];
+      if (imp)
+        return [
+          underPatch(
+            facts,
+            imp,
+            patch,
+            `${literal(imp.module, 80)} is an asyncio framework in a process patched by gevent on line ${patch.line}. Patched threads share one OS thread and \`select.epoll\` is gone: asyncio loops collide or block the gevent hub. Use one framework per process.`,
+          ),
+        ];
+      return [];
     },
   },
-};
+  docs: {
+    what: `Issues:
 
-export default rule;
+- \`RuntimeError: This event loop is already running\` or \`Cannot run the event loop while another loop is running\` in a report that shows gevent patching — \`high\`.
+- A snippet that patches with gevent and runs an asyncio loop or a uvicorn/FastAPI/Starlette app — \`medium\`.
+- A sentence tying gevent/monkey-patching to asyncio/event loops with a problem word ("breaks", "messes up", "prevents", "hangs") — \`medium\`.
+
+Code: a gevent patch in the file and \`asyncio.run\`, \`asyncio.Runner\`, \`get_event_loop\`, \`new_event_loop\`, \`set_event_loop\`, \`.run_until_complete\`, \`.run_forever\`, \`uvicorn.run\`, \`anyio.run\`, or an import of \`uvicorn\`, \`fastapi\`, \`starlette\`. Reported on the first loop entry point or framework import.`,
+    why: "gevent's thread patching turns threads into greenlets on one OS thread, so per-thread asyncio loops collide and executors break; aggressive select patching removes epoll; a running loop blocks the gevent hub.",
+    example: {
+      lang: "python",
+      code: "from gevent import monkey\nmonkey.patch_all()\n\nimport asyncio\n\nasyncio.run(main())  # <- reported here",
+    },
+    notMatched:
+      "asyncio's own `asyncio.run() cannot be called from a running event loop` (Jupyter) and asyncio errors with no gevent patching in the report.",
+  },
+});

@@ -1,15 +1,18 @@
-import {
-  codeEvidence,
-  GEVENT_WORDS,
-  geventPatches,
-  PROBLEM_TERMS,
-  patcher,
-  shownPatcher,
-  snippetFinding,
-} from "../knowledge.js";
-import type { Rule } from "../rule.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
+import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
 import type { Evidence } from "../types.js";
+import { snippetFinding } from "./shared/evidence.js";
+import {
+  geventPatcher,
+  geventPatches,
+  importOf,
+  needs,
+  PATCH_NEEDS,
+  PATCHER_NEEDLES,
+  shownPatcher,
+  underPatch,
+} from "./shared/patcher.js";
 
 /** Symptoms specific enough to pair with a patched process named elsewhere in the report. */
 const HANG_TERMS = [
@@ -22,111 +25,131 @@ const HANG_TERMS = [
   "never return",
   "blocks",
 ];
+const GRPC_WORDS = ["grpc", "grpcio", "cygrpc"];
 
-function initGeventShown(ev: Parameters<NonNullable<Rule["issue"]>["explain"]>[1]): boolean {
+function initGeventShown(ev: IssueEvidence): boolean {
   return (
     ev.snippetFacts.some((f) => f.calls.some((c) => c.qualified.endsWith("init_gevent"))) ||
     ev.lower.some((l) => l.includes("init_gevent()"))
   );
 }
 
-const rule: Rule = {
+export default defineRule({
   id: "gevent-grpc",
   title: "grpc in a gevent-patched process",
+  needs: needs(PATCH_NEEDS, {
+    source: [PATCHER_NEEDLES, ["grpc"]],
+    calls: ["*.init_gevent"],
+    words: GRPC_WORDS,
+  }),
   issue: {
     detect(ev) {
-      const p = patcher(ev);
-      if (p === null || p.patcher !== "gevent") return null;
-      const evidence: Evidence[] = [];
+      const p = geventPatcher(ev);
+      if (p === null) return null;
       const grpcFrame = ev.tracebacks.flatMap((tb) => tb.frames).find((f) => f.pkg === "grpc");
       const loopExit = findLine(ev, "LoopExit");
       if (grpcFrame && loopExit) {
-        evidence.push(
-          { ...loopExit, kind: "exception" },
-          { kind: "frame", text: grpcFrame.path, line: grpcFrame.textLine },
-        );
         return {
-          rule: rule.id,
           confidence: "high",
           message: "grpc's C core blocks the gevent hub.",
-          evidence,
+          evidence: [
+            { ...loopExit, kind: "exception" },
+            { kind: "frame", text: grpcFrame.path, line: grpcFrame.textLine },
+          ],
         };
       }
-      const snip = snippetFinding(ev, rule.id);
+      const snip = snippetFinding(ev, "gevent-grpc");
       if (snip !== null) {
-        evidence.push(snip);
+        const evidence: Evidence[] = [snip];
         if (loopExit) evidence.push({ ...loopExit, kind: "exception" });
         return {
-          rule: rule.id,
           confidence: "medium",
           message: "The code shown uses grpc under gevent without `init_gevent()`.",
           evidence,
         };
       }
-      const shown = shownPatcher(ev);
       const s =
-        findSentence(ev, [["grpc", "grpcio", "cygrpc"], [...GEVENT_WORDS, "patching"], PROBLEM_TERMS]) ??
-        (shown?.patcher === "gevent" ? findSentence(ev, [["grpc", "grpcio", "cygrpc"], HANG_TERMS]) : null);
+        findSentence(ev, [GRPC_WORDS, [...GEVENT_WORDS, "patching"], PROBLEM_TERMS]) ??
+        (shownPatcher(ev)?.patcher === "gevent" ? findSentence(ev, [GRPC_WORDS, HANG_TERMS]) : null);
       if (s === null) return null;
       return {
-        rule: rule.id,
         confidence: "medium",
         message: "The report describes grpc hanging or failing under gevent.",
         evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
       };
     },
-    explain(_f, ev) {
-      const already = initGeventShown(ev);
-      const fixes = already
-        ? [
-            'You already call `init_gevent()`. grpc reimplemented its gevent support; upgrade to grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`), which fixed many of the remaining hangs under load.',
-            "Make sure the order is: `monkey.patch_all()`, then `grpc.experimental.gevent.init_gevent()`, then create channels and servers, in every process (gunicorn/celery workers included).",
-          ]
-        : [
-            "Tell grpc about gevent, right after patching and before any channel or server is created:\n\n```python\nfrom gevent import monkey\nmonkey.patch_all()\n\nimport grpc.experimental.gevent as grpc_gevent\ngrpc_gevent.init_gevent()\n```",
-            'Use grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`): its gevent support was reimplemented and is much more stable.',
-          ];
-      fixes.push(
-        "If it still hangs, keep grpc out of the patched process (a separate service or a `spawn`ed subprocess).",
-      );
+    explain(ev) {
       return {
-        summary: already
+        summary: initGeventShown(ev)
           ? "grpc under gevent still hangs with `init_gevent()`: older grpcio releases had an unreliable gevent integration."
           : "grpc's C core does its own I/O and threading that gevent cannot see, so under monkey-patching it blocks the hub or dies with `LoopExit`.",
         cause: [
           "grpc's networking and completion queues live in its C core (`grpc._cython.cygrpc`). gevent can only make Python-level I/O cooperative, so a patched process waiting on grpc either blocks every greenlet or leaves the hub with nothing to run (`LoopExit: This operation would block forever`). Patching `threading` also breaks grpc's own threads and futures.",
           "`grpc.experimental.gevent.init_gevent()` switches grpc to an I/O manager that cooperates with gevent; it must run after `patch_all()` and before grpc is used.",
         ],
-        fixes,
       };
     },
+    fixes: [
+      {
+        id: "upgrade-grpcio-already-init",
+        text: 'You already call `init_gevent()`. grpc reimplemented its gevent support; upgrade to grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`), which fixed many of the remaining hangs under load.',
+        when: initGeventShown,
+        whenDoc: "the report already calls `init_gevent()`",
+      },
+      {
+        id: "check-init-order",
+        text: "Make sure the order is: `monkey.patch_all()`, then `grpc.experimental.gevent.init_gevent()`, then create channels and servers, in every process (gunicorn/celery workers included).",
+        when: initGeventShown,
+        whenDoc: "the report already calls `init_gevent()`",
+      },
+      {
+        id: "init-gevent",
+        text: "Tell grpc about gevent, right after patching and before any channel or server is created:",
+        code: "from gevent import monkey\nmonkey.patch_all()\n\nimport grpc.experimental.gevent as grpc_gevent\ngrpc_gevent.init_gevent()",
+        when: (ev) => !initGeventShown(ev),
+        whenDoc: "the report does not call `init_gevent()` yet",
+      },
+      {
+        id: "upgrade-grpcio",
+        text: 'Use grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`): its gevent support was reimplemented and is much more stable.',
+        when: (ev) => !initGeventShown(ev),
+        whenDoc: "the report does not call `init_gevent()` yet",
+      },
+      {
+        id: "separate-process",
+        text: "If it still hangs, keep grpc out of the patched process (a separate service or a `spawn`ed subprocess).",
+      },
+    ],
   },
   code: {
     detect(facts) {
       const patch = geventPatches(facts)[0];
-      if (!patch) return [];
-      if (facts.calls.some((c) => c.qualified.endsWith("init_gevent"))) return [];
-      const imp = facts.imports.find(
-        (i) =>
-          !i.inTypeChecking &&
-          (i.module === "grpc" || i.module.startsWith("grpc.")) &&
-          !i.module.startsWith("grpc.experimental.gevent"),
-      );
+      if (!patch || facts.calls.some((c) => c.qualified.endsWith("init_gevent"))) return [];
+      const imp = importOf(facts, "grpc", (i) => i.module.startsWith("grpc.experimental.gevent"));
       if (!imp) return [];
       return [
-        {
-          confidence: "high",
-          message: `grpc is used in a process patched by gevent (line ${patch.line}) without \`grpc.experimental.gevent.init_gevent()\`: its C core will block the gevent hub. Call \`init_gevent()\` right after patching, and use grpcio ≥ 1.51.1.`,
-          line: imp.line,
-          column: imp.column,
-          endLine: imp.endLine,
-          endColumn: imp.endColumn,
-          evidenceLines: [imp.line, patch.line],
-          evidence: [codeEvidence(facts, imp.line), codeEvidence(facts, patch.line)],
-        },
+        underPatch(
+          facts,
+          imp,
+          patch,
+          `grpc is used in a process patched by gevent (line ${patch.line}) without \`grpc.experimental.gevent.init_gevent()\`: its C core will block the gevent hub. Call \`init_gevent()\` right after patching, and use grpcio ≥ 1.51.1.`,
+        ),
       ];
     },
   },
-};
+  docs: {
+    what: `Issues:
 
-export default rule;
+- \`LoopExit\` with grpc frames, in a gevent report — \`high\`.
+- A snippet that patches with gevent and imports grpc without \`init_gevent()\` — \`medium\`.
+- A sentence tying grpc to gevent/monkey-patching with a problem word (hangs, stuck, incompatible, ...) — \`medium\`.
+
+Code: a gevent patch and an import of \`grpc\` (any submodule) with no call to \`init_gevent()\` in the file. Reported on the grpc import.`,
+    why: "grpc's C core (`grpc._cython.cygrpc`) does its own I/O and threads, invisible to gevent: the hub blocks or ends with `LoopExit`.",
+    example: {
+      lang: "python",
+      code: 'from gevent import monkey\nmonkey.patch_all()\n\nimport grpc  # <- reported here\n\nchannel = grpc.insecure_channel("localhost:50051")',
+    },
+    notMatched: "grpc under eventlet, and grpc with no gevent patching in the file or report.",
+  },
+});

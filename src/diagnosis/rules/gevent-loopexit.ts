@@ -1,9 +1,14 @@
-import type { Rule } from "../rule.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 
-const rule: Rule = {
+const grpcShown = (ev: IssueEvidence) => ev.lower.some((l) => l.includes("grpc"));
+const poolShown = (ev: IssueEvidence) =>
+  ev.lower.some((l) => l.includes("pool.join") || l.includes(".join()") || l.includes("pool("));
+
+export default defineRule({
   id: "gevent-loopexit",
   title: "gevent LoopExit: a wait nothing can wake",
+  needs: { words: ["loopexit"] },
   issue: {
     detect(ev) {
       const l =
@@ -12,25 +17,20 @@ const rule: Rule = {
         findLine(ev, "gevent.exceptions.LoopExit");
       if (l === null) return null;
       return {
-        rule: rule.id,
         confidence: "high",
         message: "A greenlet waited on something no other greenlet can ever wake.",
         evidence: [{ ...l, kind: "exception" }],
       };
     },
-    explain(_f, ev) {
-      const grpc = ev.lower.some((l) => l.includes("grpc"));
-      const pool = ev.lower.some(
-        (l) => l.includes("pool.join") || l.includes(".join()") || l.includes("pool("),
-      );
+    explain(ev) {
       const cause = [
         "`LoopExit` means the current greenlet switched to the gevent hub to wait (on an `Event`, a queue, a lock, a join, a socket), and the hub found nothing left that could ever wake it: no other greenlet runnable, no timer, no watched file descriptor.",
       ];
-      if (grpc)
+      if (grpcShown(ev))
         cause.push(
           "With grpc in the picture, the usual reason is that grpc's C core waits outside gevent's view, so the hub believes nothing is pending (see the gevent-grpc diagnosis).",
         );
-      if (pool)
+      if (poolShown(ev))
         cause.push(
           "With pools, a common cause is joining a pool from inside one of its own greenlets, or spawning into a full pool from its members, so the join waits on itself.",
         );
@@ -38,14 +38,26 @@ const rule: Rule = {
         summary:
           "gevent's hub ran out of things to do while a greenlet was still waiting: `LoopExit: This operation would block forever`.",
         cause,
-        fixes: [
-          "Make sure whatever should wake the waiter (the producer greenlet, the `set()` of the event, the server greenlet) exists and is started before the wait, and is not blocked in C code that gevent cannot see.",
-          "Do not wait on the hub from a native (unpatched) thread, and do not share gevent objects between OS threads; patch with `monkey.patch_all()` first thing so threads are greenlets too.",
-          "Do not `join()` a pool from inside its own greenlets; give nested work its own pool or use `gevent.joinall` on the greenlets you spawned.",
-        ],
       };
     },
+    fixes: [
+      {
+        id: "start-the-waker",
+        text: "Make sure whatever should wake the waiter (the producer greenlet, the `set()` of the event, the server greenlet) exists and is started before the wait, and is not blocked in C code that gevent cannot see.",
+      },
+      {
+        id: "no-native-thread-waits",
+        text: "Do not wait on the hub from a native (unpatched) thread, and do not share gevent objects between OS threads; patch with `monkey.patch_all()` first thing so threads are greenlets too.",
+      },
+      {
+        id: "no-pool-self-join",
+        text: "Do not `join()` a pool from inside its own greenlets; give nested work its own pool or use `gevent.joinall` on the greenlets you spawned.",
+      },
+    ],
   },
-};
-
-export default rule;
+  docs: {
+    what: '`LoopExit` with "This operation would block forever", or the qualified `gevent.hub.LoopExit` / `gevent.exceptions.LoopExit` — `high`.',
+    why: "A greenlet waits (event, queue, lock, join, socket) and the hub has nothing left that could wake it. Common causes: the producer never started, a pool joined from inside itself, waiting from a native thread, or C code (grpc) waiting outside gevent's view.",
+    example: { lang: "text", code: "gevent.exceptions.LoopExit: This operation would block forever" },
+  },
+});

@@ -1,33 +1,21 @@
-import { inRange, patcher, versionOf } from "../knowledge.js";
-import type { Rule } from "../rule.js";
+import { defineRule } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
+import { inRange, versionOf } from "../text/versions.js";
+import { BLOCKING_WORDS } from "../text/vocabulary.js";
+import { geventPatcher } from "./shared/patcher.js";
 
-export const PSYCOPG_WORDS = ["psycopg", "psycopg2", "psycogreen"];
-export const BLOCKING_WORDS = [
-  "block",
-  "cooperat",
-  "concurren",
-  "serializ",
-  "serialis",
-  "one at a time",
-  "not natively compatible",
-  "not compatible",
-  "incompatib",
-  "freez",
-  "hang",
-  "stall",
-];
+const PSYCOPG_WORDS = ["psycopg", "psycopg2", "psycogreen"];
 
-const rule: Rule = {
+export default defineRule({
   id: "gevent-psycopg2",
   title: "psycopg2 blocks the gevent hub",
+  needs: { words: PSYCOPG_WORDS },
   issue: {
     detect(ev) {
-      const p = patcher(ev);
-      if (p === null || p.patcher !== "gevent") return null;
-      // psycopg 3 has its own rule (and cooperates by itself from 3.1.14).
-      const v3 = versionOf(ev, "psycopg");
-      if (v3 !== null && inRange(v3, "3", null)) return null;
+      const p = geventPatcher(ev);
+      if (p === null) return null;
+      // psycopg 3 is another driver (it cooperates by itself from 3.1.14).
+      if (inRange(versionOf(ev, "psycopg"), "3", null)) return null;
       const s = findSentence(ev, [
         PSYCOPG_WORDS,
         ["gevent", "greenlet", "coroutine", "green thread"],
@@ -35,7 +23,6 @@ const rule: Rule = {
       ]);
       if (s === null) return null;
       return {
-        rule: rule.id,
         confidence: "medium",
         message: "psycopg2's C code blocks the whole gevent process during queries.",
         evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
@@ -49,14 +36,24 @@ const rule: Rule = {
           "gevent makes Python-level sockets cooperative, but psycopg2's network I/O happens inside libpq, where gevent cannot see it. A greenlet running a query holds the only OS thread until the query finishes, so concurrent requests wait in line.",
           "psycopg2 exposes a wait callback hook for this; psycogreen installs a gevent-aware one.",
         ],
-        fixes: [
-          "Install psycogreen and patch psycopg2 right after gevent:\n\n```python\nfrom gevent import monkey\nmonkey.patch_all()\n\nfrom psycogreen.gevent import patch_psycopg\npatch_psycopg()\n```\n\nWith gunicorn's gevent worker, do this in a `post_fork` hook or at the top of the WSGI module.",
-          "Or move to psycopg 3 ≥ 3.1.14, which cooperates with gevent by itself.",
-          "Size the database pool for concurrent greenlets, and never share one connection between greenlets.",
-        ],
       };
     },
+    fixes: [
+      {
+        id: "psycogreen",
+        text: "Install psycogreen and patch psycopg2 right after gevent (with gunicorn's gevent worker: in a `post_fork` hook or at the top of the WSGI module):",
+        code: "from gevent import monkey\nmonkey.patch_all()\n\nfrom psycogreen.gevent import patch_psycopg\npatch_psycopg()",
+      },
+      { id: "psycopg3", text: "Or move to psycopg 3 ≥ 3.1.14, which cooperates with gevent by itself." },
+      {
+        id: "pool-size",
+        text: "Size the database pool for concurrent greenlets, and never share one connection between greenlets.",
+      },
+    ],
   },
-};
-
-export default rule;
+  docs: {
+    what: 'A sentence naming psycopg/psycopg2/psycogreen together with gevent (or greenlets, coroutines, green threads) and blocking/cooperation words ("blocks", "doesn\'t cooperate", "not compatible", "concurrently") in a gevent report — `medium` (there is no error text to match).',
+    why: "psycopg2's network I/O happens inside libpq, in C, where gevent cannot make it cooperative: a query holds the only OS thread until it returns.",
+    notMatched: "Reports that state psycopg ≥ 3 (see [gevent-psycopg3-cext](gevent-psycopg3-cext.md)).",
+  },
+});

@@ -1,44 +1,52 @@
-import { inRange, patcher, versionOf } from "../knowledge.js";
-import { code } from "../md.js";
-import type { Rule } from "../rule.js";
+import { literal } from "../inline.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
-import { BLOCKING_WORDS } from "./gevent-psycopg2.js";
+import { inRange, versionOf } from "../text/versions.js";
+import { BLOCKING_WORDS } from "../text/vocabulary.js";
+import { geventPatcher } from "./shared/patcher.js";
 
-const rule: Rule = {
+const psycopgVersion = (ev: IssueEvidence) => versionOf(ev, "psycopg") ?? versionOf(ev, "psycopg-c");
+
+export default defineRule({
   id: "gevent-psycopg3-cext",
   title: "psycopg 3.1.5 – 3.1.13 C speedups block gevent",
+  needs: { words: ["psycopg"] },
   issue: {
     detect(ev) {
-      const p = patcher(ev);
-      if (p === null || p.patcher !== "gevent") return null;
-      const v = versionOf(ev, "psycopg") ?? versionOf(ev, "psycopg-c");
+      if (geventPatcher(ev) === null) return null;
+      const v = psycopgVersion(ev);
       if (!inRange(v, "3.1.5", "3.1.13")) return null;
       const s = findSentence(ev, [["psycopg", "database", "queries", "query", "postgres"], BLOCKING_WORDS]);
       if (s === null) return null;
+      const stated = ev.context.versions.get("psycopg") ?? ev.context.versions.get("psycopg-c");
       return {
-        rule: rule.id,
         confidence: "medium",
         message: "psycopg 3.1.5 – 3.1.13 with C speedups does not cooperate with gevent.",
-        evidence: [
-          sentenceEvidence(s),
-          { kind: "version", text: `psycopg ${v}`, line: ev.context.versions.get("psycopg")?.textLine },
-        ],
+        evidence: [sentenceEvidence(s), { kind: "version", text: `psycopg ${v}`, line: stated?.textLine }],
       };
     },
-    explain(_f, ev) {
-      const v = versionOf(ev, "psycopg") ?? versionOf(ev, "psycopg-c") ?? "3.1.x";
+    explain(ev) {
       return {
-        summary: `psycopg ${code(v, 20)} with its C speedups waits for the server in C, so under gevent queries block every other greenlet.`,
+        summary: `psycopg ${literal(psycopgVersion(ev) ?? "3.1.x", 20)} with its C speedups waits for the server in C, so under gevent queries block every other greenlet.`,
         cause: [
           "psycopg 3 is designed to cooperate with gevent, but releases 3.1.5 to 3.1.13 with the C implementation (`psycopg[c]` or `psycopg-c`) wait on the connection in C code that gevent cannot see. Nothing fails; requests just queue up behind each query.",
         ],
-        fixes: [
-          'Upgrade: `pip install -U "psycopg>=3.1.14"` (and `psycopg-c` / `psycopg[c]` to the same version).',
-          "Until you can upgrade, use the pure-Python implementation: set `PSYCOPG_IMPL=python` in the environment.",
-        ],
       };
     },
+    fixes: [
+      {
+        id: "upgrade-psycopg",
+        text: 'Upgrade: `pip install -U "psycopg>=3.1.14"` (and `psycopg-c` / `psycopg[c]` to the same version).',
+      },
+      {
+        id: "pure-python-impl",
+        text: "Until you can upgrade, use the pure-Python implementation: set `PSYCOPG_IMPL=python` in the environment.",
+      },
+    ],
   },
-};
-
-export default rule;
+  docs: {
+    what: "psycopg (or psycopg-c) version stated in 3.1.5 – 3.1.13, gevent patching in the report, and a sentence describing blocking or hanging queries — `medium`.",
+    why: "psycopg 3 cooperates with gevent by itself, except releases 3.1.5 – 3.1.13 with the C implementation, which wait on the connection in C.",
+    notMatched: "psycopg 3.1.14 and later, psycopg 3 before 3.1.5, and reports with no version stated.",
+  },
+});

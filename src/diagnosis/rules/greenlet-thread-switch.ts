@@ -1,9 +1,10 @@
-import type { Rule } from "../rule.js";
+import { defineRule } from "../rule.js";
 import { findLineLower, mentions } from "../text/evidence.js";
 
-const rule: Rule = {
+export default defineRule({
   id: "greenlet-thread-switch",
   title: "greenlet used across OS threads",
+  needs: { words: ["cannot switch to a different thread"] },
   issue: {
     detect(ev) {
       // greenlet 3 capitalises the message ("Cannot switch to a different thread").
@@ -11,19 +12,17 @@ const rule: Rule = {
       if (l === null) return null;
       if (!mentions(ev, "greenlet") && !mentions(ev, "gevent") && !mentions(ev, "eventlet")) return null;
       return {
-        rule: rule.id,
         confidence: "high",
         message: "A gevent/eventlet object made under one OS thread's hub was used from another OS thread.",
         evidence: [{ ...l, kind: "exception" }],
       };
     },
-    explain(_f, ev) {
-      const partial = ev.lower.some((l) => l.includes("thread=false") || l.includes("thread = false"));
+    explain(ev) {
       const cause = [
         "Each OS thread has its own gevent/eventlet hub. A greenlet, lock, socket or `requests.Session` created under one thread's hub cannot be switched to from another OS thread, and greenlet raises `cannot switch to a different thread`.",
         "This happens when real OS threads survive: partial patching (`patch_all(thread=False)`), threads started before patching, C extensions or servers that run callbacks on native threads (uwsgi, some proxies), or a logging/handler lock shared between them.",
       ];
-      if (partial)
+      if (ev.lower.some((l) => l.includes("thread=false") || l.includes("thread = false")))
         cause.push(
           "The text shows `thread=False`: threads are not patched, so native threads and greenlets share objects.",
         );
@@ -31,14 +30,26 @@ const rule: Rule = {
         summary:
           "A greenlet-based object was used from a different OS thread than the one whose hub created it.",
         cause,
-        fixes: [
-          "Patch everything, first thing in the entry point: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import, without `thread=False`, so threads become greenlets.",
-          "Do not share sessions, sockets, locks or connection pools between native threads and greenlets; create them inside the thread or greenlet that uses them.",
-          "If a component must run native threads, run it in its own unpatched process.",
-        ],
       };
     },
+    fixes: [
+      {
+        id: "patch-everything-first",
+        text: "Patch everything, first thing in the entry point: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import, without `thread=False`, so threads become greenlets.",
+      },
+      {
+        id: "no-sharing-across-threads",
+        text: "Do not share sessions, sockets, locks or connection pools between native threads and greenlets; create them inside the thread or greenlet that uses them.",
+      },
+      {
+        id: "separate-process",
+        text: "If a component must run native threads, run it in its own unpatched process.",
+      },
+    ],
   },
-};
-
-export default rule;
+  docs: {
+    what: "The text `cannot switch to a different thread` (greenlet 3: `Cannot switch ...`) in a report that involves greenlet, gevent or eventlet — `high`.",
+    why: "A greenlet-based object (socket, lock, `requests.Session`, logging handler lock) made under one OS thread's hub is used from another OS thread: partial patching (`thread=False`), threads started before patching, native threads from C extensions or uwsgi.",
+    example: { lang: "text", code: "greenlet.error: cannot switch to a different thread" },
+  },
+});

@@ -1,6 +1,6 @@
 /**
- * The rule registry: the one list a new rule is added to. Order is the order findings are
- * reported in (most specific first).
+ * The rule list: the one place a new rule is added. Order is the order findings are reported in
+ * (most specific first). Everything else about a rule lives in its module.
  */
 import type { Rule } from "../rule.js";
 import blockingDbInAsync from "./blocking-db-in-async.js";
@@ -40,11 +40,3 @@ export const RULES: readonly Rule[] = [
   trioImportUnguarded,
   blockingDbInAsync,
 ];
-
-export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
-export const ISSUE_RULE_IDS: readonly string[] = RULES.filter((r) => r.issue).map((r) => r.id);
-export const CODE_RULE_IDS: readonly string[] = RULES.filter((r) => r.code).map((r) => r.id);
-
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
-}

@@ -1,9 +1,17 @@
-import { codeEvidence, GEVENT_WORDS, geventPatches, patcher, snippetFinding } from "../knowledge.js";
-import { code } from "../md.js";
-import type { Rule } from "../rule.js";
+import { literal } from "../inline.js";
+import { defineRule } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
+import { BLOCKING_WORDS, GEVENT_WORDS } from "../text/vocabulary.js";
 import type { Replacement } from "../types.js";
-import { BLOCKING_WORDS } from "./gevent-psycopg2.js";
+import { snippetFinding } from "./shared/evidence.js";
+import {
+  geventPatcher,
+  geventPatches,
+  needs,
+  PATCH_NEEDS,
+  PATCHER_NEEDLES,
+  underPatch,
+} from "./shared/patcher.js";
 
 const CEXT_WORDS = [
   "mysqlclient",
@@ -16,6 +24,7 @@ const CEXT_WORDS = [
   "c extension",
 ];
 const WAIT_WORDS = [...BLOCKING_WORDS, "wait", "one by one", "whole app", "entire application"];
+const CONNECTS = ["mysql.connector.connect", "mysql.connector.Connect"];
 
 /** Lines c.line..close.line with `use_pure=True` added as the last argument. */
 function addUsePure(
@@ -34,7 +43,7 @@ function addUsePure(
     const prev = out[last - 1] ?? "";
     const indent = prev.slice(0, prev.length - prev.trimStart().length);
     const prevTrim = prev.trimEnd();
-    if (prevTrim.endsWith("#") || prevTrim.includes("#")) return undefined; // a comment we would have to step around
+    if (prevTrim.includes("#")) return undefined; // a comment we would have to step around
     out[last - 1] = prevTrim.endsWith(",") || prevTrim.endsWith("(") ? prevTrim : `${prevTrim},`;
     out.splice(last, 0, `${indent}use_pure=True,`);
   } else {
@@ -45,17 +54,21 @@ function addUsePure(
   return { startLine: start, endLine: close.line, text: out.join("\n") };
 }
 
-const rule: Rule = {
+export default defineRule({
   id: "mysql-cext-under-gevent",
   title: "libmysqlclient-based MySQL driver under gevent",
+  needs: needs(PATCH_NEEDS, {
+    source: [PATCHER_NEEDLES, ["mysql", "MySQLdb", "_mysql"]],
+    calls: CONNECTS,
+    words: ["mysql", ...CEXT_WORDS],
+  }),
   issue: {
     detect(ev) {
-      const p = patcher(ev);
-      if (p === null || p.patcher !== "gevent") return null;
-      const snip = snippetFinding(ev, rule.id);
+      const p = geventPatcher(ev);
+      if (p === null) return null;
+      const snip = snippetFinding(ev, "mysql-cext-under-gevent");
       if (snip !== null) {
         return {
-          rule: rule.id,
           confidence: "medium",
           message: "The code shown uses a libmysqlclient-based driver in a gevent-patched program.",
           evidence: [snip],
@@ -64,7 +77,6 @@ const rule: Rule = {
       const s = findSentence(ev, [CEXT_WORDS, [...GEVENT_WORDS, "green thread"], WAIT_WORDS]);
       if (s === null) return null;
       return {
-        rule: rule.id,
         confidence: "medium",
         message: "A libmysqlclient-based driver blocks the gevent hub during queries.",
         evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
@@ -78,13 +90,22 @@ const rule: Rule = {
           "mysqlclient (`MySQLdb`) and mysql-connector-python's C extension (its default since 8.0.11, `use_pure=False`) talk to the server from inside libmysqlclient. gevent can only make Python sockets cooperative, so while one greenlet waits for a query (or a row lock), no other greenlet runs.",
           "Pure-Python drivers (PyMySQL, mysql-connector with `use_pure=True`) use Python sockets and cooperate with gevent.",
         ],
-        fixes: [
-          "With mysql-connector-python, force the pure-Python implementation: `mysql.connector.connect(..., use_pure=True)`.",
-          "Or switch to PyMySQL (`pip install PyMySQL`; with SQLAlchemy use a `mysql+pymysql://` URL; for code that imports MySQLdb, `import pymysql; pymysql.install_as_MySQLdb()` before it).",
-          "If you must keep the C driver, run queries in gevent's threadpool (`gevent.get_hub().threadpool.apply(...)`) so they block a real thread instead of the hub.",
-        ],
       };
     },
+    fixes: [
+      {
+        id: "use-pure",
+        text: "With mysql-connector-python, force the pure-Python implementation: `mysql.connector.connect(..., use_pure=True)`.",
+      },
+      {
+        id: "pymysql",
+        text: "Or switch to PyMySQL (`pip install PyMySQL`; with SQLAlchemy use a `mysql+pymysql://` URL; for code that imports MySQLdb, `import pymysql; pymysql.install_as_MySQLdb()` before it).",
+      },
+      {
+        id: "threadpool",
+        text: "If you must keep the C driver, run queries in gevent's threadpool (`gevent.get_hub().threadpool.apply(...)`) so they block a real thread instead of the hub.",
+      },
+    ],
   },
   code: {
     detect(facts) {
@@ -92,44 +113,53 @@ const rule: Rule = {
       if (!patch) return [];
       const drafts = [];
       for (const c of facts.calls) {
-        if (c.qualified !== "mysql.connector.connect" && c.qualified !== "mysql.connector.Connect") continue;
-        if (c.hasStarArgs) continue; // options may come from a dict we cannot see
+        if (!CONNECTS.includes(c.qualified) || c.hasStarArgs) continue; // options may come from a dict we cannot see
         const pure = c.kwargs.get("use_pure");
         if (pure === "True") continue;
-        let fix: Replacement | undefined;
-        if (pure === undefined && c.closeParen !== null) fix = addUsePure(facts.lines, c.line, c.closeParen);
-        drafts.push({
-          confidence: "high" as const,
-          message: `${code(`${c.raw}()`, 80)} uses the C extension by default (\`use_pure=False\` since 8.0.11), which blocks the gevent hub (patched on line ${patch.line}) for every query. Pass \`use_pure=True\`.`,
-          line: c.line,
-          column: c.column,
-          endLine: fix ? fix.endLine : c.endLine,
-          endColumn: c.endColumn,
-          evidenceLines: [c.line, patch.line],
-          evidence: [codeEvidence(facts, c.line), codeEvidence(facts, patch.line)],
-          ...(fix ? { fix } : {}),
-        });
+        const fix =
+          pure === undefined && c.closeParen !== null
+            ? addUsePure(facts.lines, c.line, c.closeParen)
+            : undefined;
+        drafts.push(
+          underPatch(
+            facts,
+            c,
+            patch,
+            `${literal(`${c.raw}()`, 80)} uses the C extension by default (\`use_pure=False\` since 8.0.11), which blocks the gevent hub (patched on line ${patch.line}) for every query. Pass \`use_pure=True\`.`,
+            fix ? { fix, endLine: fix.endLine } : {},
+          ),
+        );
       }
       const imp = facts.imports.find(
         (i) =>
           !i.inTypeChecking &&
           (i.module === "MySQLdb" || i.module.startsWith("MySQLdb.") || i.module === "_mysql"),
       );
-      if (imp) {
-        drafts.push({
-          confidence: "high" as const,
-          message: `\`MySQLdb\` (mysqlclient) runs its I/O in libmysqlclient, which blocks the gevent hub (patched on line ${patch.line}) for every query. Use PyMySQL, or run queries in gevent's threadpool.`,
-          line: imp.line,
-          column: imp.column,
-          endLine: imp.endLine,
-          endColumn: imp.endColumn,
-          evidenceLines: [imp.line, patch.line],
-          evidence: [codeEvidence(facts, imp.line), codeEvidence(facts, patch.line)],
-        });
-      }
+      if (imp)
+        drafts.push(
+          underPatch(
+            facts,
+            imp,
+            patch,
+            `\`MySQLdb\` (mysqlclient) runs its I/O in libmysqlclient, which blocks the gevent hub (patched on line ${patch.line}) for every query. Use PyMySQL, or run queries in gevent's threadpool.`,
+          ),
+        );
       return drafts;
     },
   },
-};
+  docs: {
+    what: `Issues:
 
-export default rule;
+- A snippet with the code pattern — \`medium\`.
+- A sentence naming mysqlclient/MySQLdb/libmysqlclient/the C extension with gevent/greenlets and blocking/waiting words — \`medium\`.
+
+Code: a gevent patch in the file and \`mysql.connector.connect(...)\` without \`use_pure=True\` (no finding when options come from \`**kwargs\`), or \`import MySQLdb\`. For \`connect\` calls without \`use_pure\`, the review suggests the exact edit adding \`use_pure=True\`.`,
+    why: "mysqlclient (`MySQLdb`) and mysql-connector-python's C extension (the default since 8.0.11) do their network I/O inside libmysqlclient, which gevent cannot make cooperative: every query blocks the whole hub.",
+    example: {
+      lang: "python",
+      code: 'from gevent import monkey\nmonkey.patch_all()\n\nimport mysql.connector\n\ncnx = mysql.connector.connect(user="app")  # <- reported here',
+    },
+    notMatched:
+      'Pure-Python mysql-connector (`mysql/connector/connection.py`) errors such as "This event is already used by another greenlet" (a connection shared between greenlets), and PyMySQL, which works under gevent.',
+  },
+});

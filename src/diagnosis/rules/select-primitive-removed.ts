@@ -1,13 +1,15 @@
-import { patcher, patcherEvidence, patcherHow, patcherName, shownPatcher } from "../knowledge.js";
-import type { Rule } from "../rule.js";
+import { defineRule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
-import type { Evidence } from "../types.js";
-import { epollSignal, epollTrioLink } from "./trio-epoll-missing.js";
+import { patcher, patcherEvidence, patcherHow, patcherName, shownPatcher } from "./shared/patcher.js";
+import { epollSignal } from "./trio/shared.js";
+
+const isGevent = (ev: Parameters<typeof patcher>[0]) => patcherName(patcher(ev)) === "gevent";
 
 /** A library (not trio) found a select primitive deleted by gevent/eventlet's aggressive patching. */
-const rule: Rule = {
+export default defineRule({
   id: "select-primitive-removed",
   title: "select primitive removed by gevent/eventlet patching",
+  needs: { words: ["epoll", "kqueue", "select.poll", "'poll'", "epollselector", "kqueueselector"] },
   issue: {
     detect(ev) {
       const p = patcher(ev);
@@ -18,10 +20,8 @@ const rule: Rule = {
         findLine(ev, "AttributeError", "'select' has no attribute 'poll'") ??
         findLine(ev, "AttributeError", "has no attribute 'EpollSelector'");
       if (signal !== null) {
-        if (epollTrioLink(ev) !== null) return null; // trio's own variant: trio-epoll-missing
         if (shownPatcher(ev) === null) return null; // a dependency list naming gevent is not patching
         return {
-          rule: rule.id,
           confidence: "high",
           message: `A select primitive was deleted by ${patcherName(p)}'s monkey-patching before a library used it.`,
           evidence: [{ ...signal, kind: "exception" }, patcherEvidence(p)],
@@ -34,35 +34,54 @@ const rule: Rule = {
         ["monkeypatch", "monkey-patch", "monkey patch", "patch_all", "monkey_patch", "gevent", "eventlet"],
       ]);
       if (s === null) return null;
-      const evidence: Evidence[] = [sentenceEvidence(s), patcherEvidence(p)];
       return {
-        rule: rule.id,
         confidence: "medium",
         message: `${patcherName(p)}'s aggressive select patching removes epoll/kqueue and their selectors.`,
-        evidence,
+        evidence: [sentenceEvidence(s), patcherEvidence(p)],
       };
     },
-    explain(_f, ev) {
+    explain(ev) {
       const p = patcher(ev);
-      const isGevent = patcherName(p) === "gevent";
       return {
         summary: `${patcherName(p)}'s monkey-patching deleted a \`select\` primitive (\`epoll\`, \`kqueue\`, ...) that a library expected to exist.`,
         cause: [
-          isGevent
+          isGevent(ev)
             ? `The patching comes from ${patcherHow(p)}. \`patch_all()\` calls \`patch_select(aggressive=True)\` by default, which deletes \`select.epoll\`, \`select.kqueue\`, \`select.kevent\` and \`select.devpoll\`, and the matching \`selectors\` classes (\`DefaultSelector\` becomes gevent's).`
             : `The patching comes from ${patcherHow(p)}. \`eventlet.monkey_patch()\` deletes \`select.poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`.`,
           "A library that checked for epoll before the patch (or that uses it directly) then fails, or an event loop that needs it cannot start.",
         ],
-        fixes: [
-          `Patch first: make ${isGevent ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the very first lines of the entry point, so every library sees the patched \`select\` from the start and picks a selector that exists.`,
-          "If the library needs real epoll (an asyncio loop, an inotify watcher), it does not belong in a patched process: run it in a separate process, or use one concurrency framework per process.",
-          isGevent
-            ? "Only if you patch by hand: `monkey.patch_all(select=False)` keeps `select` intact, but then blocking `select` calls are no longer cooperative. gunicorn's gevent worker offers no switch for this."
-            : "eventlet is being retired upstream; moving off it removes this class of problem.",
-        ],
       };
     },
+    fixes: [
+      {
+        id: "patch-first",
+        text: (ev) =>
+          `Patch first: make ${isGevent(ev) ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the very first lines of the entry point, so every library sees the patched \`select\` from the start and picks a selector that exists.`,
+        doc: "Patch first: make the patch call the very first lines of the entry point, so every library sees the patched `select` from the start and picks a selector that exists.",
+      },
+      {
+        id: "separate-process",
+        text: "If the library needs real epoll (an asyncio loop, an inotify watcher), it does not belong in a patched process: run it in a separate process, or use one concurrency framework per process.",
+      },
+      {
+        id: "select-false",
+        text: "Only if you patch by hand: `monkey.patch_all(select=False)` keeps `select` intact, but then blocking `select` calls are no longer cooperative. gunicorn's gevent worker offers no switch for this.",
+        when: isGevent,
+        whenDoc: "the patcher is gevent",
+      },
+      {
+        id: "leave-eventlet",
+        text: "eventlet is being retired upstream; moving off it removes this class of problem.",
+        when: (ev) => !isGevent(ev),
+        whenDoc: "the patcher is eventlet",
+      },
+    ],
   },
-};
-
-export default rule;
+  docs: {
+    what: `- \`AttributeError: module 'select' has no attribute 'epoll'\` (or \`kqueue\`, \`poll\`, \`EpollSelector\`) with a patcher present and no trio link (\`high\`).
+- Prose naming epoll/kqueue or their selectors together with removal ("removed", "deleted", "missing", "aggressive") and patching, in a report that involves gevent/eventlet (\`medium\`).`,
+    why: 'gevent\'s `patch_all()` calls `patch_select(aggressive=True)`: it deletes `select.epoll`, `kqueue`, `kevent`, `devpoll` and the matching `selectors` classes. A library that cached "epoll exists" before the patch, or that needs epoll (an asyncio loop, an inotify watcher), then breaks.',
+    notMatched:
+      "epoll missing on macOS with no patcher (a Linux-only API used on the wrong platform), and trio's own epoll failure ([trio-epoll-missing](trio-epoll-missing.md)).",
+  },
+});

@@ -1,16 +1,17 @@
-import { patcher, trioChainCause, trioFixes } from "../knowledge.js";
-import type { Rule } from "../rule.js";
+import { defineRule } from "../rule.js";
 import { findLine, mentions } from "../text/evidence.js";
+import { patcher } from "./shared/patcher.js";
+import { TRIO_WORDS, trioChainCause, trioFixes } from "./trio/shared.js";
 
-const rule: Rule = {
+export default defineRule({
   id: "trio-eventlet-greensocket",
   title: "trio imported after eventlet replaced socket.socket",
+  needs: { words: [...TRIO_WORDS, "greensocket"] },
   issue: {
     detect(ev) {
       const exact = findLine(ev, "'GreenSocket' has no attribute 'sendmsg'");
       if (exact !== null) {
         return {
-          rule: rule.id,
           confidence: "high",
           message: "trio was imported after eventlet replaced `socket.socket` with its GreenSocket.",
           evidence: [{ ...exact, kind: "exception" }],
@@ -22,13 +23,12 @@ const rule: Rule = {
       const trioSocket = ev.tracebacks.some((tb) => tb.frames.some((f) => f.module === "trio._socket"));
       if (!trioSocket) return null;
       return {
-        rule: rule.id,
         confidence: "medium",
         message: "trio was imported after eventlet replaced `socket.socket`.",
         evidence: [{ ...generic, kind: "exception" }],
       };
     },
-    explain(_f, ev) {
+    explain(ev) {
       const cause = [
         "When trio is imported, `trio/_socket.py` wraps methods of the standard `socket.socket` class, `sendmsg` among them, at class-definition time. `eventlet.monkey_patch()` (or a green import) had already replaced `socket.socket` with eventlet's `GreenSocket`, which has no `sendmsg`, so the import fails.",
         "It is the next wall after the epoll failure: faking `select.epoll` or importing in another order only moves the crash, because trio cannot run inside an eventlet-patched process.",
@@ -39,12 +39,26 @@ const rule: Rule = {
         summary:
           "trio is imported after eventlet replaced `socket.socket` with `GreenSocket`; trio cannot work in an eventlet-patched process.",
         cause,
-        fixes: trioFixes(ev, { failure: "greensocket" }).concat(
-          "Remove any hand-made stand-in for `select.epoll` (a fake `select` module in `sys.modules`): it hides the first error and breaks other libraries.",
-        ),
       };
     },
+    fixes: [
+      ...trioFixes("greensocket"),
+      {
+        id: "remove-epoll-stand-in",
+        text: "Remove any hand-made stand-in for `select.epoll` (a fake `select` module in `sys.modules`): it hides the first error and breaks other libraries.",
+      },
+    ],
   },
-};
-
-export default rule;
+  docs: {
+    what: "The exact `'GreenSocket' has no attribute 'sendmsg'` text (`high`); or `has no attribute 'sendmsg'` with a `trio/_socket.py` frame and eventlet patching in the text (`medium`).",
+    why: "`trio/_socket.py` wraps methods of the stdlib socket class (`sendmsg` among them) when it is imported. eventlet's `GreenSocket` has no `sendmsg`. It is the failure that follows once the epoll one is papered over (for example by a fake `select.epoll`).",
+    example: {
+      lang: "text",
+      code: `  File "/usr/lib/python3.12/site-packages/trio/_socket.py", line 1090, in _SocketType
+    @_wraps(_stdlib_socket.socket.sendmsg, assigned=(), updated=())
+AttributeError: type object 'GreenSocket' has no attribute 'sendmsg'`,
+    },
+    notMatched:
+      "The same `sendmsg` failure caused by a test double replacing `socket.socket` (e.g. HTTPretty) with no eventlet involved.",
+  },
+});

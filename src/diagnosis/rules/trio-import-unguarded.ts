@@ -1,6 +1,4 @@
-import { codeEvidence } from "../knowledge.js";
-import type { Rule } from "../rule.js";
-import type { Replacement } from "../types.js";
+import { codeDraft, defineRule } from "../rule.js";
 
 const IMPORT_ERRORS = new Set(["ImportError", "ModuleNotFoundError"]);
 
@@ -28,12 +26,12 @@ function widenHeader(line: string): string | null {
   return `${line.slice(0, at)}except (${names.join(", ")})${alias}${line.slice(colon)}`;
 }
 
-const rule: Rule = {
+export default defineRule({
   id: "trio-import-unguarded",
   title: "optional trio import guarded only by ImportError",
+  needs: { source: [["trio"]] },
   code: {
     detect(facts) {
-      const drafts = [];
       for (const imp of facts.imports) {
         if (!(imp.module === "trio" || imp.module.startsWith("trio."))) continue;
         if (!imp.moduleLevel || imp.inTypeChecking || imp.inTry === null) continue;
@@ -41,25 +39,30 @@ const rule: Rule = {
         if (t.catches.length === 0 || !t.catches.every((c) => IMPORT_ERRORS.has(c))) continue;
         const exceptText = facts.lines[t.exceptLine - 1] ?? "";
         const widened = widenHeader(exceptText);
-        const fix: Replacement | undefined = widened
-          ? { startLine: t.exceptLine, endLine: t.exceptLine, text: widened }
-          : undefined;
-        drafts.push({
-          confidence: "high" as const,
-          message: `This optional \`import trio\` (line ${imp.line}) is guarded only against \`ImportError\`. Under gevent or eventlet patching, \`import trio\` raises \`NotImplementedError\` (macOS) or \`AttributeError\` (Linux) instead, and your users' programs crash. Catch those too, or import trio lazily.`,
-          line: t.exceptLine,
-          column: 1,
-          endLine: t.exceptLine,
-          endColumn: exceptText.length + 1,
-          evidenceLines: [t.exceptLine, imp.line],
-          evidence: [codeEvidence(facts, imp.line), codeEvidence(facts, t.exceptLine)],
-          ...(fix ? { fix } : {}),
-        });
-        break;
+        const at = { line: t.exceptLine, column: 1, endLine: t.exceptLine, endColumn: exceptText.length + 1 };
+        const draft = codeDraft(
+          facts,
+          at,
+          `This optional \`import trio\` (line ${imp.line}) is guarded only against \`ImportError\`. Under gevent or eventlet patching, \`import trio\` raises \`NotImplementedError\` (macOS) or \`AttributeError\` (Linux) instead, and your users' programs crash. Catch those too, or import trio lazily.`,
+          [t.exceptLine, imp.line],
+          widened ? { fix: { startLine: t.exceptLine, endLine: t.exceptLine, text: widened } } : {},
+        );
+        // Quote the import first: it is what the reader looks for.
+        draft.evidence.reverse();
+        return [draft];
       }
-      return drafts;
+      return [];
     },
   },
-};
-
-export default rule;
+  docs: {
+    what: "A module-level `import trio` (or `from trio import ...`) in a `try` whose handlers catch only `ImportError`/`ModuleNotFoundError`. Reported on the `except` line, with an exact suggestion.",
+    why: "Under gevent/eventlet patching `import trio` raises `NotImplementedError` (macOS) or `AttributeError` (Linux), not `ImportError`, so the optional dependency crashes your users' programs. httpcore fixed exactly this in 1.0.6.",
+    example: {
+      lang: "python",
+      code: "try:\n    import trio\nexcept ImportError:  # <- reported here\n    trio = None",
+    },
+    fix: "Catch what a patched `import trio` raises (the review suggests this exact edit), or import trio lazily inside the function that needs it:\n\n```python\ntry:\n    import trio\nexcept (ImportError, NotImplementedError, AttributeError):\n    trio = None\n```",
+    notMatched:
+      "Imports inside functions (lazy imports), handlers that already catch more, `except Exception`.",
+  },
+});

@@ -1,29 +1,20 @@
-import {
-  patcher,
-  patcherEvidence,
-  patcherHow,
-  patcherName,
-  platformName,
-  trioChainCause,
-  trioFixes,
-  trioLink,
-  versionSentence,
-} from "../knowledge.js";
-import type { Rule } from "../rule.js";
+import { defineRule } from "../rule.js";
 import { findLine } from "../text/evidence.js";
-import type { Evidence } from "../types.js";
+import { platformName } from "../text/platform.js";
+import { patcher, patcherEvidence, patcherHow, patcherName } from "./shared/patcher.js";
+import { TRIO_WORDS, trioChainCause, trioFixes, trioLink, versionSentence } from "./trio/shared.js";
 
 /** trio refused to import because a patcher removed the select primitives it needs. */
-const rule: Rule = {
+export default defineRule({
   id: "trio-unsupported-platform",
   title: "trio imported after gevent/eventlet removed its select primitives",
+  needs: { words: [...TRIO_WORDS, "unsupported platform"] },
   issue: {
     detect(ev) {
       // trio >= 0.28 names the patcher itself.
       const modern = findLine(ev, "monkey-patched out by");
       if (modern !== null && ev.lower.some((l) => l.includes("primitives trio depends on"))) {
         return {
-          rule: rule.id,
           confidence: "high",
           message: "trio was imported after monkey-patching removed the select primitives it needs.",
           evidence: [{ ...modern, kind: "exception" }],
@@ -35,27 +26,24 @@ const rule: Rule = {
       if (p === null) return null; // trio on an unpatched exotic platform (e.g. Android < 0.33) is a look-alike
       const link = trioLink(ev);
       if (link === null) return null;
-      const evidence: Evidence[] = [{ ...signal, kind: "exception" }, link, patcherEvidence(p)];
       return {
-        rule: rule.id,
         confidence: "high",
         message: `trio was imported after ${patcherName(p)} monkey-patching removed the select primitives it needs.`,
-        evidence,
+        evidence: [{ ...signal, kind: "exception" }, link, patcherEvidence(p)],
       };
     },
-    explain(_f, ev) {
+    explain(ev) {
       const p = patcher(ev);
       const plat = ev.context.platform.platform;
-      const cause: string[] = [];
       const where =
         plat === "macos" || plat === "freebsd"
           ? `On ${platformName(plat)} trio uses the kqueue backend and checks \`hasattr(select, "kqueue")\` when it is imported.`
           : plat === "linux"
             ? "On Linux, trio 0.16 and older check `hasattr(select, \"epoll\")` when they are imported (trio 0.17 – 0.25 fail with `AttributeError: module 'select' has no attribute 'epoll'` instead)."
             : "trio chooses its I/O backend when it is imported: epoll on Linux, kqueue on macOS and the BSDs.";
-      cause.push(
+      const cause = [
         `${where} In this report, ${patcherHow(p)} had already replaced \`select\` and deleted \`select.kqueue\`, \`select.epoll\` and friends, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
-      );
+      ];
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
       const v = versionSentence(ev, "trio");
@@ -63,10 +51,31 @@ const rule: Rule = {
       return {
         summary: `trio is imported after ${patcherName(p)} monkey-patching has removed \`select.kqueue\`/\`select.epoll\`, so its import fails. This is not a bug in the library at the top of the traceback.`,
         cause,
-        fixes: trioFixes(ev, { failure: "notimpl" }),
       };
     },
+    fixes: trioFixes("notimpl"),
   },
-};
+  docs: {
+    what: `- \`NotImplementedError: unsupported platform\` (a line with both words: the exception line, a title, or the \`raise\` source line of \`trio/_core/_run.py\`), together with
+  - a patcher in the text: gevent/eventlet frames, gunicorn's \`ggevent.py\`, \`-k gevent\`, \`worker_class: gevent\`, celery \`-P gevent\`, locust, grequests, \`patch_all()\`, \`monkey_patch()\`, or the words gevent/eventlet; and
+  - a link to trio: a trio frame, an importer of trio in the traceback (httpx, httpcore, dnspython, pyee, trio-websocket, locust-plugins, eventlet's \`greendns\`), a stated trio version, or those names in the text.
+- trio ≥ 0.28's own text, \`unsupported platform or primitives trio depends on are monkey-patched out by gevent\` (or \`eventlet\`), on its own.
 
-export default rule;
+Confidence is always \`high\`: the exact error is in the text.`,
+    why: `trio picks its I/O backend when it is imported (\`trio/_core/_run.py\`): IOCP on Windows, epoll on Linux (by \`sys.platform\` since trio 0.17), kqueue where \`select.kqueue\` exists (macOS, the BSDs), otherwise \`NotImplementedError\`. gevent's \`patch_all()\` calls \`patch_select(aggressive=True)\`, which deletes \`select.epoll\`, \`select.kqueue\`, \`select.kevent\` and \`select.devpoll\`; eventlet's \`monkey_patch()\` deletes \`poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`. On macOS and FreeBSD every trio version fails this way; on Linux only trio ≤ 0.16 does (see [trio-epoll-missing](trio-epoll-missing.md)).
+
+The user rarely imports trio: httpcore 0.17.2 – 1.0.5 imports it eagerly whenever it is installed (httpx → httpcore → trio), and \`import eventlet\` alone can do it (greendns imports dnspython with a green \`select\`, and dnspython ≥ 2.4 imports httpx). gunicorn's gevent worker, celery's \`-P gevent\` and locust patch before the app is imported.
+
+The line number of the raise identifies the trio version when the report does not state it: 2548 = 0.22.x, 2800 = 0.24.0, 2822 = 0.25.0, 2840 = 0.25.1, 2844 = 0.26.1/0.26.2, 2950 = 0.27.0.`,
+    example: {
+      lang: "text",
+      code: `  File "/Users/me/app/.venv/lib/python3.11/site-packages/httpcore/_synchronization.py", line 11, in <module>
+    import trio
+  File "/Users/me/app/.venv/lib/python3.11/site-packages/trio/_core/_run.py", line 2840, in <module>
+    raise NotImplementedError("unsupported platform")
+NotImplementedError: unsupported platform`,
+    },
+    notMatched: `- trio's \`unsupported platform\` with no patcher anywhere (trio on Android before 0.33).
+- \`NotImplementedError\` from asyncio's \`add_reader\` on Windows (tornado, aiodns): no "unsupported platform".`,
+  },
+});

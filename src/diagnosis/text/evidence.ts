@@ -2,7 +2,6 @@
  * Turn an issue text into structured evidence: lines, tracebacks, prose sentences, context,
  * and the Python snippets it contains. Linear in the text length (snippet parsing is capped).
  */
-import { prefilter } from "../python/facts.js";
 import type { Evidence } from "../types.js";
 import { type Context, readContext } from "./context.js";
 import { type CodeBlock, findCodeBlocks, hasWordPrefix, splitLines } from "./lines.js";
@@ -96,7 +95,11 @@ function splitSentences(para: string, line: number, out: Sentence[]): void {
   if (raw.length > 0) out.push({ raw, text: raw.toLowerCase(), line });
 }
 
-export function readIssueText(input: string): IssueText {
+/**
+ * Read an issue text. `relevant` says whether a Python snippet could matter to any rule (the
+ * registry's prefilter); snippets that fail it do not count against the snippet budget.
+ */
+export function readIssueText(input: string, relevant: (source: string) => boolean = () => true): IssueText {
   const lines = splitLines(input);
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] ?? "";
@@ -140,7 +143,7 @@ export function readIssueText(input: string): IssueText {
     if (!looksLikePython(b)) continue;
     const source = b.lines.join("\n");
     if (snippets.length >= MAX_SNIPPETS) break;
-    if (source.length > budget || !prefilter(source)) continue;
+    if (source.length > budget || !relevant(source)) continue;
     budget -= source.length;
     snippets.push({ source, startLine: b.startLine + 1 });
   }

@@ -1,0 +1,75 @@
+/**
+ * Tables derived from the rule modules' declarations: the source prefilter, the set of called
+ * names worth resolving, the issue-text vocabulary and the pull-request hunk needles. Nothing
+ * here is kept by hand: a rule that declares a need is served by every table that needs it.
+ */
+import type { Rule } from "./rule.js";
+import { RULES } from "./rules/index.js";
+
+export { RULES };
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[\\^$.|?*+()[\]{}/-]/g, "\\$&");
+}
+
+/** One literal alternation (linear, no nested quantifiers); never empty. */
+function alternation(words: Iterable<string>, flags = ""): RegExp {
+  const list = [...new Set(words)].filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
+  return new RegExp(list.length > 0 ? list.map(escapeRegExp).join("|") : "(?!)", flags);
+}
+
+export interface Registry {
+  rules: readonly Rule[];
+  byId: ReadonlyMap<string, Rule>;
+  /** Last segments of every call some rule reads (`patch_all`, `Runner`, `cursor`, ...). */
+  callNames: ReadonlySet<string>;
+  /** Could any rule that reads Python facts find something in this source (or bytes)? */
+  prefilter(source: Uint8Array | string): boolean;
+  /** Could this pull-request patch text matter (any rule's needle, or a hunk needle)? */
+  hunkMayMatter(patch: string): boolean;
+  /** Does the text contain a word of the family (any issue rule's vocabulary)? */
+  mentionsFamily(text: string): boolean;
+}
+
+export function buildRegistry(rules: readonly Rule[]): Registry {
+  const byId = new Map<string, Rule>();
+  for (const r of rules) {
+    if (byId.has(r.id)) throw new Error(`duplicate rule id ${r.id}`);
+    byId.set(r.id, r);
+  }
+  for (const r of rules)
+    for (const x of r.excludes ?? []) if (!byId.has(x)) throw new Error(`${r.id} excludes unknown rule ${x}`);
+
+  const callNames = new Set<string>();
+  for (const r of rules) for (const c of r.needs.calls ?? []) callNames.add(c.slice(c.lastIndexOf(".") + 1));
+
+  const sourceRules = rules.map((r) => r.needs.source ?? []).filter((groups) => groups.length > 0);
+  const any = alternation(sourceRules.flat(2));
+  const toText = (buf: Uint8Array | string) =>
+    typeof buf === "string"
+      ? buf
+      : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1");
+  const prefilter = (buf: Uint8Array | string): boolean => {
+    const s = toText(buf);
+    if (!any.test(s)) return false; // the common case: one pass over the bytes
+    return sourceRules.some((groups) => groups.every((g) => g.some((needle) => s.includes(needle))));
+  };
+
+  // A hunk may matter when it holds any needle of any rule: the rest of the file may hold the others.
+  const hunk = alternation([...sourceRules.flat(2), ...rules.flatMap((r) => r.needs.hunk ?? [])]);
+  const family = alternation(
+    rules.flatMap((r) => r.needs.words ?? []),
+    "i",
+  );
+  return {
+    rules,
+    byId,
+    callNames,
+    prefilter,
+    hunkMayMatter: (patch) => hunk.test(patch),
+    mentionsFamily: (text) => family.test(text),
+  };
+}
+
+/** The registry of the shipped rules. */
+export const REGISTRY: Registry = buildRegistry(RULES);

@@ -1,0 +1,20 @@
+/** Evidence helpers shared by issue rules. */
+import type { IssueEvidence } from "../../rule.js";
+import type { Frame } from "../../text/traceback.js";
+import type { Evidence } from "../../types.js";
+
+/** Does any snippet in the issue produce a finding of this rule? Its first evidence line. */
+export function snippetFinding(ev: IssueEvidence, rule: string): Evidence | null {
+  const f = ev.snippetFindings.find((x) => x.rule === rule);
+  if (!f) return null;
+  return { kind: "code", text: f.evidence[0]?.text ?? "", line: f.line };
+}
+
+/** A traceback frame quoted as Python prints it. */
+export function frameEvidence(f: Frame): Evidence {
+  return {
+    kind: "frame",
+    text: `File "${f.path}", line ${f.line ?? "?"}${f.func ? `, in ${f.func}` : ""}`,
+    line: f.textLine,
+  };
+}

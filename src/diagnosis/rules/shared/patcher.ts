@@ -1,0 +1,212 @@
+/**
+ * The patchers (gevent, eventlet) as most rules see them: patch calls and patching imports in
+ * code, and the patcher a report shows. Family helpers; no rule owns them alone.
+ */
+
+import type { FileFacts, ImportFact, Span } from "../../python/facts.js";
+import { type CodeFindingDraft, codeDraft, type IssueEvidence, type Needs } from "../../rule.js";
+import type { PatcherFact } from "../../text/context.js";
+import type { Evidence } from "../../types.js";
+
+export type PatchKind = "gevent" | "eventlet";
+
+export interface PatchFact extends Span {
+  kind: PatchKind;
+  /** e.g. `patch_all`, `monkey_patch`, `import grequests`. */
+  how: string;
+  kwargs: Map<string, string>;
+  moduleLevel: boolean;
+}
+
+const PATCH_CALLS = new Map<string, { kind: PatchKind; how: string }>([
+  ["gevent.monkey.patch_all", { kind: "gevent", how: "patch_all" }],
+  ["gevent.monkey.patch_socket", { kind: "gevent", how: "patch_socket" }],
+  ["gevent.monkey.patch_ssl", { kind: "gevent", how: "patch_ssl" }],
+  ["gevent.monkey.patch_select", { kind: "gevent", how: "patch_select" }],
+  ["gevent.monkey.patch_thread", { kind: "gevent", how: "patch_thread" }],
+  ["eventlet.monkey_patch", { kind: "eventlet", how: "monkey_patch" }],
+  ["eventlet.patcher.monkey_patch", { kind: "eventlet", how: "monkey_patch" }],
+]);
+
+/** Modules that patch with gevent as a side effect of being imported. */
+const PATCHING_IMPORTS = new Map<string, string>([
+  ["grequests", "import grequests"],
+  ["locust", "import locust"],
+]);
+
+/** Needles of any patched source: the patchers' and the patching imports' names. */
+export const PATCHER_NEEDLES = ["gevent", "eventlet", "grequests", "locust"] as const;
+
+/** What a rule that reads `patches()` needs; spread it into the rule's own needs. */
+export const PATCH_NEEDS = {
+  calls: [...PATCH_CALLS.keys()],
+  // `monkey.patch_all()` in a hunk whose `from gevent import monkey` is outside it.
+  hunk: ["patch_all", "monkey_patch", "patch_socket", "patch_ssl"],
+} satisfies Needs;
+
+/** Combine needs (groups of `source` are all required; lists are joined). */
+export function needs(...parts: Needs[]): Needs {
+  const out: { source: (readonly string[])[]; calls: string[]; hunk: string[]; words: string[] } = {
+    source: [],
+    calls: [],
+    hunk: [],
+    words: [],
+  };
+  for (const p of parts) {
+    out.source.push(...(p.source ?? []));
+    out.calls.push(...(p.calls ?? []));
+    out.hunk.push(...(p.hunk ?? []));
+    out.words.push(...(p.words ?? []));
+  }
+  return out;
+}
+
+const memo = new WeakMap<FileFacts, PatchFact[]>();
+
+/** Patch calls and patching imports of a file, in source order. */
+export function patches(facts: FileFacts): PatchFact[] {
+  const known = memo.get(facts);
+  if (known) return known;
+  const out: PatchFact[] = [];
+  for (const c of facts.calls) {
+    const p = PATCH_CALLS.get(c.qualified);
+    if (p)
+      out.push({
+        line: c.line,
+        column: c.column,
+        endLine: c.endLine,
+        endColumn: c.endColumn,
+        kind: p.kind,
+        how: p.how,
+        kwargs: c.kwargs,
+        moduleLevel: c.moduleLevel,
+      });
+  }
+  for (const imp of facts.imports) {
+    if (imp.inTypeChecking) continue;
+    const how =
+      imp.targets.map((t) => PATCHING_IMPORTS.get(t)).find((h) => h) ?? PATCHING_IMPORTS.get(imp.module);
+    if (how)
+      out.push({
+        line: imp.line,
+        column: imp.column,
+        endLine: imp.endLine,
+        endColumn: imp.endColumn,
+        kind: "gevent",
+        how,
+        kwargs: new Map(),
+        moduleLevel: imp.moduleLevel,
+      });
+  }
+  out.sort((x, y) => x.line - y.line || x.column - y.column);
+  memo.set(facts, out);
+  return out;
+}
+
+export function geventPatches(facts: FileFacts): PatchFact[] {
+  return patches(facts).filter((p) => p.kind === "gevent");
+}
+
+/**
+ * A finding on `at` (a call or import) that rests on the patch: the common shape of every
+ * "X in a patched process" code rule.
+ */
+export function underPatch(
+  facts: FileFacts,
+  at: Span,
+  patch: PatchFact,
+  message: string,
+  extra: Parameters<typeof codeDraft>[4] = {},
+): CodeFindingDraft {
+  return codeDraft(facts, at, message, [at.line, patch.line], extra);
+}
+
+export function topModule(m: string): string {
+  return m.split(".")[0] ?? m;
+}
+
+/** Module-level imports before a line (not under TYPE_CHECKING) that satisfy `pred`. */
+export function importsBefore(
+  facts: FileFacts,
+  line: number,
+  pred: (imp: ImportFact) => boolean,
+): ImportFact[] {
+  return facts.imports.filter((i) => i.moduleLevel && !i.inTypeChecking && i.line < line && pred(i));
+}
+
+/** The first of `mods` that the import brings in (itself or a submodule), or null. */
+export function importsModule(imp: ImportFact, mods: readonly string[]): string | null {
+  for (const t of [imp.module, ...imp.targets]) {
+    for (const m of mods) if (t === m || t.startsWith(`${m}.`)) return m;
+  }
+  return null;
+}
+
+/** The first import of `mod` or its submodules (not under TYPE_CHECKING). */
+export function importOf(
+  facts: FileFacts,
+  mod: string,
+  except?: (i: ImportFact) => boolean,
+): ImportFact | undefined {
+  return facts.imports.find(
+    (i) => !i.inTypeChecking && (i.module === mod || i.module.startsWith(`${mod}.`)) && !except?.(i),
+  );
+}
+
+// ---- issue text ----
+
+export function patcher(ev: IssueEvidence): PatcherFact | null {
+  return ev.context.patchers[0] ?? null;
+}
+
+/** The report's patcher, when it is gevent. */
+export function geventPatcher(ev: IssueEvidence): PatcherFact | null {
+  const p = patcher(ev);
+  return p?.patcher === "gevent" ? p : null;
+}
+
+export function patcherEvidence(p: PatcherFact): Evidence {
+  return { kind: "text", text: p.because };
+}
+
+export function patcherName(p: PatcherFact | null): string {
+  return p?.patcher === "eventlet" ? "eventlet" : "gevent";
+}
+
+/** How the patch is applied, in a clause: "gunicorn's gevent worker (it patches ...)". */
+export function patcherHow(p: PatcherFact | null): string {
+  if (p === null) return "gevent or eventlet monkey-patching";
+  switch (p.via) {
+    case "gunicorn":
+      return `gunicorn's ${p.patcher} worker (it patches before it loads your app)`;
+    case "celery":
+      return `celery's ${p.patcher} pool (it patches before your tasks are imported)`;
+    case "locust":
+      return "locust (it calls gevent's `monkey.patch_all()` as soon as it is imported)";
+    case "grequests":
+      return "grequests (it calls gevent's `patch_all()` when it is imported)";
+    case "direct":
+      return p.patcher === "gevent" ? "gevent's `monkey.patch_all()`" : "`eventlet.monkey_patch()`";
+    default:
+      return p.patcher === "gevent" ? "gevent's monkey-patching" : "eventlet's monkey-patching";
+  }
+}
+
+const PATCH_WORDS = ["patch", "monkey", "worker", "-k ", "pool", "greenlet"];
+
+/**
+ * Patching shown, not just a library named: a patch call, gunicorn/celery/locust/grequests,
+ * gevent/eventlet frames, or a sentence that ties gevent/eventlet to patching or workers.
+ * Generic errors (asyncio's, epoll's) need this; a pip list naming gevent does not count.
+ */
+export function shownPatcher(ev: IssueEvidence): PatcherFact | null {
+  const strong = ev.context.patchers.find((p) => p.via !== "mentioned" || p.because.includes("frames"));
+  if (strong) return strong;
+  for (const s of ev.sentences) {
+    for (const name of ["gevent", "eventlet"] as const) {
+      if (s.text.includes(name) && PATCH_WORDS.some((w) => s.text.includes(w)))
+        return { patcher: name, via: "mentioned", because: `the report says it patches with ${name}` };
+    }
+  }
+  return null;
+}

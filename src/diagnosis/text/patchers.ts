@@ -1,0 +1,112 @@
+/** Which patcher a report shows (gevent, eventlet) and how it is applied. */
+import { hasWordPrefix } from "./lines.js";
+import type { Traceback } from "./traceback.js";
+
+export type Patcher = "gevent" | "eventlet";
+
+export interface PatcherFact {
+  patcher: Patcher;
+  /** How it is applied when we can tell: gunicorn worker, celery pool, locust, grequests, direct call. */
+  via: "gunicorn" | "celery" | "locust" | "grequests" | "direct" | "mentioned";
+  because: string;
+}
+
+/** "gevent==1.2", "gevent 24.2.1", "- gevent>=23": a line that only lists the package and a version. */
+export function isDependencyLine(lower: string, name: string): boolean {
+  let t = lower.trim();
+  if (t.startsWith("- ") || t.startsWith("* ")) t = t.slice(2).trim();
+  if (!t.startsWith(name)) return false;
+  let rest = t.slice(name.length);
+  if (rest.startsWith("[")) rest = rest.slice(rest.indexOf("]") + 1);
+  rest = rest.trimStart();
+  for (const op of ["==", ">=", "<=", "~=", "!=", ">", "<", ":"]) {
+    if (rest.startsWith(op)) {
+      rest = rest.slice(op.length).trimStart();
+      break;
+    }
+  }
+  if (rest.startsWith("v")) rest = rest.slice(1);
+  if (rest === "") return true;
+  const c0 = rest.charCodeAt(0);
+  if (c0 < 48 || c0 > 57) return false;
+  // The version token, then nothing but more constraints (", <25").
+  let i = 0;
+  while (i < rest.length && /[0-9a-z.+-]/.test(rest[i] ?? "")) i++;
+  const tail = rest.slice(i).trim();
+  return tail === "" || tail.startsWith(",");
+}
+
+/** Lines that can say anything about patching (one literal alternation, then the details). */
+const PATCHER_LINE = /gevent|eventlet|locust|grequests|curious_george|patch_all|monkey|-p |--pool/;
+
+/** Detect the patcher and how it is applied. */
+export function detectPatchers(lower: readonly string[], tracebacks: readonly Traceback[]): PatcherFact[] {
+  const out: PatcherFact[] = [];
+  const add = (f: PatcherFact) => {
+    if (!out.some((o) => o.patcher === f.patcher && o.via === f.via)) out.push(f);
+  };
+  for (const tb of tracebacks) {
+    for (const f of tb.frames) {
+      if (f.module.startsWith("gunicorn.workers.ggevent"))
+        add({
+          patcher: "gevent",
+          via: "gunicorn",
+          because: "gunicorn's gevent worker (ggevent.py) in the traceback",
+        });
+      else if (f.module.startsWith("gunicorn.workers.geventlet"))
+        add({ patcher: "eventlet", via: "gunicorn", because: "gunicorn's eventlet worker in the traceback" });
+      else if (f.pkg === "locust")
+        add({
+          patcher: "gevent",
+          via: "locust",
+          because: "locust (which runs gevent's patch_all() when imported) in the traceback",
+        });
+      else if (f.pkg === "gevent")
+        add({ patcher: "gevent", via: "mentioned", because: "gevent frames in the traceback" });
+      else if (f.pkg === "eventlet")
+        add({ patcher: "eventlet", via: "mentioned", because: "eventlet frames in the traceback" });
+    }
+  }
+  for (const l of lower) {
+    if (!PATCHER_LINE.test(l)) continue;
+    if (
+      l.includes("worker_class: gevent") ||
+      l.includes('worker_class="gevent"') ||
+      l.includes("worker-class gevent") ||
+      l.includes("-k gevent") ||
+      l.includes("gevent worker") ||
+      l.includes("ggevent")
+    )
+      add({ patcher: "gevent", via: "gunicorn", because: "gunicorn with the gevent worker" });
+    if (l.includes("-p gevent") || l.includes("--pool=gevent") || l.includes("--pool gevent"))
+      add({ patcher: "gevent", via: "celery", because: "celery's gevent pool" });
+    if (l.includes("-p eventlet") || l.includes("--pool=eventlet") || l.includes("--pool eventlet"))
+      add({ patcher: "eventlet", via: "celery", because: "celery's eventlet pool" });
+    if (hasWordPrefix(l, "grequests") || l.includes("curious_george"))
+      add({
+        patcher: "gevent",
+        via: "grequests",
+        because: "grequests, which patches with gevent when imported",
+      });
+    if (l.includes("patch_all(") || l.includes("monkey.patch_"))
+      add({ patcher: "gevent", via: "direct", because: "a gevent patch_all() call" });
+    if (l.includes("monkey_patch("))
+      add({ patcher: "eventlet", via: "direct", because: "an eventlet.monkey_patch() call" });
+    // A bare dependency listing ("gevent==24.2.1", "gevent  24.2.1" in pip list) only says it is
+    // installed, not that anything patches: it does not count as a mention.
+    if (hasWordPrefix(l, "gevent") && !isDependencyLine(l, "gevent"))
+      add({ patcher: "gevent", via: "mentioned", because: "the report mentions gevent" });
+    if (hasWordPrefix(l, "eventlet") && !isDependencyLine(l, "eventlet"))
+      add({ patcher: "eventlet", via: "mentioned", because: "the report mentions eventlet" });
+    if (hasWordPrefix(l, "locust"))
+      add({
+        patcher: "gevent",
+        via: "locust",
+        because: "locust, which runs gevent's patch_all() when imported",
+      });
+  }
+  // Most specific first: a concrete mechanism beats a mention.
+  const rank = { gunicorn: 0, celery: 0, locust: 0, grequests: 0, direct: 1, mentioned: 2 } as const;
+  out.sort((a, b) => rank[a.via] - rank[b.via]);
+  return out;
+}

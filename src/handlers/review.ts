@@ -1,0 +1,209 @@
+/**
+ * Pull-request review, as a recipe: configuration, gate, start the check, changed files,
+ * diagnose, decide what the PR introduced, sync comments, complete the check. Each step is a
+ * call into github/ (I/O), diagnosis/ (the engine) or report/ (texts); the policy lives in
+ * introduced.ts and github/review.ts's planComments.
+ */
+import type { Context } from "probot";
+import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
+import { validateConfigText } from "../config/validate.js";
+import type { Engine } from "../diagnosis/engine.js";
+import type { CodeFinding } from "../diagnosis/types.js";
+import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
+import { loadRepoConfig } from "../github/config-source.js";
+import { type Hunk, parsePatch } from "../github/diff.js";
+import { matcher } from "../github/glob.js";
+import {
+  fetchContents,
+  GITHUB_FILE_LIST_CAP,
+  listPrFiles,
+  type PrFile,
+  selectFiles,
+} from "../github/pr-files.js";
+import { listPosted, placeFindings, planComments, postFileComments, postReview } from "../github/review.js";
+import { checkOutput, findingAnnotation, type Skip } from "../report/check.js";
+import type { RenderOptions } from "../report/links.js";
+import { code } from "../report/markdown.js";
+import { introduced } from "./introduced.js";
+
+/** One pull request at one head commit, as the listeners build it from a typed payload. */
+export interface PrTarget {
+  owner: string;
+  repo: string;
+  number: number;
+  headSha: string;
+  baseSha: string;
+  draft: boolean;
+  authorIsBot: boolean;
+  /** First look at this PR: no earlier comments of ours can exist. */
+  fresh: boolean;
+  /** Explicitly requested (Re-run): ignore draft/bot skipping. */
+  force: boolean;
+}
+
+export interface ReviewDeps {
+  context: Context;
+  engine: Engine;
+  render: RenderOptions;
+}
+
+export async function reviewPullRequest(deps: ReviewDeps, t: PrTarget): Promise<void> {
+  const { context } = deps;
+  const repo = { owner: t.owner, repo: t.repo };
+  // 1. Configuration (default branch), 2. gate.
+  const { config, error } = await loadRepoConfig(context.octokit, repo);
+  if (error)
+    context.log.warn({ repo: `${t.owner}/${t.repo}` }, `invalid ${CONFIG_PATH}, using defaults:\n${error}`);
+  const prc = config.pull_requests;
+  if (!config.enabled || !prc.enabled) return;
+  if (!t.force && ((prc.skip_drafts && t.draft) || (prc.skip_bots && t.authorIsBot))) return;
+  // 3. Start the check; whatever happens next, it is completed.
+  const check = prc.check_run ? new CheckRun(context.octokit, repo, t.headSha, context.log) : null;
+  await check?.start();
+  try {
+    await analyse(deps, t, config, check);
+  } catch (e) {
+    await check
+      ?.complete(
+        "neutral",
+        {
+          title: "async-doctor could not finish",
+          summary: "An error stopped the analysis; use Re-run to try again.",
+          text: "",
+        },
+        [],
+      )
+      .catch(() => undefined);
+    throw e;
+  }
+}
+
+async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: CheckRun | null): Promise<void> {
+  const { context, engine } = deps;
+  const octokit = context.octokit;
+  const repo = { owner: t.owner, repo: t.repo };
+  const pullRef = { ...repo, pull_number: t.number };
+  const prc = config.pull_requests;
+  const notes: string[] = [];
+  const skipped: Skip[] = [];
+
+  // 4. Changed files, and the ones worth reading.
+  const files = await listPrFiles(octokit, pullRef);
+  if (files.length >= GITHUB_FILE_LIST_CAP)
+    notes.push(
+      `GitHub lists at most ${GITHUB_FILE_LIST_CAP} files of a pull request; files beyond that were not analysed.`,
+    );
+  const read = selectFiles(files, matcher(prc.include, prc.exclude), engine.registry.hunkMayMatter);
+  const configChange = files.find((f) => f.filename === CONFIG_PATH && f.status !== "removed");
+  const { files: contents, extra } = await fetchContents(
+    octokit,
+    { ...repo, headSha: t.headSha, baseSha: t.baseSha },
+    read,
+    configChange ? [CONFIG_PATH] : [],
+  );
+
+  // 5. Diagnose head and base; 6. keep what the PR introduced.
+  const filter = ruleFilter(config);
+  const findings: CodeFinding[] = [];
+  for (const f of read) {
+    const c = contents.get(f.filename);
+    if (!c || c.head === null) {
+      skipped.push({ path: f.filename, reason: c?.missing ?? "not readable" });
+      continue;
+    }
+    if (f.patch === undefined)
+      notes.push(
+        `${code(f.filename, 300)} has no diff in GitHub's file listing (too large): it was analysed, and its findings are commented at file level.`,
+      );
+    const base = c.base === null ? [] : engine.scanSource(f.filename, c.base, filter).findings;
+    findings.push(
+      ...introduced(
+        {
+          head: engine.scanSource(f.filename, c.head, filter).findings,
+          base: new Set(base.map((x) => x.fingerprint)),
+          added: parsePatch(f.patch).added,
+        },
+        prc.report,
+      ),
+    );
+  }
+
+  // A PR that edits the config gets it validated.
+  const annotations: Annotation[] = [];
+  const configText = configChange ? extra.get(CONFIG_PATH) : undefined;
+  const problems = configText ? validateConfigText(configText) : [];
+  for (const p of problems)
+    annotations.push({
+      path: CONFIG_PATH,
+      start_line: p.line,
+      end_line: p.line,
+      annotation_level: "failure",
+      message: p.message,
+      title: "invalid async-doctor configuration",
+    });
+  if (problems.length > 0)
+    notes.push(
+      `\`${CONFIG_PATH}\` in this pull request does not match the schema (see the annotations); the App would ignore it and use the defaults.`,
+    );
+
+  // 7. Sync comments with what earlier pushes posted.
+  const posted = await syncComments(deps, t, files, findings, config);
+
+  // 8. Complete the check.
+  annotations.push(...findings.map(findingAnnotation));
+  await check?.complete(
+    conclusionFor(findings, prc.fail_on, problems.length > 0),
+    checkOutput(findings, skipped, notes),
+    annotations,
+  );
+  context.log.info(
+    { pull: t.number, findings: findings.length, posted, skipped: skipped.length },
+    "pull request reviewed",
+  );
+}
+
+/** Post what is new, delete what went away (unless a human replied). Returns how many were posted. */
+async function syncComments(
+  deps: ReviewDeps,
+  t: PrTarget,
+  files: PrFile[],
+  findings: CodeFinding[],
+  config: Config,
+): Promise<number> {
+  const { context, render } = deps;
+  const octokit = context.octokit;
+  const pullRef = { owner: t.owner, repo: t.repo, pull_number: t.number };
+  const plan = planComments(findings, t.fresh ? [] : await listPosted(octokit, pullRef));
+  for (const stale of plan.remove)
+    if (stale.commentId !== null)
+      await octokit.rest.pulls.deleteReviewComment({
+        owner: t.owner,
+        repo: t.repo,
+        comment_id: stale.commentId,
+      });
+
+  const hunks = new Map<string, Hunk[]>();
+  for (const f of files) if (f.status !== "removed") hunks.set(f.filename, parsePatch(f.patch).hunks);
+  const placement = placeFindings(plan.create, hunks, {
+    ...render,
+    maxComments: config.pull_requests.max_comments,
+    suggestions: config.pull_requests.suggestions,
+  });
+  let forbidden = false;
+  if (placement.inline.length > 0 || placement.body.length > 0)
+    forbidden = (await postReview(octokit, pullRef, t.headSha, placement, render, context.log)).forbidden;
+  if (!forbidden && placement.fileLevel.length > 0) {
+    try {
+      await postFileComments(octokit, pullRef, t.headSha, placement.fileLevel, render);
+    } catch (e) {
+      if ((e as { status?: number }).status !== 403) throw e;
+      forbidden = true;
+    }
+  }
+  if (forbidden)
+    context.log.warn(
+      { permission: "pull_requests: write" },
+      "missing permission `pull_requests: write`: findings are reported in the check run only",
+    );
+  return plan.create.length;
+}

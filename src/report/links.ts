@@ -1,0 +1,15 @@
+/** Where rule pages live, for links in comments, checks and SARIF. */
+import { ruleInfo } from "../diagnosis/catalog.js";
+
+export const HOMEPAGE = "https://github.com/async-doctor/async-doctor";
+export const DEFAULT_DOCS_BASE = `${HOMEPAGE}/blob/main/docs/rules/`;
+
+export interface RenderOptions {
+  /** Base URL of the rule pages (ends with a slash). */
+  docsBase?: string;
+}
+
+export function ruleDocUrl(id: string, opts: RenderOptions = {}): string {
+  const page = ruleInfo(id)?.docPath.slice("docs/rules/".length) ?? `${id}.md`;
+  return `${opts.docsBase ?? DEFAULT_DOCS_BASE}${page}`;
+}
