@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { configJsonSchema } from "../config/schema.js";
 import { CATALOG } from "../diagnosis/catalog.js";
 import { rulePage, withRulesTable } from "../report/rule-docs.js";
+import { ruleIndexSource } from "../report/rule-index.js";
+
+const RULES_DIR = "src/diagnosis/rules";
 
 export interface Artefact {
   path: string;
@@ -15,7 +18,11 @@ export interface Artefact {
 
 /** Every generated file, relative to the repository root, with its expected content. */
 export function artefacts(root: string): Artefact[] {
-  const out: Artefact[] = CATALOG.map((r) => ({ path: r.docPath, content: rulePage(r) }));
+  const modules = readdirSync(join(root, RULES_DIR))
+    .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+    .map((f) => f.slice(0, -3));
+  const out: Artefact[] = [{ path: `${RULES_DIR}/index.ts`, content: ruleIndexSource(modules) }];
+  out.push(...CATALOG.map((r) => ({ path: r.docPath, content: rulePage(r) })));
   const known = new Set(out.map((a) => a.path));
   for (const f of readdirSync(join(root, "docs/rules")))
     if (f.endsWith(".md") && !known.has(`docs/rules/${f}`))
@@ -41,9 +48,10 @@ export function stale(root: string): string[] {
 }
 
 /** Bring every artefact up to date; returns what changed. */
-export function writeArtefacts(root: string): string[] {
+export function writeArtefacts(root: string, only?: (path: string) => boolean): string[] {
   const changed: string[] = [];
   for (const a of artefacts(root)) {
+    if (only && !only(a.path)) continue;
     if (current(root, a.path) === a.content) continue;
     if (a.content === null) rmSync(join(root, a.path));
     else writeFileSync(join(root, a.path), a.content);

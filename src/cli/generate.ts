@@ -10,5 +10,10 @@ if (process.argv.includes("--check")) {
   for (const p of s) process.stdout.write(`stale: ${p}\n`);
   process.exitCode = s.length > 0 ? 1 : 0;
 } else {
-  for (const line of writeArtefacts(root)) process.stdout.write(`${line}\n`);
+  // `--index` first writes only the rule list, so that a new module is compiled into the
+  // catalogue the second pass documents.
+  const only = process.argv.includes("--index")
+    ? (path: string) => path.endsWith("rules/index.ts")
+    : undefined;
+  for (const line of writeArtefacts(root, only)) process.stdout.write(`${line}\n`);
 }

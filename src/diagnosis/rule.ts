@@ -75,6 +75,8 @@ export interface Rule {
   id: string;
   /** Short human title, used as heading and in the docs. */
   title: string;
+  /** Reporting position: lower first (the most specific diagnosis leads). */
+  order: number;
   needs: Needs;
   /** Rules whose finding is dropped when this one fires on the same input. */
   excludes?: readonly string[];

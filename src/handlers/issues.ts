@@ -36,8 +36,8 @@ interface IssueLike {
   state?: string;
   locked?: boolean;
   comments: number;
-  user: { type: string } | null;
-  labels?: Array<string | { name?: string }>;
+  user: { type?: string } | null;
+  labels?: Array<string | { name?: string } | null>;
   pull_request?: unknown;
 }
 
@@ -65,7 +65,7 @@ export function issueTriage(options: IssueTriageOptions) {
   return (app: Probot) => {
     app.on([...ISSUE_EVENTS], async (context) => {
       const { payload } = context;
-      const issue = payload.issue as IssueLike;
+      const issue: IssueLike = payload.issue;
       const comment = "comment" in payload ? payload.comment : undefined;
       if (payload.sender?.type === "Bot" || context.isBot) return; // never act on bots, ourselves included
       if (issue.user?.type === "Bot" || issue.pull_request || issue.locked) return;
@@ -196,7 +196,7 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
 
   const high = result.findings.filter((f) => f.confidence === "high");
   if (config.issues.labels.enabled && high.length > 0) {
-    const present = (issue.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? "")));
+    const present = (issue.labels ?? []).map((l) => (typeof l === "string" ? l : (l?.name ?? "")));
     await applyLabels(
       context.octokit,
       ref,

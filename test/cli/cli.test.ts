@@ -101,6 +101,27 @@ describe("async-doctor scan", () => {
     }
   });
 
+  it("honours the repository's .github/async-doctor.yml, and --config", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ad-scan-cfg-"));
+    mkdirSync(join(root, ".git"));
+    mkdirSync(join(root, ".github"));
+    mkdirSync(join(root, "app"));
+    writeFileSync(
+      join(root, "app", "m.py"),
+      "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n",
+    );
+    expect((await cli(["scan", join(root, "app")])).code).toBe(1);
+    writeFileSync(join(root, ".github", "async-doctor.yml"), "rules:\n  gevent-patch-late-ssl: off\n");
+    expect((await cli(["scan", join(root, "app")])).code).toBe(0);
+    writeFileSync(join(root, "other.yml"), "rules:\n  gevent-patch-late-ssl: on\n");
+    expect((await cli(["scan", join(root, "app"), "--config", join(root, "other.yml")])).code).toBe(1);
+    writeFileSync(join(root, ".github", "async-doctor.yml"), "rules: [\n");
+    const bad = await cli(["scan", join(root, "app")]);
+    expect(bad.code).toBe(1); // invalid config: defaults apply, said on stderr
+    expect(bad.stderr).toContain("not valid YAML");
+    expect((await cli(["scan", join(root, "app"), "--config", join(root, "missing.yml")])).code).toBe(2);
+  });
+
   it("skips virtualenvs, node_modules and .git, notes binary files, and exits 0 when clean", async () => {
     const root = mkdtempSync(join(tmpdir(), "ad-scan-"));
     const bad = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";

@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeSource } from "../../src/cli/fs-scan.js";
 import { createEngine } from "../../src/diagnosis/engine.js";
 import { FIXTURES } from "../helpers.js";
 

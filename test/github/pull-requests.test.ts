@@ -482,6 +482,22 @@ describe("who and what gets reviewed", () => {
     expect(seen.vars).toMatchObject({ owner: OWNER, repo: REPO, h0: `${HEAD}:app/main.py` });
   });
 
+  it("follows _extends to the organisation's .github repository with one more request", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope, "_extends: .github\n");
+    let extended: { owner?: string; repo?: string; expr?: string } = {};
+    scope
+      .post("/graphql", (b: { query: string; variables: typeof extended }) => {
+        extended = b.variables;
+        return !b.query.includes("org: repository");
+      })
+      .reply(200, { data: { repo: { object: { text: "enabled: false\n" } } } });
+    await send("pull_request", opened());
+    expect(extended).toEqual({ owner: OWNER, repo: ".github", expr: "HEAD:.github/async-doctor.yml" });
+    expect(calls).toEqual(["POST /app/installations/4242/access_tokens", "POST /graphql", "POST /graphql"]);
+  });
+
   it("reads the configuration from the default branch, never from the PR head", async () => {
     const scope = api();
     token(scope);

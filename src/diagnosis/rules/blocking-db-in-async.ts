@@ -29,6 +29,7 @@ const DB_METHODS = [
 
 export default defineRule({
   id: "blocking-db-in-async",
+  order: 170,
   title: "synchronous database call inside async def",
   needs: {
     source: [["async"], ["mysql", "MySQLdb", "psycopg2", "sqlite3", "pymysql"]],

@@ -57,6 +57,7 @@ function patchShownFirst(ev: IssueEvidence): boolean {
 
 export default defineRule({
   id: "eventlet-patch-late",
+  order: 140,
   title: "eventlet.monkey_patch() after other imports",
   needs: needs(PATCH_NEEDS, { source: [["eventlet"]], words: ["rlock", "eventlet", "monkey_patch"] }),
   issue: {

@@ -30,6 +30,7 @@ const ASYNC_SERVERS = ["uvicorn", "fastapi", "starlette"];
 
 export default defineRule({
   id: "gevent-asyncio-mix",
+  order: 60,
   title: "asyncio in a gevent-patched process",
   needs: needs(PATCH_NEEDS, {
     source: [PATCHER_NEEDLES, ["asyncio", "anyio", ...ASYNC_SERVERS, ...LOOP_METHODS]],

@@ -36,6 +36,7 @@ function initGeventShown(ev: IssueEvidence): boolean {
 
 export default defineRule({
   id: "gevent-grpc",
+  order: 70,
   title: "grpc in a gevent-patched process",
   needs: needs(PATCH_NEEDS, {
     source: [PATCHER_NEEDLES, ["grpc"]],

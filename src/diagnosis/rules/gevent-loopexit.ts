@@ -7,6 +7,7 @@ const poolShown = (ev: IssueEvidence) =>
 
 export default defineRule({
   id: "gevent-loopexit",
+  order: 80,
   title: "gevent LoopExit: a wait nothing can wake",
   needs: { words: ["loopexit"] },
   issue: {

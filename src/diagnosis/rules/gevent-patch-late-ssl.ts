@@ -47,6 +47,7 @@ const via = (ev: IssueEvidence) => patcher(ev)?.via;
 
 export default defineRule({
   id: "gevent-patch-late-ssl",
+  order: 50,
   title: "gevent patches ssl after SSLContext was already bound",
   needs: needs(PATCH_NEEDS, {
     source: [PATCHER_NEEDLES, [...SSL_BINDING_MODULES, "SSLContext"]],

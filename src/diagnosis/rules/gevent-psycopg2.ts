@@ -8,6 +8,7 @@ const PSYCOPG_WORDS = ["psycopg", "psycopg2", "psycogreen"];
 
 export default defineRule({
   id: "gevent-psycopg2",
+  order: 90,
   title: "psycopg2 blocks the gevent hub",
   needs: { words: PSYCOPG_WORDS },
   issue: {

@@ -9,6 +9,7 @@ const psycopgVersion = (ev: IssueEvidence) => versionOf(ev, "psycopg") ?? versio
 
 export default defineRule({
   id: "gevent-psycopg3-cext",
+  order: 100,
   title: "psycopg 3.1.5 – 3.1.13 C speedups block gevent",
   needs: { words: ["psycopg"] },
   issue: {

@@ -3,6 +3,7 @@ import { importOf, needs, PATCH_NEEDS, PATCHER_NEEDLES, patches, underPatch } fr
 
 export default defineRule({
   id: "gevent-trio-same-process",
+  order: 150,
   title: "trio and gevent/eventlet in one process",
   needs: needs(PATCH_NEEDS, { source: [PATCHER_NEEDLES, ["trio"]], calls: ["trio.run"] }),
   code: {

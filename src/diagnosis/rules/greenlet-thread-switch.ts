@@ -3,6 +3,7 @@ import { findLineLower, mentions } from "../text/evidence.js";
 
 export default defineRule({
   id: "greenlet-thread-switch",
+  order: 120,
   title: "greenlet used across OS threads",
   needs: { words: ["cannot switch to a different thread"] },
   issue: {

@@ -56,6 +56,7 @@ function addUsePure(
 
 export default defineRule({
   id: "mysql-cext-under-gevent",
+  order: 110,
   title: "libmysqlclient-based MySQL driver under gevent",
   needs: needs(PATCH_NEEDS, {
     source: [PATCHER_NEEDLES, ["mysql", "MySQLdb", "_mysql"]],

@@ -8,6 +8,7 @@ const isGevent = (ev: Parameters<typeof patcher>[0]) => patcherName(patcher(ev))
 /** A library (not trio) found a select primitive deleted by gevent/eventlet's aggressive patching. */
 export default defineRule({
   id: "select-primitive-removed",
+  order: 40,
   title: "select primitive removed by gevent/eventlet patching",
   needs: { words: ["epoll", "kqueue", "select.poll", "'poll'", "epollselector", "kqueueselector"] },
   issue: {

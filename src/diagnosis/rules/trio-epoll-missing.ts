@@ -12,6 +12,7 @@ import {
 
 export default defineRule({
   id: "trio-epoll-missing",
+  order: 20,
   title: "trio's epoll backend under gevent/eventlet (Linux)",
   needs: { words: TRIO_WORDS },
   // Its own variant of the generic failure: the generic rule stays silent when this one fires.

@@ -5,6 +5,7 @@ import { TRIO_WORDS, trioChainCause, trioFixes } from "./trio/shared.js";
 
 export default defineRule({
   id: "trio-eventlet-greensocket",
+  order: 30,
   title: "trio imported after eventlet replaced socket.socket",
   needs: { words: [...TRIO_WORDS, "greensocket"] },
   issue: {

@@ -28,6 +28,7 @@ function widenHeader(line: string): string | null {
 
 export default defineRule({
   id: "trio-import-unguarded",
+  order: 160,
   title: "optional trio import guarded only by ImportError",
   needs: { source: [["trio"]] },
   code: {

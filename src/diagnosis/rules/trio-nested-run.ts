@@ -5,6 +5,7 @@ const pytestShown = (ev: IssueEvidence) => ev.lower.some((l) => l.includes("pyte
 
 export default defineRule({
   id: "trio-nested-run",
+  order: 130,
   title: "trio.run() called inside a running trio loop",
   needs: { source: [["trio"]], calls: ["trio.run"], words: ["trio"] },
   issue: {

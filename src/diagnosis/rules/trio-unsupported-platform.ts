@@ -7,6 +7,7 @@ import { TRIO_WORDS, trioChainCause, trioFixes, trioLink, versionSentence } from
 /** trio refused to import because a patcher removed the select primitives it needs. */
 export default defineRule({
   id: "trio-unsupported-platform",
+  order: 10,
   title: "trio imported after gevent/eventlet removed its select primitives",
   needs: { words: [...TRIO_WORDS, "unsupported platform"] },
   issue: {

@@ -172,9 +172,11 @@ export function parseTracebacks(lines: readonly string[]): Traceback[] {
     lastFrame = null;
     misses = 0;
   };
-  const open = (startLine: number) => {
-    cur = { frames: [], exception: null, chainedFrom: pendingChain, startLine };
+  const open = (startLine: number): Traceback => {
+    const tb: Traceback = { frames: [], exception: null, chainedFrom: pendingChain, startLine };
+    cur = tb;
     pendingChain = null;
+    return tb;
   };
 
   for (let i = 0; i < lines.length; i++) {
@@ -206,10 +208,10 @@ export function parseTracebacks(lines: readonly string[]): Traceback[] {
     }
     const fr = parseFrameLine(body);
     if (fr !== null) {
-      if (cur === null) open(i + 1);
+      const tb: Traceback = cur ?? open(i + 1);
       const { pkg, module } = classifyPath(fr.path);
       lastFrame = { ...fr, source: null, pkg, module, textLine: i + 1 };
-      (cur as unknown as Traceback).frames.push(lastFrame);
+      tb.frames.push(lastFrame);
       misses = 0;
       continue;
     }
