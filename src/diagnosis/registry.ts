@@ -44,7 +44,9 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
   for (const r of rules) for (const c of r.needs.calls ?? []) callNames.add(c.slice(c.lastIndexOf(".") + 1));
 
   const sourceRules = rules.map((r) => r.needs.source ?? []).filter((groups) => groups.length > 0);
-  const any = alternation(sourceRules.flat(2));
+  // The fast pass: one literal alternation over each rule's first group (by convention its
+  // rarest needles), so the common file is rejected in one scan.
+  const any = alternation(sourceRules.flatMap((groups) => groups[0] ?? []));
   const toText = (buf: Uint8Array | string) =>
     typeof buf === "string"
       ? buf

@@ -20,7 +20,8 @@ export type RuleKind = "issue" | "code" | "manifest";
 export interface Needs {
   /**
    * Prefilter for Python sources this rule reads (code, and issue snippets): groups of literal,
-   * case-sensitive needles; every group must have one needle present.
+   * case-sensitive needles; every group must have one needle present. Put the rarest group
+   * first: it is the one the fast pass over every file looks for.
    */
   source?: readonly (readonly string[])[];
   /** Qualified call names the rule reads from `facts.calls`; `*.name` for any receiver. */

@@ -32,7 +32,7 @@ export default defineRule({
   order: 170,
   title: "synchronous database call inside async def",
   needs: {
-    source: [["async"], ["mysql", "MySQLdb", "psycopg2", "sqlite3", "pymysql"]],
+    source: [["mysql", "MySQLdb", "psycopg2", "sqlite3", "pymysql"], ["async"]],
     calls: [...SYNC_DB_CONNECTS, ...DB_METHODS.map((m) => `*.${m}`)],
   },
   code: {
