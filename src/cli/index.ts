@@ -11,12 +11,13 @@ import { VERSION } from "../version.js";
 import { cliConfig } from "./config.js";
 import { scanPathsParallel } from "./scan-pool.js";
 
-const USAGE = `usage: async-doctor triage [FILE|-] [--format text|json|markdown] [--disable RULE,...] [--config FILE]
+const USAGE = `usage: async-doctor triage [FILE|-] [--format text|json|markdown] [--repo OWNER/NAME] [--disable RULE,...] [--config FILE]
        async-doctor scan [PATH...] [--format text|json|sarif] [--disable RULE,...] [--config FILE]
        async-doctor --version
 
 Rules switched off in .github/async-doctor.yml (found from the first path upwards, or --config)
-are not run; --disable switches off more.
+are not run; --disable switches off more. --repo names the repository the issue is filed in:
+posts by its owner are not taken as evidence, and its own package is never recommended.
 
 exit codes: 0 no findings, 1 findings, 2 usage or input error`;
 
@@ -28,12 +29,13 @@ interface Args {
   format: string | null;
   disable: Set<string>;
   config: string | null;
+  repo: string | null;
 }
 
 export function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (!command) throw new UsageError("missing command");
-  const args: Args = { command, positional: [], format: null, disable: new Set(), config: null };
+  const args: Args = { command, positional: [], format: null, disable: new Set(), config: null, repo: null };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] ?? "";
     const take = (name: string): string => {
@@ -45,6 +47,11 @@ export function parseArgs(argv: string[]): Args {
     };
     if (a === "--format" || a.startsWith("--format=")) args.format = take("--format");
     else if (a === "--config" || a.startsWith("--config=")) args.config = take("--config");
+    else if (a === "--repo" || a.startsWith("--repo=")) {
+      const repo = take("--repo");
+      if (!/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(repo)) throw new UsageError(`--repo takes OWNER/NAME, not '${repo}'`);
+      args.repo = repo;
+    }
     else if (a === "--disable" || a.startsWith("--disable=")) {
       for (const id of take("--disable").split(",")) {
         if (!RULE_IDS.includes(id.trim())) throw new UsageError(`unknown rule '${id.trim()}'`);
@@ -108,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
         `cannot read ${first ?? "stdin"}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
-    const { findings, evidence } = engine.triage(text, filter);
+    const { findings, evidence } = engine.triage(text, filter, { repo: args.repo });
     if (format === "json") {
       const out = {
         findings: findings.map((f) => ({ rule: f.rule, confidence: f.confidence, message: f.message })),

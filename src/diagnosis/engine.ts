@@ -6,7 +6,9 @@ import { extractFacts, type FileFacts } from "./python/facts.js";
 import { loadPythonParser, type PythonParser } from "./python/parser.js";
 import { REGISTRY, type Registry } from "./registry.js";
 import type { IssueEvidence, Rule } from "./rule.js";
+import { answers, repoPackage, usesPackage } from "./text/reporter.js";
 import { readIssueText } from "./text/evidence.js";
+import { splitPosts } from "./text/posts.js";
 import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
 export interface RuleFilter {
@@ -14,9 +16,22 @@ export interface RuleFilter {
   enabled?: (ruleId: string) => boolean;
 }
 
+/** Who is asking: the repository the thread belongs to and what its maintainers said. */
+export interface ThreadContext {
+  /** `owner/name` of the repository the issue is filed in. */
+  repo?: string | null;
+  /**
+   * Texts by the repository's maintainers (OWNER, MEMBER, COLLABORATOR). They are never
+   * evidence; a finding they already gave is not repeated.
+   */
+  maintainerTexts?: readonly string[];
+}
+
 export interface TriageResult {
   findings: IssueFinding[];
   evidence: IssueEvidence;
+  /** Rules whose diagnosis a maintainer already gave in the thread (not reported again). */
+  answered: string[];
 }
 
 export interface ScanResult {
@@ -54,6 +69,8 @@ function explain(rule: Rule, ev: IssueEvidence): Explanation {
   const { summary, cause } = issue.explain(ev);
   const fixes = issue.fixes
     .filter((f) => !f.when || f.when(ev))
+    // Never recommend the package the issue is filed against, nor one the reporter already uses.
+    .filter((f) => !(f.recommends ?? []).some((pkg) => ev.repoPackage === pkg || usesPackage(ev, pkg)))
     .map((f) => ({
       id: `${rule.id}/${f.id}`,
       ...(f.title ? { title: f.title } : {}),
@@ -100,9 +117,18 @@ export class Engine {
     return { findings: this.runCodeRules(this.facts(path, source), filter), parsed: true };
   }
 
-  /** Diagnose an issue text (title, body and comments joined). */
-  triage(text: string, filter: RuleFilter = {}): TriageResult {
-    const t = readIssueText(text, this.registry.prefilter);
+  /**
+   * Diagnose an issue text (title, body and comments joined). Posts by the repository's owner
+   * (plain-text threads with post headers) and `thread.maintainerTexts` are not evidence.
+   */
+  triage(text: string, filter: RuleFilter = {}, thread: ThreadContext = {}): TriageResult {
+    const repo = thread.repo ?? null;
+    const owner = repo?.split("/")[0]?.toLowerCase() ?? null;
+    const posts = splitPosts(text);
+    const mine = (a: string | null) => owner !== null && a !== null && a.toLowerCase() === owner;
+    const maintainerTexts = [...(thread.maintainerTexts ?? []), ...posts.filter((p) => mine(p.author)).map((p) => p.text)];
+    const reporterText = owner === null ? text : posts.filter((p) => !mine(p.author)).map((p) => p.text).join("\n");
+    const t = readIssueText(reporterText, this.registry.prefilter);
     const snippetFacts: FileFacts[] = [];
     const snippetFindings: CodeFinding[] = [];
     t.snippets.forEach((s, i) => {
@@ -111,22 +137,30 @@ export class Engine {
       snippetFacts.push(facts);
       snippetFindings.push(...this.runCodeRules(facts));
     });
-    const evidence: IssueEvidence = { ...t, snippetFacts, snippetFindings };
+    const evidence: IssueEvidence = { ...t, snippetFacts, snippetFindings, repo, repoPackage: repoPackage(repo) };
     const drafts: { rule: Rule; draft: NonNullable<ReturnType<NonNullable<Rule["issue"]>["detect"]>> }[] = [];
     for (const rule of this.registry.rules) {
       const draft = rule.issue?.detect(evidence);
       if (draft) drafts.push({ rule, draft });
     }
+    const answered: string[] = [];
     const kept = applyExcludes(
       drafts.map((d) => ({ ...d, rule: d.rule.id, def: d.rule })),
       this.registry,
-    ).filter((d) => !filter.enabled || filter.enabled(d.rule));
+    )
+      .filter((d) => !filter.enabled || filter.enabled(d.rule))
+      .filter((d) => {
+        const groups = d.def.issue?.answered;
+        if (!groups || !maintainerTexts.some((m) => answers(m, groups))) return true;
+        answered.push(d.rule);
+        return false;
+      });
     const findings: IssueFinding[] = kept.map(({ def, draft }) => ({
       rule: def.id,
       ...draft,
       explanation: explain(def, evidence),
     }));
-    return { findings, evidence };
+    return { findings, evidence, answered };
   }
 }
 

@@ -12,6 +12,10 @@ import type { CodeFinding, Confidence, Evidence, InlineText, Replacement } from 
 export interface IssueEvidence extends IssueText {
   snippetFacts: FileFacts[];
   snippetFindings: CodeFinding[];
+  /** `owner/name` of the repository the issue is filed in, when known. */
+  repo: string | null;
+  /** That repository's package name (normalised), when known. */
+  repoPackage: string | null;
 }
 
 export type RuleKind = "issue" | "code" | "manifest";
@@ -53,6 +57,11 @@ export type FixDef = FixText & {
   title?: InlineText;
   /** Example code (Python). */
   code?: string;
+  /**
+   * Packages the fix recommends adopting (normalised names). The fix is dropped when the issue
+   * is filed against one of them or the reporter already uses it.
+   */
+  recommends?: readonly string[];
   /** When the fix applies; absent: always. */
   when?: (ev: IssueEvidence) => boolean;
   /** The condition in words, for the docs (required with `when`). */
@@ -86,6 +95,11 @@ export interface Rule {
     /** Summary and cause paragraphs for this report. */
     explain(ev: IssueEvidence): { summary: InlineText; cause: InlineText[] };
     fixes: readonly FixDef[];
+    /**
+     * A maintainer's comment that has a word of every group (lowercase, at a word start) already
+     * gave this diagnosis: the finding is not posted.
+     */
+    answered?: readonly (readonly string[])[];
   };
   code?: {
     detect(facts: FileFacts): CodeFindingDraft[];

@@ -19,6 +19,8 @@ export interface IssueComment {
   body?: string | null;
   user: { login: string; type: string } | null;
   created_at: string;
+  /** OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ... */
+  author_association?: string | null;
 }
 
 /** The hidden marker, carrying the rule ids the comment is about. */

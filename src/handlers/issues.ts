@@ -51,6 +51,13 @@ export function threadText(title: string, body: string | null | undefined, comme
   return [`# ${title}`, body ?? "", ...comments].join("\n\n");
 }
 
+/** Comment authors whose words are the project's, not the reporter's. */
+const MAINTAINER = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+
+export function byMaintainer(c: { author_association?: string | null }): boolean {
+  return MAINTAINER.has(c.author_association ?? "");
+}
+
 function atLeast(findings: IssueFinding[], min: "high" | "medium"): IssueFinding[] {
   return min === "high" ? findings.filter((f) => f.confidence === "high") : findings;
 }
@@ -76,9 +83,11 @@ export function issueTriage(options: IssueTriageOptions) {
       }
       const engine = await options.engine;
 
-      // 1. What this event shows, before any API call.
-      const eventText = threadText(issue.title, issue.body, comment ? [comment.body ?? ""] : []);
-      const eventResult = engine.triage(eventText);
+      // 1. What this event shows, before any API call. A maintainer's comment is not evidence.
+      const repo = `${payload.repository.owner.login}/${payload.repository.name}`;
+      const maintainerComment = comment !== undefined && byMaintainer(comment);
+      const eventText = threadText(issue.title, issue.body, comment && !maintainerComment ? [comment.body ?? ""] : []);
+      const eventResult = engine.triage(eventText, {}, { repo, maintainerTexts: maintainerComment ? [comment.body ?? ""] : [] });
       let previousText = "";
       if (payload.action === "edited" && "changes" in payload && payload.changes) {
         const changes = payload.changes as { body?: { from?: string }; title?: { from?: string } };
@@ -166,8 +175,13 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
   const { context, engine, config, issue, ref, hasComments } = job;
   // 2. The whole thread: one paginated listing (skipped when the issue has no comments yet).
   const comments: IssueComment[] = hasComments ? await listComments(context.octokit, ref) : [];
-  const human = comments.filter((c) => c.user?.type !== "Bot").map((c) => c.body ?? "");
-  const text = threadText(issue.title, issue.body, human);
+  const human = comments.filter((c) => c.user?.type !== "Bot");
+  const text = threadText(
+    issue.title,
+    issue.body,
+    human.filter((c) => !byMaintainer(c)).map((c) => c.body ?? ""),
+  );
+  const maintainerTexts = human.filter(byMaintainer).map((c) => c.body ?? "");
   const filter = ruleFilter(config);
   // Rules are independent of the filter, so filtering the event's findings equals re-running with it.
   const result: TriageResult =

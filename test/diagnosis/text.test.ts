@@ -159,10 +159,23 @@ describe("context", () => {
     expect(ctx("Running on my M1 mac").platform.platform).toBe("macos");
     expect(ctx("FreeBSD 14, python 3.11").platform.platform).toBe("freebsd");
     expect(ctx('File "C:\\app\\x.py", line 1').platform.platform).toBe("windows");
+    // /home, /srv, /opt exist on every Unix: no platform from them; a distribution's Python is Linux.
+    for (const dir of ["/home/u", "/srv/env3.11/lib", "/opt/app"])
+      expect(
+        ctx(`Traceback (most recent call last):\n  File "${dir}/app.py", line 1, in <module>\nX: y`).platform
+          .platform,
+      ).toBe("unknown");
     expect(
-      ctx('Traceback (most recent call last):\n  File "/home/u/app.py", line 1, in <module>\nX: y').platform
-        .platform,
+      ctx('Traceback (most recent call last):\n  File "/usr/lib/python3.11/ssl.py", line 1, in <module>\nX: y')
+        .platform.platform,
     ).toBe("linux");
+  });
+  it("reads no version from a quoted warning or a Markdown quote", () => {
+    const warning =
+      "MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported may lead to errors, including RecursionError on Python 3.6.";
+    expect(ctx(warning).python).toBeNull();
+    expect(ctx("> try gevent==1.2.0 instead").versions.has("gevent")).toBe(false);
+    expect(ctx("gevent==24.2.1").versions.get("gevent")?.version).toBe("24.2.1");
   });
   it("reads the Python version", () => {
     expect(ctx("Python 3.11.9 (main)").python).toBe("3.11");

@@ -56,13 +56,10 @@ export function platformHints(lower: readonly string[], tracebacks: readonly Tra
         p.includes("/library/frameworks/python.framework")
       )
         h = { platform: "macos", weight: 5, because: "macOS paths in the traceback" };
-      else if (
-        p.startsWith("/home/") ||
-        p.startsWith("/usr/lib/python") ||
-        p.startsWith("/app/") ||
-        p.startsWith("/srv/")
-      )
-        h = { platform: "linux", weight: 2, because: "Linux paths in the traceback" };
+      // `/home`, `/srv`, `/opt`, `/app`, `/usr/local` exist on every Unix: they prove nothing.
+      // A distribution's own Python (`/usr/lib/python3...`) is Linux.
+      else if (p.startsWith("/usr/lib/python3") || p.startsWith("/usr/lib64/python3"))
+        h = { platform: "linux", weight: 2, because: "a Linux distribution's Python in the traceback" };
       else if (/^[a-z]:[\\/]/.test(p) || p.includes("\\lib\\site-packages\\"))
         h = { platform: "windows", weight: 5, because: "Windows paths in the traceback" };
       else if (p.includes("/data/data/com.termux"))

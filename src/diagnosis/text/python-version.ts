@@ -1,5 +1,6 @@
 /** The Python version a report runs: stated in prose, or read from traceback paths. */
 import type { Traceback } from "./traceback.js";
+import { quotedMessage } from "./versions.js";
 
 export function pythonFromPaths(tracebacks: readonly Traceback[]): string | null {
   for (const tb of tracebacks) {
@@ -29,6 +30,7 @@ export function pythonFromPaths(tracebacks: readonly Traceback[]): string | null
 /** "Python 3.11.9", "python3.11", "cPython 3.9". */
 export function pythonFromText(lower: readonly string[]): string | null {
   for (const l of lower) {
+    if (quotedMessage(l)) continue;
     let from = 0;
     for (;;) {
       const i = l.indexOf("python", from);

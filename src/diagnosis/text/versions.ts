@@ -70,6 +70,17 @@ const VERSION_LINE = new RegExp(
   "i",
 );
 
+/**
+ * Lines that quote someone else's words: a warning or error message (gevent's own warning says
+ * "RecursionError on Python 3.6") or a Markdown quote (often a maintainer's answer). Versions in
+ * them are not the reporter's.
+ */
+export function quotedMessage(line: string): boolean {
+  const t = line.trimStart();
+  if (t.startsWith(">") && !t.startsWith(">>>")) return true;
+  return /(warning|error|exception):\s/i.test(t);
+}
+
 /** Read `name==1.2.3`, `name 1.2.3`, `name: 1.2.3`, `name version: 1.2.3`, `Name: x / Version: y`. */
 export function readVersions(lines: readonly string[]): Map<string, VersionFact> {
   const out = new Map<string, VersionFact>();
@@ -82,7 +93,7 @@ export function readVersions(lines: readonly string[]): Map<string, VersionFact>
   let pipShowName: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    if (line.length > 4000) continue;
+    if (line.length > 4000 || quotedMessage(line)) continue;
     const trimmed = line.trim();
     if (trimmed.startsWith("Name: ")) pipShowName = trimmed.slice(6).trim();
     else if (trimmed.startsWith("Version: ") && pipShowName !== null) {
