@@ -49,10 +49,10 @@ export function parseArgs(argv: string[]): Args {
     else if (a === "--config" || a.startsWith("--config=")) args.config = take("--config");
     else if (a === "--repo" || a.startsWith("--repo=")) {
       const repo = take("--repo");
-      if (!/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(repo)) throw new UsageError(`--repo takes OWNER/NAME, not '${repo}'`);
+      if (!/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(repo))
+        throw new UsageError(`--repo takes OWNER/NAME, not '${repo}'`);
       args.repo = repo;
-    }
-    else if (a === "--disable" || a.startsWith("--disable=")) {
+    } else if (a === "--disable" || a.startsWith("--disable=")) {
       for (const id of take("--disable").split(",")) {
         if (!RULE_IDS.includes(id.trim())) throw new UsageError(`unknown rule '${id.trim()}'`);
         args.disable.add(id.trim());

@@ -6,9 +6,9 @@ import { extractFacts, type FileFacts } from "./python/facts.js";
 import { loadPythonParser, type PythonParser } from "./python/parser.js";
 import { REGISTRY, type Registry } from "./registry.js";
 import type { IssueEvidence, Rule } from "./rule.js";
-import { answers, repoPackage, usesPackage } from "./text/reporter.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
+import { answers, repoPackage, usesPackage } from "./text/reporter.js";
 import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
 export interface RuleFilter {
@@ -71,6 +71,9 @@ function explain(rule: Rule, ev: IssueEvidence): Explanation {
     .filter((f) => !f.when || f.when(ev))
     // Never recommend the package the issue is filed against, nor one the reporter already uses.
     .filter((f) => !(f.recommends ?? []).some((pkg) => ev.repoPackage === pkg || usesPackage(ev, pkg)))
+    .map((f, i) => ({ f, rank: f.lead?.(ev) ? i - 1000 : i }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ f }) => f)
     .map((f) => ({
       id: `${rule.id}/${f.id}`,
       ...(f.title ? { title: f.title } : {}),
@@ -87,7 +90,7 @@ export class Engine {
   ) {}
 
   private facts(path: string, source: string): FileFacts {
-    return extractFacts(this.parser, path, source, this.registry.callNames);
+    return extractFacts(this.parser, path, source, this.registry.wanted);
   }
 
   /** Code rules over one file's facts; excludes and suppressions applied, then the filter. */
@@ -126,8 +129,17 @@ export class Engine {
     const owner = repo?.split("/")[0]?.toLowerCase() ?? null;
     const posts = splitPosts(text);
     const mine = (a: string | null) => owner !== null && a !== null && a.toLowerCase() === owner;
-    const maintainerTexts = [...(thread.maintainerTexts ?? []), ...posts.filter((p) => mine(p.author)).map((p) => p.text)];
-    const reporterText = owner === null ? text : posts.filter((p) => !mine(p.author)).map((p) => p.text).join("\n");
+    const maintainerTexts = [
+      ...(thread.maintainerTexts ?? []),
+      ...posts.filter((p) => mine(p.author)).map((p) => p.text),
+    ];
+    const reporterText =
+      owner === null
+        ? text
+        : posts
+            .filter((p) => !mine(p.author))
+            .map((p) => p.text)
+            .join("\n");
     const t = readIssueText(reporterText, this.registry.prefilter);
     const snippetFacts: FileFacts[] = [];
     const snippetFindings: CodeFinding[] = [];
@@ -137,7 +149,13 @@ export class Engine {
       snippetFacts.push(facts);
       snippetFindings.push(...this.runCodeRules(facts));
     });
-    const evidence: IssueEvidence = { ...t, snippetFacts, snippetFindings, repo, repoPackage: repoPackage(repo) };
+    const evidence: IssueEvidence = {
+      ...t,
+      snippetFacts,
+      snippetFindings,
+      repo,
+      repoPackage: repoPackage(repo),
+    };
     const drafts: { rule: Rule; draft: NonNullable<ReturnType<NonNullable<Rule["issue"]>["detect"]>> }[] = [];
     for (const rule of this.registry.rules) {
       const draft = rule.issue?.detect(evidence);

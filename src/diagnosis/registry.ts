@@ -3,6 +3,7 @@
  * names worth resolving, the issue-text vocabulary and the pull-request hunk needles. Nothing
  * here is kept by hand: a rule that declares a need is served by every table that needs it.
  */
+import type { Wanted } from "./python/facts.js";
 import type { Rule } from "./rule.js";
 import { RULES } from "./rules/index.js";
 
@@ -21,8 +22,8 @@ function alternation(words: Iterable<string>, flags = ""): RegExp {
 export interface Registry {
   rules: readonly Rule[];
   byId: ReadonlyMap<string, Rule>;
-  /** Last segments of every call some rule reads (`patch_all`, `Runner`, `cursor`, ...). */
-  callNames: ReadonlySet<string>;
+  /** The names facts extraction resolves: every call and base class some rule reads. */
+  wanted: Wanted;
   /** Could any rule that reads Python facts find something in this source (or bytes)? */
   prefilter(source: Uint8Array | string): boolean;
   /** Could this pull-request patch text matter (any rule's needle, or a hunk needle)? */
@@ -40,8 +41,11 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
   for (const r of rules)
     for (const x of r.excludes ?? []) if (!byId.has(x)) throw new Error(`${r.id} excludes unknown rule ${x}`);
 
-  const callNames = new Set<string>();
-  for (const r of rules) for (const c of r.needs.calls ?? []) callNames.add(c.slice(c.lastIndexOf(".") + 1));
+  const tails = (names: readonly string[]) => names.map((c) => c.slice(c.lastIndexOf(".") + 1));
+  const wanted: Wanted = {
+    calls: new Set(rules.flatMap((r) => tails(r.needs.calls ?? []))),
+    bases: new Set(rules.flatMap((r) => tails(r.needs.bases ?? []))),
+  };
 
   const sourceRules = rules.map((r) => r.needs.source ?? []).filter((groups) => groups.length > 0);
   // The fast pass: one literal alternation over each rule's first group (by convention its
@@ -66,7 +70,7 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
   return {
     rules,
     byId,
-    callNames,
+    wanted,
     prefilter,
     hunkMayMatter: (patch) => hunk.test(patch),
     mentionsFamily: (text) => family.test(text),

@@ -30,6 +30,8 @@ export interface Needs {
   source?: readonly (readonly string[])[];
   /** Qualified call names the rule reads from `facts.calls`; `*.name` for any receiver. */
   calls?: readonly string[];
+  /** Qualified base-class names the rule reads from `facts.classes` (`ssl.SSLContext`). */
+  bases?: readonly string[];
   /** Extra needles that make a pull-request hunk worth reading (a patch call without its module name). */
   hunk?: readonly string[];
   /** Lowercase words of issue text: a text with none of them cannot change this rule's finding. */
@@ -62,6 +64,8 @@ export type FixDef = FixText & {
    * is filed against one of them or the reporter already uses it.
    */
   recommends?: readonly string[];
+  /** When it holds, the fix leads (fixes that lead keep their declared order among themselves). */
+  lead?: (ev: IssueEvidence) => boolean;
   /** When the fix applies; absent: always. */
   when?: (ev: IssueEvidence) => boolean;
   /** The condition in words, for the docs (required with `when`). */

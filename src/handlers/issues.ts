@@ -86,8 +86,16 @@ export function issueTriage(options: IssueTriageOptions) {
       // 1. What this event shows, before any API call. A maintainer's comment is not evidence.
       const repo = `${payload.repository.owner.login}/${payload.repository.name}`;
       const maintainerComment = comment !== undefined && byMaintainer(comment);
-      const eventText = threadText(issue.title, issue.body, comment && !maintainerComment ? [comment.body ?? ""] : []);
-      const eventResult = engine.triage(eventText, {}, { repo, maintainerTexts: maintainerComment ? [comment.body ?? ""] : [] });
+      const eventText = threadText(
+        issue.title,
+        issue.body,
+        comment && !maintainerComment ? [comment.body ?? ""] : [],
+      );
+      const eventResult = engine.triage(
+        eventText,
+        {},
+        { repo, maintainerTexts: maintainerComment ? [comment.body ?? ""] : [] },
+      );
       let previousText = "";
       if (payload.action === "edited" && "changes" in payload && payload.changes) {
         const changes = payload.changes as { body?: { from?: string }; title?: { from?: string } };

@@ -53,21 +53,42 @@ export interface CallFact extends Span {
   statementLines: { start: number; end: number } | null;
 }
 
+/** A class definition with the base classes some rule asked about. */
+export interface ClassFact extends Span {
+  name: string;
+  /** Dotted base names after alias resolution, e.g. `ssl.SSLContext`. */
+  bases: string[];
+  moduleLevel: boolean;
+}
+
+/** The names worth resolving (the registry derives them from the rules' needs). */
+export interface Wanted {
+  /** Last segments of called names (`patch_all`, `Runner`). */
+  calls: ReadonlySet<string>;
+  /** Last segments of base-class names (`SSLContext`). */
+  bases: ReadonlySet<string>;
+}
+
 export interface FileFacts {
   path: string;
   lines: string[];
   imports: ImportFact[];
   calls: CallFact[];
+  classes: ClassFact[];
   /** line -> rule ids suppressed there ("*" for all). */
   suppressions: Map<number, Set<string>>;
   hasSyntaxError: boolean;
 }
 
+/**
+ * Extract the facts of one file. `wanted` names the calls and base classes worth resolving (the
+ * registry derives them from the rules): everything else is skipped cheaply.
+ */
 export function extractFacts(
   parser: PythonParser,
   path: string,
   source: string,
-  callNames: ReadonlySet<string>,
+  wanted: Wanted,
 ): FileFacts {
   const tree = parser.parse(source);
   const lines = source.split(/\r\n|\r|\n/);
@@ -76,6 +97,7 @@ export function extractFacts(
     lines,
     imports: [],
     calls: [],
+    classes: [],
     suppressions: new Map(),
     hasSyntaxError: false,
   };
@@ -85,13 +107,18 @@ export function extractFacts(
     const captures = parser.query.captures(tree.rootNode);
     const importNodes: Node[] = [];
     const callNodes: Array<{ call: Node; fn: Node }> = [];
+    const baseLists: Node[] = [];
     for (const c of captures) {
       if (c.name === "import") {
         importNodes.push(c.node);
         continue;
       }
       // Cheap filter on the called name before touching the call node.
-      if (!callNames.has(c.node.text)) continue;
+      if (c.name === "bases") {
+        baseLists.push(c.node);
+        continue;
+      }
+      if (!wanted.calls.has(c.node.text)) continue;
       const parent = c.node.parent;
       const call = parent?.type === "call" ? parent : parent?.parent;
       const fn = call?.childForFieldName("function");
@@ -162,6 +189,23 @@ export function extractFacts(
         statementLines,
       };
       facts.calls.push(fact);
+    }
+    for (const list of baseLists) {
+      const cls = list.parent;
+      if (cls === null) continue;
+      const bases: string[] = [];
+      for (const b of list.namedChildren) {
+        if (b === null || (b.type !== "identifier" && b.type !== "attribute")) continue;
+        const tail = b.text.slice(b.text.lastIndexOf(".") + 1);
+        if (wanted.bases.has(tail)) bases.push(resolve(b.text, aliases));
+      }
+      if (bases.length === 0) continue;
+      facts.classes.push({
+        ...span(cls),
+        name: cls.childForFieldName("name")?.text ?? "",
+        bases,
+        moduleLevel: ancestry(cls).moduleLevel,
+      });
     }
   } finally {
     tree.delete();

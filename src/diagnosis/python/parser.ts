@@ -17,6 +17,7 @@ const QUERY = `
 (import_from_statement) @import
 (call function: (identifier) @name)
 (call function: (attribute attribute: (identifier) @name))
+(class_definition superclasses: (argument_list) @bases)
 `;
 
 /** Comments, queried only when a file mentions a suppression at all. */

@@ -171,8 +171,3 @@ export function parseSuppression(text: string): Set<string> | null {
     .filter((s) => s.length > 0);
   return new Set(ids.length === 0 ? ["*"] : ids);
 }
-
-/**
- * Extract the facts of one file. `callNames` are the called names worth resolving (the last
- * segment of every call some rule reads; the registry derives it): other calls are skipped cheaply.
- */

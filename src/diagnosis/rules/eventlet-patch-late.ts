@@ -5,7 +5,7 @@ import { codeDraft, defineRule } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 import { compareVersions } from "../text/versions.js";
 import { snippetFinding } from "./shared/evidence.js";
-import { importsBefore, needs, PATCH_NEEDS, patches, topModule } from "./shared/patcher.js";
+import { importsBefore, needs, PATCH_NEEDS, patches, patchesFirst, topModule } from "./shared/patcher.js";
 
 /** Imports that are harmless before a patch call (no locks, sockets or SSL contexts made). */
 const HARMLESS_BEFORE_PATCH = new Set([
@@ -82,7 +82,7 @@ export default defineRule({
     explain(ev) {
       const py = ev.context.python;
       const cause = [
-        "`eventlet.monkey_patch()` replaces `threading` and friends, but locks created before it runs stay native. eventlet tries to find and green existing `RLock`s afterwards, which does not work for the C `RLock` of CPython 3, so any module imported before the patch (logging, a framework, a client library) may keep locks that block the whole hub.",
+        "`eventlet.monkey_patch()` replaces `threading` and friends. Locks created before it runs come from the original modules: eventlet then looks for existing `RLock`s and greens those it can, and prints `N RLock(s) were not greened` for the ones it cannot. Those stay native, so a module imported before the patch (logging, a framework, a client library) can hold a lock that blocks the whole hub.",
       ];
       if (py === null || compareVersions(py, "3.12") >= 0)
         cause.push(
@@ -94,10 +94,16 @@ export default defineRule({
         cause,
       };
     },
+    answered: [
+      ["monkey_patch", "patch"],
+      ["first", "before", "earlier", "top"],
+    ],
     fixes: [
       {
         id: "patch-first",
         text: "Make `import eventlet; eventlet.monkey_patch()` the very first lines of the entry point, before any other import (for celery or gunicorn, in the module the worker loads first).",
+        when: (ev) => !patchesFirst(ev),
+        whenDoc: "the report does not already patch first",
       },
       {
         id: "nothing-at-import-time",

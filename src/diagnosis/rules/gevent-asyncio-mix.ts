@@ -1,6 +1,6 @@
 import { literal } from "../inline.js";
-import { defineRule } from "../rule.js";
-import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
+import { findLine, findSentence, mentions, sentenceEvidence } from "../text/evidence.js";
 import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
 import { snippetFinding } from "./shared/evidence.js";
 import {
@@ -27,6 +27,8 @@ const LOOP_ENTRY = [
 ];
 const LOOP_METHODS = ["run_until_complete", "run_forever"];
 const ASYNC_SERVERS = ["uvicorn", "fastapi", "starlette"];
+
+const asyncServerShown = (ev: IssueEvidence) => ASYNC_SERVERS.some((s) => mentions(ev, s));
 
 export default defineRule({
   id: "gevent-asyncio-mix",
@@ -85,9 +87,21 @@ export default defineRule({
         ],
       };
     },
+    answered: [
+      ["gevent", "monkey"],
+      ["asyncio", "event loop", "uvicorn"],
+    ],
     fixes: [
       {
+        id: "no-gevent-in-asyncio-server",
+        text: "Do not monkey-patch the process that runs your asyncio server: remove `monkey.patch_all()` (and imports of libraries that patch on import, such as grequests or locust) from the code it loads. An asyncio server has nothing gevent could make cooperative; blocking code belongs in `await asyncio.to_thread(...)`.",
+        when: asyncServerShown,
+        whenDoc: "the report runs an asyncio server (uvicorn, FastAPI, Starlette)",
+      },
+      {
         id: "one-framework",
+        when: (ev) => !asyncServerShown(ev),
+        whenDoc: "the report does not already run an asyncio server",
         text: "Use one framework per process: for asyncio code (FastAPI, aiohttp, an asyncio SDK) run an asyncio server or worker (`uvicorn`, gunicorn's `-k uvicorn.workers.UvicornWorker`) instead of gevent.",
       },
       {
@@ -96,6 +110,7 @@ export default defineRule({
       },
       {
         id: "bridge",
+        recommends: ["asyncio-gevent"],
         text: "For a small amount of asyncio code inside a gevent program, an asyncio-gevent bridge (such as the `asyncio-gevent` package, which runs the asyncio loop on the gevent hub) is the only in-process option; expect rough edges.",
       },
     ],

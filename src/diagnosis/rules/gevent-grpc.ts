@@ -90,6 +90,7 @@ export default defineRule({
         ],
       };
     },
+    answered: [["gevent"], ["grpc"], ["init_gevent", "experimental.gevent", "cooperat", "support"]],
     fixes: [
       {
         id: "upgrade-grpcio-already-init",

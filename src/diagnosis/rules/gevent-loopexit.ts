@@ -29,7 +29,7 @@ export default defineRule({
       ];
       if (grpcShown(ev))
         cause.push(
-          "With grpc in the picture, the usual reason is that grpc's C core waits outside gevent's view, so the hub believes nothing is pending (see the gevent-grpc diagnosis).",
+          "With grpc in the picture, the usual reason is that grpc's C core waits outside gevent's view (under gevent it needs `grpc.experimental.gevent.init_gevent()`), so the hub believes nothing is pending.",
         );
       if (poolShown(ev))
         cause.push(

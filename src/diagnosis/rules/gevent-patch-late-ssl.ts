@@ -1,4 +1,5 @@
 import { literal } from "../inline.js";
+import type { FileFacts } from "../python/facts.js";
 import { codeDraft, defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, mentions } from "../text/evidence.js";
 import { snippetFinding } from "./shared/evidence.js";
@@ -11,6 +12,7 @@ import {
   PATCH_NEEDS,
   PATCHER_NEEDLES,
   patcher,
+  patchesFirst,
   shownPatcher,
 } from "./shared/patcher.js";
 
@@ -45,12 +47,47 @@ function unpatchedModules(text: string): string[] {
 
 const via = (ev: IssueEvidence) => patcher(ev)?.via;
 
+/** Calls that create an SSL context. */
+const SSL_CONTEXT_CALLS = ["ssl.SSLContext", "ssl.create_default_context", "ssl._create_unverified_context"];
+
+/**
+ * The first thing before `line` that binds or uses the unpatched `ssl.SSLContext` at import time:
+ * an import of a module that binds it, `from ssl import SSLContext`, a module-level context
+ * created, or a module-level class derived from it (gevent cannot patch subclasses).
+ */
+function earlySslReference(facts: FileFacts, line: number): { line: number; what: string } | null {
+  const found: { line: number; what: string }[] = [];
+  const imp = importsBefore(
+    facts,
+    line,
+    (i) => importsModule(i, SSL_BINDING_MODULES) !== null || i.targets.includes("ssl.SSLContext"),
+  )[0];
+  if (imp)
+    found.push({
+      line: imp.line,
+      what: `${literal(importsModule(imp, SSL_BINDING_MODULES) ?? "ssl.SSLContext", 80)} was already imported`,
+    });
+  const call = facts.calls.find((c) => c.moduleLevel && c.line < line && SSL_CONTEXT_CALLS.includes(c.qualified));
+  if (call) found.push({ line: call.line, what: `an SSL context was already created (${literal(`${call.raw}()`, 60)})` });
+  const cls = facts.classes.find(
+    (c) => c.moduleLevel && c.line < line && c.bases.some((b) => b === "ssl.SSLContext"),
+  );
+  if (cls)
+    found.push({
+      line: cls.line,
+      what: `${literal(cls.name, 60)} already subclasses \`ssl.SSLContext\` (gevent does not patch subclasses)`,
+    });
+  return found.sort((a, b) => a.line - b.line)[0] ?? null;
+}
+
 export default defineRule({
   id: "gevent-patch-late-ssl",
   order: 50,
   title: "gevent patches ssl after SSLContext was already bound",
   needs: needs(PATCH_NEEDS, {
-    source: [PATCHER_NEEDLES, [...SSL_BINDING_MODULES, "SSLContext"]],
+    source: [PATCHER_NEEDLES, [...SSL_BINDING_MODULES, "SSLContext", "ssl"]],
+    calls: SSL_CONTEXT_CALLS,
+    bases: ["ssl.SSLContext"],
     words: ["sslcontext", "monkey-patching ssl", "recursionerror", "gevent", "grequests"],
   }),
   issue: {
@@ -94,7 +131,7 @@ export default defineRule({
       const mods = warning ? unpatchedModules(warning.text) : [];
       const cause = [
         "gevent has to replace `ssl.SSLContext` before anything keeps a direct reference to it. Here a module that binds it directly (requests, urllib3, botocore, ... or `from ssl import SSLContext`) was imported, or an `SSLContext` created, before `monkey.patch_all()` ran. gevent ≥ 1.3.4 only warns when such a reference exists; a plain `import ssl` first is harmless.",
-        "The result is an infinite recursion in `ssl.py` (`super(SSLContext, SSLContext).options.__set__`, `RecursionError: maximum recursion depth exceeded`) on Python 3.6, and silently wrong TLS behaviour on later versions, 3.10 and 3.11 included.",
+        "The result is an infinite recursion in `ssl.py` (`super(SSLContext, SSLContext).options.__set__`, `RecursionError: maximum recursion depth exceeded`) as soon as TLS options are set, on any Python 3 (it happens on 3.10 and 3.11 too).",
       ];
       if (mods.length > 0)
         cause.push(
@@ -106,6 +143,10 @@ export default defineRule({
         cause,
       };
     },
+    answered: [
+      ["patch", "monkey"],
+      ["ssl", "sslcontext", "earlier", "first", "before", "preload"],
+    ],
     fixes: [
       {
         id: "gunicorn-no-preload",
@@ -127,13 +168,35 @@ export default defineRule({
         whenDoc: "the report uses grequests",
       },
       {
+        id: "patching-library-first",
+        text: (ev) => {
+          const p = patcher(ev);
+          const name = p?.via === "library" ? literal(p.library ?? "", 60) : "locust";
+          return `${name} patches with gevent when it is imported, so whatever imported requests, urllib3 or botocore before it was imported too early: import ${name} first (or call \`monkey.patch_all()\` yourself first thing), before anything that imports those.`;
+        },
+        doc: "A library that patches when it is imported (locust, or one whose module calls `patch_all()`) must be imported first, or the patch made explicitly first thing, before anything that imports requests, urllib3 or botocore.",
+        when: (ev) => via(ev) === "library" || via(ev) === "locust",
+        whenDoc:
+          "the report shows a library that patches when it is imported (locust, or one seen calling `patch_all()` in the traceback)",
+      },
+      {
         id: "patch-first",
         text: "Patch first thing in the entry point, before any other import:",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nimport requests  # everything else after the patch",
+        when: (ev) => !patchesFirst(ev),
+        whenDoc: "the report does not already patch first",
+      },
+      {
+        id: "entry-point",
+        text: "Your code already patches first, so the early import happens before that code runs: the patch has to be the first thing the process runs (the script you start, the WSGI or config module gunicorn loads first, a `sitecustomize`). The modules gevent lists as not patched show what came first.",
+        when: patchesFirst,
+        whenDoc: "the report already patches first",
       },
       {
         id: "patching-import-first",
         text: "If a library you import patches on import, import that library first, or patch explicitly before it.",
+        when: (ev) => !["grequests", "locust", "library"].includes(via(ev) ?? ""),
+        whenDoc: "the report shows no library that patches on import",
       },
     ],
   },
@@ -142,19 +205,14 @@ export default defineRule({
       const first = geventPatches(facts)[0];
       if (!first || !SSL_PATCHES.has(first.how)) return [];
       if (first.how === "patch_all" && first.kwargs.get("ssl") === "False") return [];
-      const imp = importsBefore(
-        facts,
-        first.line,
-        (i) => importsModule(i, SSL_BINDING_MODULES) !== null || i.targets.includes("ssl.SSLContext"),
-      )[0];
-      if (!imp) return [];
-      const mod = importsModule(imp, SSL_BINDING_MODULES) ?? "ssl.SSLContext";
+      const early = earlySslReference(facts, first.line);
+      if (!early) return [];
       return [
         codeDraft(
           facts,
           first,
-          `gevent patches \`ssl\` here, but ${literal(mod, 80)} was already imported on line ${imp.line} and holds the unpatched \`ssl.SSLContext\`. Move the patch above every other import.`,
-          [first.line, imp.line],
+          `gevent patches \`ssl\` here, but ${early.what} on line ${early.line}, so the unpatched \`ssl.SSLContext\` is already in use. Move the patch above every other import and statement.`,
+          [first.line, early.line],
         ),
       ];
     },
@@ -166,7 +224,7 @@ export default defineRule({
 - \`RecursionError: maximum recursion depth exceeded\` with \`ssl.py\` frames at \`super(SSLContext, SSLContext)...__set__\`, in a report that involves gevent — \`high\`.
 - A code snippet in the issue with the code pattern — \`medium\`.
 
-Code: the first gevent patch in a file (\`monkey.patch_all()\`, \`patch_ssl()\`, \`import grequests\`, \`import locust\`) comes after a module-level import of \`requests\`, \`urllib3\`, \`botocore\`, \`boto3\`, \`httplib2\`, \`elasticsearch\`, \`google.auth\`, \`kombu\`, \`redis\`, or \`from ssl import SSLContext\`. Reported on the patch line.`,
+Code: the first gevent patch in a file (\`monkey.patch_all()\`, \`patch_ssl()\`, \`import grequests\`, \`import locust\`) comes after a module-level import of \`requests\`, \`urllib3\`, \`botocore\`, \`boto3\`, \`httplib2\`, \`elasticsearch\`, \`google.auth\`, \`kombu\`, \`redis\`, or \`from ssl import SSLContext\`, after a module-level \`ssl.SSLContext(...)\` / \`ssl.create_default_context()\`, or after a module-level class derived from \`ssl.SSLContext\` (gevent does not patch subclasses). Reported on the patch line.`,
     why: "gevent must replace `ssl.SSLContext` before anyone holds a direct reference to it. gevent ≥ 1.3.4 only warns when such a reference exists. Python 3.6 then recurses forever in `ssl.py`; later versions (3.10 and 3.11 included) silently misbehave.",
     example: {
       lang: "python",

@@ -2,6 +2,7 @@ import { defineRule } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { inRange, versionOf } from "../text/versions.js";
 import { BLOCKING_WORDS } from "../text/vocabulary.js";
+import { errorShown } from "./shared/evidence.js";
 import { geventPatcher } from "./shared/patcher.js";
 
 const PSYCOPG_WORDS = ["psycopg", "psycopg2", "psycogreen"];
@@ -29,19 +30,20 @@ export default defineRule({
         evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
       };
     },
-    explain() {
+    explain(ev) {
       return {
-        summary:
-          "psycopg2 talks to PostgreSQL from C (libpq), so under gevent every query blocks all greenlets until it returns: no error, just serialised requests.",
+        summary: `psycopg2 talks to PostgreSQL from C (libpq), so under gevent every query blocks all greenlets until it returns${errorShown(ev) ? "" : ": no error, just serialised requests"}.`,
         cause: [
           "gevent makes Python-level sockets cooperative, but psycopg2's network I/O happens inside libpq, where gevent cannot see it. A greenlet running a query holds the only OS thread until the query finishes, so concurrent requests wait in line.",
           "psycopg2 exposes a wait callback hook for this; psycogreen installs a gevent-aware one.",
         ],
       };
     },
+    answered: [["psycogreen", "wait_callback", "wait callback"]],
     fixes: [
       {
         id: "psycogreen",
+        recommends: ["psycogreen"],
         text: "Install psycogreen and patch psycopg2 right after gevent (with gunicorn's gevent worker: in a `post_fork` hook or at the top of the WSGI module):",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nfrom psycogreen.gevent import patch_psycopg\npatch_psycopg()",
       },

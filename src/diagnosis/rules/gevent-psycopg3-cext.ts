@@ -34,6 +34,7 @@ export default defineRule({
         ],
       };
     },
+    answered: [["psycopg"], ["3.1.14", "psycopg_impl", "c implementation", "speedups"]],
     fixes: [
       {
         id: "upgrade-psycopg",

@@ -1,5 +1,17 @@
-import { defineRule } from "../rule.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLineLower, mentions } from "../text/evidence.js";
+import { patchesFirst } from "./shared/patcher.js";
+
+const partialPatch = (ev: IssueEvidence) =>
+  ev.lower.some((l) => l.includes("thread=false") || l.includes("thread = false"));
+
+/** A session, client or pool is shared between threads in the report: that is the first thing to fix. */
+const sharedObjectShown = (ev: IssueEvidence) =>
+  ev.sentences.some(
+    (s) =>
+      /session|client|pool|connection/.test(s.text) &&
+      /shar|across|between|other thread|another thread/.test(s.text),
+  ) || ev.lower.some((l) => l.includes("requests.session("));
 
 export default defineRule({
   id: "greenlet-thread-switch",
@@ -23,7 +35,7 @@ export default defineRule({
         "Each OS thread has its own gevent/eventlet hub. A greenlet, lock, socket or `requests.Session` created under one thread's hub cannot be switched to from another OS thread, and greenlet raises `cannot switch to a different thread`.",
         "This happens when real OS threads survive: partial patching (`patch_all(thread=False)`), threads started before patching, C extensions or servers that run callbacks on native threads (uwsgi, some proxies), or a logging/handler lock shared between them.",
       ];
-      if (ev.lower.some((l) => l.includes("thread=false") || l.includes("thread = false")))
+      if (partialPatch(ev))
         cause.push(
           "The text shows `thread=False`: threads are not patched, so native threads and greenlets share objects.",
         );
@@ -33,13 +45,17 @@ export default defineRule({
         cause,
       };
     },
+    answered: [["thread"], ["greenlet", "hub"], ["share", "different", "another", "patch"]],
     fixes: [
       {
         id: "patch-everything-first",
         text: "Patch everything, first thing in the entry point: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import, without `thread=False`, so threads become greenlets.",
+        when: (ev) => !patchesFirst(ev) || partialPatch(ev),
+        whenDoc: "the report does not already patch everything first",
       },
       {
         id: "no-sharing-across-threads",
+        lead: sharedObjectShown,
         text: "Do not share sessions, sockets, locks or connection pools between native threads and greenlets; create them inside the thread or greenlet that uses them.",
       },
       {

@@ -1,9 +1,9 @@
 import { literal } from "../inline.js";
-import { defineRule } from "../rule.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { BLOCKING_WORDS, GEVENT_WORDS } from "../text/vocabulary.js";
 import type { Replacement } from "../types.js";
-import { snippetFinding } from "./shared/evidence.js";
+import { errorShown, snippetFinding } from "./shared/evidence.js";
 import {
   geventPatcher,
   geventPatches,
@@ -25,6 +25,13 @@ const CEXT_WORDS = [
 ];
 const WAIT_WORDS = [...BLOCKING_WORDS, "wait", "one by one", "whole app", "entire application"];
 const CONNECTS = ["mysql.connector.connect", "mysql.connector.Connect"];
+
+const usesMysqlclient = (ev: IssueEvidence) =>
+  ev.lower.some((l) => l.includes("mysqldb") || l.includes("mysqlclient") || l.includes("_mysql."));
+const usesConnector = (ev: IssueEvidence) =>
+  ev.lower.some(
+    (l) => l.includes("mysql.connector") || l.includes("mysql-connector") || l.includes("cmysqlconnection"),
+  );
 
 /** Lines c.line..close.line with `use_pure=True` added as the last argument. */
 function addUsePure(
@@ -83,23 +90,28 @@ export default defineRule({
         evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
       };
     },
-    explain() {
+    explain(ev) {
       return {
-        summary:
-          "The MySQL driver does its network I/O in C (libmysqlclient), so under gevent every query blocks all greenlets: no error, the app just stalls while a query runs.",
+        summary: `The MySQL driver does its network I/O in C (libmysqlclient), so under gevent every query blocks all greenlets${errorShown(ev) ? " while it runs" : ": no error, the app just stalls while a query runs"}.`,
         cause: [
           "mysqlclient (`MySQLdb`) and mysql-connector-python's C extension (its default since 8.0.11, `use_pure=False`) talk to the server from inside libmysqlclient. gevent can only make Python sockets cooperative, so while one greenlet waits for a query (or a row lock), no other greenlet runs.",
           "Pure-Python drivers (PyMySQL, mysql-connector with `use_pure=True`) use Python sockets and cooperate with gevent.",
         ],
       };
     },
+    answered: [["use_pure", "pymysql", "libmysqlclient", "c extension", "mysqlclient"]],
     fixes: [
       {
         id: "use-pure",
+        // mysqlclient users have no `use_pure` to set.
+        when: (ev) => usesConnector(ev) || !usesMysqlclient(ev),
+        whenDoc: "the report uses mysql-connector-python (or does not show mysqlclient)",
         text: "With mysql-connector-python, force the pure-Python implementation: `mysql.connector.connect(..., use_pure=True)`.",
       },
       {
         id: "pymysql",
+        lead: (ev) => usesMysqlclient(ev) && !usesConnector(ev),
+        recommends: ["pymysql"],
         text: "Or switch to PyMySQL (`pip install PyMySQL`; with SQLAlchemy use a `mysql+pymysql://` URL; for code that imports MySQLdb, `import pymysql; pymysql.install_as_MySQLdb()` before it).",
       },
       {

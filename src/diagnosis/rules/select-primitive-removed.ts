@@ -1,6 +1,13 @@
 import { defineRule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
-import { patcher, patcherEvidence, patcherHow, patcherName, shownPatcher } from "./shared/patcher.js";
+import {
+  patcher,
+  patcherEvidence,
+  patcherHow,
+  patcherName,
+  patchesFirst,
+  shownPatcher,
+} from "./shared/patcher.js";
 import { epollSignal } from "./trio/shared.js";
 
 const isGevent = (ev: Parameters<typeof patcher>[0]) => patcherName(patcher(ev)) === "gevent";
@@ -53,12 +60,18 @@ export default defineRule({
         ],
       };
     },
+    answered: [
+      ["gevent", "eventlet", "monkey"],
+      ["epoll", "kqueue", "select"],
+    ],
     fixes: [
       {
         id: "patch-first",
         text: (ev) =>
           `Patch first: make ${isGevent(ev) ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the very first lines of the entry point, so every library sees the patched \`select\` from the start and picks a selector that exists.`,
         doc: "Patch first: make the patch call the very first lines of the entry point, so every library sees the patched `select` from the start and picks a selector that exists.",
+        when: (ev) => !patchesFirst(ev),
+        whenDoc: "the report does not already patch first",
       },
       {
         id: "separate-process",

@@ -1,9 +1,10 @@
 import { defineRule } from "../rule.js";
 import type { Evidence } from "../types.js";
-import { patcher, patcherEvidence, patcherHow, patcherName } from "./shared/patcher.js";
+import { patcher, patcherEvidence, patcherName } from "./shared/patcher.js";
 import {
   epollSignal,
   epollTrioLink,
+  patchedSelect,
   TRIO_WORDS,
   trioChainCause,
   trioFixes,
@@ -36,9 +37,9 @@ export default defineRule({
     explain(ev) {
       const p = patcher(ev);
       const cause = [
-        `On Linux, trio 0.17 – 0.25 pick the epoll backend from \`sys.platform\` and create \`select.epoll()\` when they are imported (trio ≥ 0.26 defers it to \`trio.run()\`). ${p ? `In this report, ${patcherHow(p)}` : "gevent's or eventlet's monkey-patching"} had already replaced \`select\` and deleted \`select.epoll\`, so trio fails with \`AttributeError: module 'select' has no attribute 'epoll'\`${p?.patcher === "eventlet" ? " (under eventlet the module is named `eventlet.green.select`)" : ""}.`,
+        `On Linux, trio 0.17 – 0.25 pick the epoll backend from \`sys.platform\` and create \`select.epoll()\` when they are imported (trio ≥ 0.26 defers it to \`trio.run()\`). ${p ? patchedSelect(ev, "`select.epoll`") : "gevent's or eventlet's monkey-patching had already replaced `select` and deleted `select.epoll`"}, so trio fails with \`AttributeError: module 'select' has no attribute 'epoll'\`${p?.patcher === "eventlet" ? " (under eventlet the module may be named `eventlet.green.select`)" : ""}.`,
       ];
-      const chain = trioChainCause(ev);
+      const chain = trioChainCause(ev, "epoll");
       if (chain) cause.push(chain);
       const v = versionSentence(ev, "trio");
       if (v) cause.push(`Version seen: ${v}.`);
@@ -47,6 +48,10 @@ export default defineRule({
         cause,
       };
     },
+    answered: [
+      ["gevent", "eventlet", "monkey"],
+      ["trio", "greendns", "dnspython", "httpcore", "httpx"],
+    ],
     fixes: trioFixes("epoll"),
   },
   docs: {

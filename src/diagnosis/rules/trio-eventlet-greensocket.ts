@@ -1,7 +1,18 @@
-import { defineRule } from "../rule.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, mentions } from "../text/evidence.js";
 import { patcher } from "./shared/patcher.js";
 import { TRIO_WORDS, trioChainCause, trioFixes } from "./trio/shared.js";
+
+/** The thread shows a hand-made `select.epoll` (or a fake `select` module). */
+function standInShown(ev: IssueEvidence): boolean {
+  return ev.lower.some(
+    (l) =>
+      l.includes("select.epoll =") ||
+      l.includes("select.epoll=") ||
+      l.includes("sys.modules['select']") ||
+      l.includes('sys.modules["select"]'),
+  );
+}
 
 export default defineRule({
   id: "trio-eventlet-greensocket",
@@ -32,9 +43,12 @@ export default defineRule({
     explain(ev) {
       const cause = [
         "When trio is imported, `trio/_socket.py` wraps methods of the standard `socket.socket` class, `sendmsg` among them, at class-definition time. `eventlet.monkey_patch()` (or a green import) had already replaced `socket.socket` with eventlet's `GreenSocket`, which has no `sendmsg`, so the import fails.",
-        "It is the next wall after the epoll failure: faking `select.epoll` or importing in another order only moves the crash, because trio cannot run inside an eventlet-patched process.",
       ];
-      const chain = trioChainCause(ev);
+      if (standInShown(ev))
+        cause.push(
+          "The report also replaces `select.epoll` by hand: that hides the first error (the missing epoll) and only moves the crash, because trio cannot run inside an eventlet-patched process.",
+        );
+      const chain = trioChainCause(ev, "greensocket");
       if (chain) cause.push(chain);
       return {
         summary:
@@ -42,17 +56,23 @@ export default defineRule({
         cause,
       };
     },
+    answered: [
+      ["gevent", "eventlet", "monkey"],
+      ["trio", "greendns", "dnspython", "httpcore", "httpx"],
+    ],
     fixes: [
       ...trioFixes("greensocket"),
       {
         id: "remove-epoll-stand-in",
-        text: "Remove any hand-made stand-in for `select.epoll` (a fake `select` module in `sys.modules`): it hides the first error and breaks other libraries.",
+        text: "Remove the hand-made stand-in for `select.epoll`: it hides the first error and breaks other libraries.",
+        when: standInShown,
+        whenDoc: "the report replaces `select.epoll` (or the `select` module) by hand",
       },
     ],
   },
   docs: {
     what: "The exact `'GreenSocket' has no attribute 'sendmsg'` text (`high`); or `has no attribute 'sendmsg'` with a `trio/_socket.py` frame and eventlet patching in the text (`medium`).",
-    why: "`trio/_socket.py` wraps methods of the stdlib socket class (`sendmsg` among them) when it is imported. eventlet's `GreenSocket` has no `sendmsg`. It is the failure that follows once the epoll one is papered over (for example by a fake `select.epoll`).",
+    why: "`trio/_socket.py` wraps methods of the stdlib socket class (`sendmsg` among them) when it is imported. eventlet's `GreenSocket` has no `sendmsg`. With trio ≥ 0.26 under eventlet it is the failure of `import trio` on Linux; with older trio it follows once the epoll failure is papered over (for example by a fake `select.epoll`).",
     example: {
       lang: "text",
       code: `  File "/usr/lib/python3.12/site-packages/trio/_socket.py", line 1090, in _SocketType

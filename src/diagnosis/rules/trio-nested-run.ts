@@ -48,6 +48,7 @@ export default defineRule({
         ],
       };
     },
+    answered: [["run"], ["inside", "nested", "from_thread", "to_thread"]],
     fixes: [
       {
         id: "await-directly",

@@ -1,8 +1,37 @@
-import { defineRule } from "../rule.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 import { platformName } from "../text/platform.js";
-import { patcher, patcherEvidence, patcherHow, patcherName } from "./shared/patcher.js";
-import { TRIO_WORDS, trioChainCause, trioFixes, trioLink, versionSentence } from "./trio/shared.js";
+import { inRange, versionOf } from "../text/versions.js";
+import { patcher, patcherEvidence, patcherName } from "./shared/patcher.js";
+import {
+  patchedSelect,
+  TRIO_WORDS,
+  trioChainCause,
+  trioFixes,
+  trioLink,
+  versionSentence,
+} from "./trio/shared.js";
+
+const KQUEUE = 'trio uses the kqueue backend and checks `hasattr(select, "kqueue")` when it is imported.';
+
+/**
+ * Where this happens, true to what the report shows. With trio ≥ 0.17 this error only happens on
+ * macOS and the BSDs (Linux fails with an epoll `AttributeError` instead), whatever the paths look
+ * like; with the version unknown both stories are told in one sentence.
+ */
+function where(ev: IssueEvidence): string {
+  const v = versionOf(ev, "trio")?.split("/")[0] ?? null;
+  const oldTrio = inRange(v, null, "0.16.99");
+  const plat = ev.context.platform.platform;
+  if (plat === "macos" || plat === "freebsd") return `On ${platformName(plat)} ${KQUEUE}`;
+  if (oldTrio === true)
+    return plat === "linux"
+      ? 'On Linux, trio 0.16 and older check `hasattr(select, "epoll")` when they are imported.'
+      : "trio chooses its I/O backend when it is imported: epoll on Linux, kqueue on macOS and the BSDs.";
+  if (oldTrio === false)
+    return `This error means macOS or a BSD: there ${KQUEUE} (On Linux, trio 0.17 and later fail with \`AttributeError: module 'select' has no attribute 'epoll'\` instead.)`;
+  return `On macOS and the BSDs ${KQUEUE} (On Linux only trio 0.16 and older fail this way; later versions raise \`AttributeError: module 'select' has no attribute 'epoll'\` instead.)`;
+}
 
 /** trio refused to import because a patcher removed the select primitives it needs. */
 export default defineRule({
@@ -35,25 +64,25 @@ export default defineRule({
     },
     explain(ev) {
       const p = patcher(ev);
-      const plat = ev.context.platform.platform;
-      const where =
-        plat === "macos" || plat === "freebsd"
-          ? `On ${platformName(plat)} trio uses the kqueue backend and checks \`hasattr(select, "kqueue")\` when it is imported.`
-          : plat === "linux"
-            ? "On Linux, trio 0.16 and older check `hasattr(select, \"epoll\")` when they are imported (trio 0.17 – 0.25 fail with `AttributeError: module 'select' has no attribute 'epoll'` instead)."
-            : "trio chooses its I/O backend when it is imported: epoll on Linux, kqueue on macOS and the BSDs.";
       const cause = [
-        `${where} In this report, ${patcherHow(p)} had already replaced \`select\` and deleted \`select.kqueue\`, \`select.epoll\` and friends, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
+        `${where(ev)} ${patchedSelect(ev, "`select.kqueue`, `select.epoll` and friends")}, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
       ];
-      const chain = trioChainCause(ev);
+      const chain = trioChainCause(ev, "notimpl");
       if (chain) cause.push(chain);
       const v = versionSentence(ev, "trio");
       if (v) cause.push(`Version seen: ${v}.`);
       return {
-        summary: `trio is imported after ${patcherName(p)} monkey-patching has removed \`select.kqueue\`/\`select.epoll\`, so its import fails. This is not a bug in the library at the top of the traceback.`,
+        summary:
+          p?.via === "greendns"
+            ? "trio is imported inside eventlet's DNS import, where eventlet's green `select` has no `kqueue` or `epoll`, so its import fails. This is not a bug in the library at the top of the traceback."
+            : `trio is imported after ${patcherName(p)} monkey-patching has removed \`select.kqueue\`/\`select.epoll\`, so its import fails. This is not a bug in the library at the top of the traceback.`,
         cause,
       };
     },
+    answered: [
+      ["gevent", "eventlet", "monkey"],
+      ["trio", "greendns", "dnspython", "httpcore", "httpx"],
+    ],
     fixes: trioFixes("notimpl"),
   },
   docs: {

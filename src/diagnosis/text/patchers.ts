@@ -6,10 +6,31 @@ export type Patcher = "gevent" | "eventlet";
 
 export interface PatcherFact {
   patcher: Patcher;
-  /** How it is applied when we can tell: gunicorn worker, celery pool, locust, grequests, direct call. */
-  via: "gunicorn" | "celery" | "locust" | "grequests" | "direct" | "mentioned";
+  /**
+   * How it is applied when we can tell: gunicorn worker, celery pool, locust, grequests, a direct
+   * call, a library that patches when imported, or eventlet's greendns (a bare `import eventlet`).
+   */
+  via: "gunicorn" | "celery" | "locust" | "grequests" | "library" | "greendns" | "direct" | "mentioned";
   because: string;
+  /** The library that patches when imported (`via: "library"`). */
+  library?: string;
+  /** A mention that proves the patcher is active (its frames, its green modules in the error). */
+  strong?: boolean;
 }
+
+/** Packages whose frames may show a patch call without being the user's own patching. */
+const PATCHER_PACKAGES = new Set([
+  "gevent",
+  "eventlet",
+  "gunicorn",
+  "locust",
+  "grequests",
+  "celery",
+  "stdlib",
+  "app",
+  "frozen",
+  "",
+]);
 
 /** "gevent==1.2", "gevent 24.2.1", "- gevent>=23": a line that only lists the package and a version. */
 export function isDependencyLine(lower: string, name: string): boolean {
@@ -43,10 +64,30 @@ const PATCHER_LINE = /gevent|eventlet|locust|grequests|curious_george|patch_all|
 export function detectPatchers(lower: readonly string[], tracebacks: readonly Traceback[]): PatcherFact[] {
   const out: PatcherFact[] = [];
   const add = (f: PatcherFact) => {
-    if (!out.some((o) => o.patcher === f.patcher && o.via === f.via)) out.push(f);
+    const i = out.findIndex((o) => o.patcher === f.patcher && o.via === f.via);
+    if (i < 0) out.push(f);
+    else if (f.strong && !out[i]?.strong) out[i] = f; // proof beats a mention
   };
   for (const tb of tracebacks) {
     for (const f of tb.frames) {
+      const src = (f.source ?? "").trim();
+      if (f.module.startsWith("eventlet.support.greendns"))
+        add({
+          patcher: "eventlet",
+          via: "greendns",
+          because: "eventlet's greendns in the traceback (a bare `import eventlet` does this)",
+        });
+      else if (
+        !PATCHER_PACKAGES.has(f.pkg) &&
+        (src.includes("patch_all(") || src.includes("monkey_patch(")) &&
+        (f.func === "<module>" || f.func === null)
+      )
+        add({
+          patcher: src.includes("monkey_patch(") ? "eventlet" : "gevent",
+          via: "library",
+          library: f.pkg,
+          because: `${f.pkg} patches when it is imported (its module calls ${src.includes("monkey_patch(") ? "eventlet.monkey_patch()" : "patch_all()"})`,
+        });
       if (f.module.startsWith("gunicorn.workers.ggevent"))
         add({
           patcher: "gevent",
@@ -62,9 +103,14 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
           because: "locust (which runs gevent's patch_all() when imported) in the traceback",
         });
       else if (f.pkg === "gevent")
-        add({ patcher: "gevent", via: "mentioned", because: "gevent frames in the traceback" });
+        add({ patcher: "gevent", via: "mentioned", because: "gevent frames in the traceback", strong: true });
       else if (f.pkg === "eventlet")
-        add({ patcher: "eventlet", via: "mentioned", because: "eventlet frames in the traceback" });
+        add({
+          patcher: "eventlet",
+          via: "mentioned",
+          because: "eventlet frames in the traceback",
+          strong: true,
+        });
     }
   }
   for (const l of lower) {
@@ -92,6 +138,13 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
       add({ patcher: "gevent", via: "direct", because: "a gevent patch_all() call" });
     if (l.includes("monkey_patch("))
       add({ patcher: "eventlet", via: "direct", because: "an eventlet.monkey_patch() call" });
+    if (l.includes("'eventlet.green.") || l.includes("module 'gevent.select'"))
+      add({
+        patcher: l.includes("'eventlet.green.") ? "eventlet" : "gevent",
+        via: "mentioned",
+        because: `the error names ${l.includes("'eventlet.green.") ? "eventlet's green" : "gevent's"} select module`,
+        strong: true,
+      });
     // A bare dependency listing ("gevent==24.2.1", "gevent  24.2.1" in pip list) only says it is
     // installed, not that anything patches: it does not count as a mention.
     if (hasWordPrefix(l, "gevent") && !isDependencyLine(l, "gevent"))
@@ -106,7 +159,16 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
       });
   }
   // Most specific first: a concrete mechanism beats a mention.
-  const rank = { gunicorn: 0, celery: 0, locust: 0, grequests: 0, direct: 1, mentioned: 2 } as const;
+  const rank = {
+    gunicorn: 0,
+    celery: 0,
+    locust: 0,
+    grequests: 0,
+    library: 0,
+    greendns: 0,
+    direct: 1,
+    mentioned: 2,
+  } as const;
   out.sort((a, b) => rank[a.via] - rank[b.via]);
   return out;
 }

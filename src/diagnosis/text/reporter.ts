@@ -21,15 +21,13 @@ const USE_WORDS = ["use", "using", "used", "switched to", "moved to", "installed
  * Does the thread show the reporter using this package: a stated version, a traceback frame in
  * it, an import in a snippet, or a sentence that says they use it?
  */
-export function usesPackage(
-  ev: IssueText & { snippetFacts?: FileFacts[] },
-  pkg: string,
-): boolean {
+export function usesPackage(ev: IssueText & { snippetFacts?: FileFacts[] }, pkg: string): boolean {
   const p = normPackage(pkg);
   if ([...ev.context.versions.keys()].some((k) => normPackage(k) === p)) return true;
   const mod = p.replace(/-/g, "_");
   if (ev.tracebacks.some((tb) => tb.frames.some((f) => normPackage(f.pkg) === p))) return true;
-  if (ev.snippetFacts?.some((f) => f.imports.some((i) => i.module.toLowerCase().split(".")[0] === mod))) return true;
+  if (ev.snippetFacts?.some((f) => f.imports.some((i) => i.module.toLowerCase().split(".")[0] === mod)))
+    return true;
   return ev.sentences.some(
     (s) => hasWordPrefix(s.text, p) && USE_WORDS.some((w) => hasWordPrefix(s.text, w)),
   );

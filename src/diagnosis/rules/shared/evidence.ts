@@ -18,3 +18,13 @@ export function frameEvidence(f: Frame): Evidence {
     line: f.textLine,
   };
 }
+
+const ERROR_NAME = /[A-Za-z](Error|Exception|Exit)[:(]/;
+
+/** The thread shows an error (an exception in a traceback, or an `XxxError:` line). */
+export function errorShown(ev: IssueEvidence): boolean {
+  return (
+    ev.tracebacks.some((tb) => tb.exception !== null) ||
+    ev.lines.some((l) => l.length < 2000 && ERROR_NAME.test(l))
+  );
+}

@@ -3,6 +3,7 @@
  * code, and the patcher a report shows. Family helpers; no rule owns them alone.
  */
 
+import { literal } from "../../inline.js";
 import type { FileFacts, ImportFact, Span } from "../../python/facts.js";
 import { type CodeFindingDraft, codeDraft, type IssueEvidence, type Needs } from "../../rule.js";
 import type { PatcherFact } from "../../text/context.js";
@@ -46,15 +47,12 @@ export const PATCH_NEEDS = {
 
 /** Combine needs (groups of `source` are all required; lists are joined). */
 export function needs(...parts: Needs[]): Needs {
-  const out: { source: (readonly string[])[]; calls: string[]; hunk: string[]; words: string[] } = {
-    source: [],
-    calls: [],
-    hunk: [],
-    words: [],
-  };
+  const out: { source: (readonly string[])[]; calls: string[]; bases: string[]; hunk: string[]; words: string[] } =
+    { source: [], calls: [], bases: [], hunk: [], words: [] };
   for (const p of parts) {
     out.source.push(...(p.source ?? []));
     out.calls.push(...(p.calls ?? []));
+    out.bases.push(...(p.bases ?? []));
     out.hunk.push(...(p.hunk ?? []));
     out.words.push(...(p.words ?? []));
   }
@@ -155,8 +153,23 @@ export function importOf(
 
 // ---- issue text ----
 
+/**
+ * The patcher of the report. When the failure itself names eventlet (its greendns or
+ * `eventlet.green` modules in the traceback, "monkey-patched out by eventlet"), eventlet is the
+ * one to blame even if gevent is mentioned too.
+ */
 export function patcher(ev: IssueEvidence): PatcherFact | null {
-  return ev.context.patchers[0] ?? null;
+  const first = ev.context.patchers[0] ?? null;
+  if (first?.patcher !== "gevent") return first;
+  const namesEventlet =
+    ev.tracebacks.some((tb) => tb.frames.some((f) => f.pkg === "eventlet")) ||
+    ev.lower.some((l) => l.includes("monkey-patched out by eventlet") || l.includes("'eventlet.green."));
+  return (namesEventlet && ev.context.patchers.find((p) => p.patcher === "eventlet")) || first;
+}
+
+/** The patch is applied by an explicit call or a worker setting the reporter controls. */
+export function patchCallShown(ev: IssueEvidence): boolean {
+  return ev.context.patchers.some((p) => p.via === "direct" || p.via === "gunicorn" || p.via === "celery");
 }
 
 /** The report's patcher, when it is gevent. */
@@ -185,6 +198,10 @@ export function patcherHow(p: PatcherFact | null): string {
       return "locust (it calls gevent's `monkey.patch_all()` as soon as it is imported)";
     case "grequests":
       return "grequests (it calls gevent's `patch_all()` when it is imported)";
+    case "library":
+      return `${literal(p.library ?? "a library", 60)} (it calls ${p.patcher === "gevent" ? "gevent's `patch_all()`" : "`eventlet.monkey_patch()`"} when it is imported)`;
+    case "greendns":
+      return "eventlet itself, with no `monkey_patch()` call: a bare `import eventlet` (a library may do it just because eventlet is installed) imports eventlet's greendns, which imports dnspython with a green `select` in place";
     case "direct":
       return p.patcher === "gevent" ? "gevent's `monkey.patch_all()`" : "`eventlet.monkey_patch()`";
     default:
@@ -200,7 +217,7 @@ const PATCH_WORDS = ["patch", "monkey", "worker", "-k ", "pool", "greenlet"];
  * Generic errors (asyncio's, epoll's) need this; a pip list naming gevent does not count.
  */
 export function shownPatcher(ev: IssueEvidence): PatcherFact | null {
-  const strong = ev.context.patchers.find((p) => p.via !== "mentioned" || p.because.includes("frames"));
+  const strong = ev.context.patchers.find((p) => p.via !== "mentioned" || p.strong);
   if (strong) return strong;
   for (const s of ev.sentences) {
     for (const name of ["gevent", "eventlet"] as const) {
@@ -209,4 +226,36 @@ export function shownPatcher(ev: IssueEvidence): PatcherFact | null {
     }
   }
   return null;
+}
+
+const FIRST_WORDS = [
+  "first line",
+  "first thing",
+  "very first",
+  "at the top",
+  "top of",
+  "before any other import",
+  "before importing anything",
+];
+
+/**
+ * The reporter already patches first: a snippet whose first statement is the patch, or a sentence
+ * that says so. "Patch first" is then no news to them.
+ */
+export function patchesFirst(ev: IssueEvidence): boolean {
+  for (const f of ev.snippetFacts) {
+    const p = patches(f)[0];
+    if (!p || !p.moduleLevel) continue;
+    const earlier = f.imports.some(
+      (i) =>
+        i.moduleLevel &&
+        i.line < p.line &&
+        !["gevent", "eventlet", "__future__"].includes(topModule(i.module)),
+    );
+    if (!earlier && !f.calls.some((c) => c.moduleLevel && c.line < p.line)) return true;
+  }
+  return ev.sentences.some(
+    (s) =>
+      (s.text.includes("patch") || s.text.includes("monkey")) && FIRST_WORDS.some((w) => s.text.includes(w)),
+  );
 }

@@ -10,7 +10,7 @@ import type { Traceback } from "../../text/traceback.js";
 import { inRange, versionOf } from "../../text/versions.js";
 import type { Evidence } from "../../types.js";
 import { frameEvidence } from "../shared/evidence.js";
-import { patcher, patcherName } from "../shared/patcher.js";
+import { patchCallShown, patcher, patcherHow, patcherName } from "../shared/patcher.js";
 
 /** Packages seen importing trio in real tracebacks (frame package names). */
 export const TRIO_IMPORTERS = new Set([
@@ -136,16 +136,31 @@ export function chainText(chain: string[]): string {
   return chain.map((c) => literal(c, 40)).join(" → ");
 }
 
-/** Cause paragraph about who imported trio. */
-export function trioChainCause(ev: IssueEvidence): string | null {
+/** Cause paragraph about who imported trio, for one way of failing. */
+export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string | null {
   const chain = bestChain(ev);
+  const escapes =
+    failure === "notimpl"
+      ? "releases up to 1.0.5 let this error escape (1.0.6 catches it)"
+      : "no release catches this `AttributeError`";
   if (chain.length >= 2) {
     const httpcore = chain.includes("httpcore") || chain.includes("httpx");
-    return `The traceback shows the import chain ${chainText(chain)}${chain[chain.length - 1] === "trio" ? "" : " → `trio`"}: your code probably never imports trio itself.${httpcore ? " httpcore 0.17.2 – 1.0.5 imports trio eagerly whenever it is installed." : ""}`;
+    return `The traceback shows the import chain ${chainText(chain)}${chain[chain.length - 1] === "trio" ? "" : " → `trio`"}: your code probably never imports trio itself.${httpcore ? ` httpcore (0.17.2 and later) imports trio eagerly whenever it is installed; ${escapes}.` : ""}`;
   }
   if (mentions(ev, "httpx") || mentions(ev, "httpcore"))
-    return "httpx is mentioned: its transport, httpcore 0.17.2 – 1.0.5, imports trio eagerly whenever trio is installed, so your code probably never imports trio itself.";
+    return `The report names httpx: its transport, httpcore (0.17.2 and later), imports trio eagerly whenever trio is installed, so your code probably never imports trio itself; ${escapes}.`;
   return null;
+}
+
+/**
+ * How the patcher took the primitives away, as a sentence ending before the consequence:
+ * "In this report, gunicorn's gevent worker (...) had already replaced `select` and deleted ...".
+ */
+export function patchedSelect(ev: IssueEvidence, deleted: string): string {
+  const p = patcher(ev);
+  if (p?.via === "greendns")
+    return `In this report no \`monkey_patch()\` call is involved: a bare \`import eventlet\` (a library may do it just because eventlet is installed) imports eventlet's greendns, which imports dnspython with eventlet's green \`select\` in place, and that \`select\` has no ${deleted}. dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window`;
+  return `In this report, ${patcherHow(p)} had already replaced \`select\` and deleted ${deleted}`;
 }
 
 /** "trio `0.25.1`", with where an inferred version came from. */
@@ -157,8 +172,10 @@ export function versionSentence(ev: IssueEvidence, pkg: string): string | null {
   return `${pkg} ${literal(v.version, 30)}`;
 }
 
+export type TrioFailure = "notimpl" | "epoll" | "greensocket";
+
 /** eventlet's greendns pulls dnspython -> httpx -> httpcore -> trio in. */
-function greendnsShown(ev: IssueEvidence): boolean {
+export function greendnsShown(ev: IssueEvidence): boolean {
   const p = patcher(ev);
   return (
     ev.tracebacks.some((tb) => tb.frames.some((f) => f.module.startsWith("eventlet.support.greendns"))) ||
@@ -171,7 +188,7 @@ const NOTHING_RUNS_TRIO = "If nothing in your program runs trio";
 const USUAL_CASE = "(the usual case: a dependency imports it)";
 
 /** The fixes every trio-under-a-patcher failure shares, for one way of failing. */
-export function trioFixes(failure: "notimpl" | "epoll" | "greensocket"): FixDef[] {
+export function trioFixes(failure: TrioFailure): FixDef[] {
   const first: FixDef =
     failure === "greensocket"
       ? {
@@ -199,7 +216,7 @@ export function trioFixes(failure: "notimpl" | "epoll" | "greensocket"): FixDef[
     {
       id: "eventlet-greendns",
       title: "eventlet's DNS import is what pulls trio in.",
-      text: "`import eventlet` imports dnspython with a green `select` in place, and dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window. Set `EVENTLET_NO_GREENDNS=yes` in the environment, or pin `dnspython==2.3.0`, or upgrade eventlet (later releases improved this).",
+      text: "`import eventlet` imports dnspython with a green `select` in place, and dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window; no `monkey_patch()` call is needed. If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed. Otherwise set `EVENTLET_NO_GREENDNS=yes` in the environment, or pin `dnspython==2.3.0`.",
       when: greendnsShown,
       whenDoc:
         "eventlet's greendns is in the traceback, or the text names greendns (or dnspython / `EVENTLET_NO_GREENDNS` with eventlet)",
@@ -215,6 +232,10 @@ export function trioFixes(failure: "notimpl" | "epoll" | "greensocket"): FixDef[
     {
       id: "import-order-not-a-fix",
       title: "Not a fix:",
+      // Patch order means nothing to a report where eventlet's import alone did it.
+      when: (ev) => patchCallShown(ev) || !greendnsShown(ev),
+      whenDoc:
+        "the report patches explicitly (a call or a worker setting), or eventlet's greendns is not what pulled trio in",
       text: (ev) =>
         `importing trio before ${patcher(ev)?.patcher === "eventlet" ? "`eventlet.monkey_patch()`" : "`monkey.patch_all()`"} only avoids this import-time crash. \`trio.run()\` still fails under a patched process (a \`TrioInternalError\` on trio 0.22, the epoll \`AttributeError\` on Linux with trio ≥ 0.26), and trio's maintainers consider patched trio unsupported.`,
       doc: "importing trio before patching only avoids the import-time crash; `trio.run()` still fails under a patched process, and trio's maintainers consider patched trio unsupported.",
