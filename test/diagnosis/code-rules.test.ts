@@ -88,3 +88,12 @@ describe("hostile and large sources", () => {
     expect(() => engine.scanSource("soup.py", soup)).not.toThrow();
   });
 });
+
+describe("code rules on real trees", () => {
+  it("does not report trio's own package as an optional trio import", async () => {
+    const engine = await createEngine();
+    const src = "try:\n    from trio.socket import AF_UNIX\nexcept ImportError:\n    AF_UNIX = None\n";
+    expect(engine.scanSource("src/trio/_highlevel_open_unix_stream.py", src).findings).toEqual([]);
+    expect(engine.scanSource("mylib/_compat.py", src).findings.map((f) => f.rule)).toEqual(["trio-import-unguarded"]);
+  });
+});

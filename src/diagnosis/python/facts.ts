@@ -21,6 +21,8 @@ export interface TryContext {
   exceptLine: number;
   /** Text of the first except clause header, e.g. `except ImportError:`. */
   exceptHeader: string;
+  /** Every handler ends the program or re-raises (`raise`, `sys.exit()`, `os._exit()`). */
+  handlersExit: boolean;
 }
 
 export interface ImportFact extends Span {

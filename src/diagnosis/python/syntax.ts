@@ -42,10 +42,25 @@ export function exceptNames(header: string): string[] {
   return names.length === 0 ? ["*"] : names;
 }
 
+const EXIT_CALLS = new Set(["sys.exit", "os._exit", "exit", "quit"]);
+
+/** Does this handler body end the program or re-raise (as its last top-level statement)? */
+function handlerExits(clause: Node): boolean {
+  const block = clause.namedChildren.find((c) => c?.type === "block");
+  const last = block?.namedChildren[block.namedChildren.length - 1];
+  if (!last) return false;
+  if (last.type === "raise_statement") return true;
+  const expr = last.type === "expression_statement" ? last.namedChildren[0] : null;
+  if (expr?.type !== "call") return false;
+  return EXIT_CALLS.has((expr.childForFieldName("function")?.text ?? "").replace(/\s+/g, ""));
+}
+
 export function tryContext(tryNode: Node): TryContext {
   const catches: string[] = [];
   let exceptLine = 0;
   let exceptHeader = "";
+  let handlers = 0;
+  let exiting = 0;
   for (const child of tryNode.namedChildren) {
     if (child === null || child.type !== "except_clause") continue;
     const header = (child.text.split("\n")[0] ?? "").trim();
@@ -54,8 +69,16 @@ export function tryContext(tryNode: Node): TryContext {
       exceptHeader = header;
     }
     catches.push(...exceptNames(header));
+    handlers++;
+    if (handlerExits(child)) exiting++;
   }
-  return { catches, tryLine: tryNode.startPosition.row + 1, exceptLine, exceptHeader };
+  return {
+    catches,
+    tryLine: tryNode.startPosition.row + 1,
+    exceptLine,
+    exceptHeader,
+    handlersExit: handlers > 0 && exiting === handlers,
+  };
 }
 
 export function ancestry(node: Node): Ancestry {

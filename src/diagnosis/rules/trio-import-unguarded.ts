@@ -2,6 +2,12 @@ import { codeDraft, defineRule } from "../rule.js";
 
 const IMPORT_ERRORS = new Set(["ImportError", "ModuleNotFoundError"]);
 
+/** Is the file part of the package `pkg` itself (`trio/_core/_run.py`, `src/trio/socket.py`)? */
+function insidePackage(path: string, pkg: string): boolean {
+  const dirs = path.replace(/\\/g, "/").split("/").slice(0, -1);
+  return dirs.includes(pkg) && !dirs.includes("site-packages");
+}
+
 /** Rewrite `except ImportError:` to also catch what a patched `import trio` raises. */
 function widenHeader(line: string): string | null {
   const at = line.indexOf("except");
@@ -33,10 +39,14 @@ export default defineRule({
   needs: { source: [["trio"]] },
   code: {
     detect(facts) {
-      for (const imp of facts.imports) {
-        if (!(imp.module === "trio" || imp.module.startsWith("trio."))) continue;
-        if (!imp.moduleLevel || imp.inTypeChecking || imp.inTry === null) continue;
+      const trioImports = facts.imports.filter(
+        (i) => (i.module === "trio" || i.module.startsWith("trio.")) && i.moduleLevel && !i.inTypeChecking,
+      );
+      // trio is not optional in trio's own package, nor where the module also imports it unguarded.
+      if (insidePackage(facts.path, "trio") || trioImports.some((i) => i.inTry === null)) return [];
+      for (const imp of trioImports) {
         const t = imp.inTry;
+        if (t === null || t.handlersExit) continue; // a handler that exits or re-raises: trio is required
         if (t.catches.length === 0 || !t.catches.every((c) => IMPORT_ERRORS.has(c))) continue;
         const exceptText = facts.lines[t.exceptLine - 1] ?? "";
         const widened = widenHeader(exceptText);
