@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { ruleFilter } from "../config/schema.js";
 import { RULE_IDS } from "../diagnosis/catalog.js";
 import { createEngine } from "../diagnosis/engine.js";
+import { isTestPath } from "../diagnosis/paths.js";
 import { renderIssueComment } from "../report/issue-comment.js";
 import { toSarif } from "../report/sarif.js";
 import { renderIssueText, renderScanText } from "../report/terminal.js";
@@ -12,12 +13,14 @@ import { cliConfig } from "./config.js";
 import { scanPathsParallel } from "./scan-pool.js";
 
 const USAGE = `usage: async-doctor triage [FILE|-] [--format text|json|markdown] [--repo OWNER/NAME] [--disable RULE,...] [--config FILE]
-       async-doctor scan [PATH...] [--format text|json|sarif] [--disable RULE,...] [--config FILE]
+       async-doctor scan [PATH...] [--format text|json|sarif] [--include-tests] [--disable RULE,...] [--config FILE]
        async-doctor --version
 
 Rules switched off in .github/async-doctor.yml (found from the first path upwards, or --config)
 are not run; --disable switches off more. --repo names the repository the issue is filed in:
 posts by its owner are not taken as evidence, and its own package is never recommended.
+scan leaves out findings in test files (tests/, test_*.py, conftest.py), which often trigger the
+patterns on purpose; --include-tests reports them.
 
 exit codes: 0 no findings, 1 findings, 2 usage or input error`;
 
@@ -30,12 +33,21 @@ interface Args {
   disable: Set<string>;
   config: string | null;
   repo: string | null;
+  includeTests: boolean;
 }
 
 export function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (!command) throw new UsageError("missing command");
-  const args: Args = { command, positional: [], format: null, disable: new Set(), config: null, repo: null };
+  const args: Args = {
+    command,
+    positional: [],
+    format: null,
+    disable: new Set(),
+    config: null,
+    repo: null,
+    includeTests: false,
+  };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] ?? "";
     const take = (name: string): string => {
@@ -47,6 +59,7 @@ export function parseArgs(argv: string[]): Args {
     };
     if (a === "--format" || a.startsWith("--format=")) args.format = take("--format");
     else if (a === "--config" || a.startsWith("--config=")) args.config = take("--config");
+    else if (a === "--include-tests") args.includeTests = true;
     else if (a === "--repo" || a.startsWith("--repo=")) {
       const repo = take("--repo");
       if (!/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(repo))
@@ -142,8 +155,16 @@ async function main(argv: string[]): Promise<number> {
   ) {
     throw new UsageError("no readable Python files in the given paths");
   }
+  const testFindings = report.findings.filter((f) => isTestPath(f.file));
+  if (!args.includeTests && testFindings.length > 0) {
+    report.findings = report.findings.filter((f) => !isTestPath(f.file));
+    process.stderr.write(
+      `async-doctor: ${testFindings.length} finding(s) in test files left out (--include-tests reports them)\n`,
+    );
+  }
   if (format === "json") {
     const out = {
+      ...(args.includeTests ? {} : { left_out_in_tests: testFindings.length }),
       findings: report.findings.map((f) => ({
         rule: f.rule,
         confidence: f.confidence,

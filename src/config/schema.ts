@@ -69,6 +69,12 @@ export const PullRequestsConfig = z
       .default(20)
       .describe("Inline comments per review; the rest go to the review body."),
     suggestions: z.boolean().default(true).describe("Offer exact fixes as suggestion blocks."),
+    include_tests: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Also report findings in test files (tests/, test_*.py, conftest.py); they often trigger the patterns on purpose.",
+      ),
     check_run: z.boolean().default(true).describe("Report a check run named `async-doctor`."),
     fail_on: z
       .enum(["never", "high", "any"])

@@ -8,6 +8,7 @@ import type { Context } from "probot";
 import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import { validateConfigText } from "../config/validate.js";
 import type { Engine } from "../diagnosis/engine.js";
+import { isTestPath } from "../diagnosis/paths.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
 import { loadRepoConfig } from "../github/config-source.js";
@@ -93,7 +94,12 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
     notes.push(
       `GitHub lists at most ${GITHUB_FILE_LIST_CAP} files of a pull request; files beyond that were not analysed.`,
     );
-  const read = selectFiles(files, matcher(prc.include, prc.exclude), engine.registry.hunkMayMatter);
+  const wanted = matcher(prc.include, prc.exclude);
+  const read = selectFiles(
+    files,
+    (path) => wanted(path) && (prc.include_tests || !isTestPath(path)),
+    engine.registry.hunkMayMatter,
+  );
   const configChange = files.find((f) => f.filename === CONFIG_PATH && f.status !== "removed");
   const { files: contents, extra } = await fetchContents(
     octokit,

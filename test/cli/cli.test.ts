@@ -70,7 +70,7 @@ describe("async-doctor triage", () => {
 describe("async-doctor scan", () => {
   it("finds exactly what the code fixtures expect", async () => {
     const root = join(FIXTURES, "rules");
-    const r = await cli(["scan", root, "--format", "json"]);
+    const r = await cli(["scan", root, "--format", "json", "--include-tests"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as {
       findings: { rule: string; file: string; line: number; column: number }[];
@@ -87,7 +87,7 @@ describe("async-doctor scan", () => {
   });
 
   it("writes SARIF 2.1.0 with rules, regions and fingerprints", async () => {
-    const r = await cli(["scan", join(FIXTURES, "rules", "gevent-grpc"), "--format", "sarif"]);
+    const r = await cli(["scan", join(FIXTURES, "rules", "gevent-grpc"), "--format", "sarif", "--include-tests"]);
     const sarif = JSON.parse(r.stdout);
     expect(sarif.version).toBe("2.1.0");
     const run0 = sarif.runs[0];
@@ -99,6 +99,24 @@ describe("async-doctor scan", () => {
       expect(res.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0);
       expect(res.partialFingerprints["asyncDoctorFinding/v1"]).toMatch(/^[0-9a-f]{16}$/);
     }
+  });
+
+  it("leaves findings in test files out unless --include-tests, and says so", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ad-scan-tests-"));
+    mkdirSync(join(root, "tests"));
+    writeFileSync(
+      join(root, "tests", "test_late.py"),
+      "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n",
+    );
+    const left = await cli(["scan", root, "--format", "json"]);
+    expect(left.code).toBe(0);
+    expect(JSON.parse(left.stdout)).toEqual({ left_out_in_tests: 1, findings: [] });
+    expect(left.stderr).toContain("1 finding(s) in test files left out");
+    const all = await cli(["scan", root, "--format", "json", "--include-tests"]);
+    expect(all.code).toBe(1);
+    expect(JSON.parse(all.stdout).findings.map((f: { rule: string }) => f.rule)).toEqual([
+      "gevent-patch-late-ssl",
+    ]);
   });
 
   it("honours the repository's .github/async-doctor.yml, and --config", async () => {
@@ -149,7 +167,7 @@ describe("parallel scan", () => {
         `import requests\nfrom gevent import monkey\nmonkey.patch_all()\n${body}`,
       );
     }
-    const r = await cli(["scan", root, "--format", "json"]);
+    const r = await cli(["scan", root, "--format", "json", "--include-tests"]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { findings: { rule: string; line: number }[] };
     expect(out.findings).toHaveLength(80);

@@ -94,6 +94,8 @@ describe("code rules on real trees", () => {
     const engine = await createEngine();
     const src = "try:\n    from trio.socket import AF_UNIX\nexcept ImportError:\n    AF_UNIX = None\n";
     expect(engine.scanSource("src/trio/_highlevel_open_unix_stream.py", src).findings).toEqual([]);
-    expect(engine.scanSource("mylib/_compat.py", src).findings.map((f) => f.rule)).toEqual(["trio-import-unguarded"]);
+    expect(engine.scanSource("mylib/_compat.py", src).findings.map((f) => f.rule)).toEqual([
+      "trio-import-unguarded",
+    ]);
   });
 });

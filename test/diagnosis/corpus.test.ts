@@ -1,20 +1,52 @@
+/**
+ * The issue corpus: real public threads. Each case gives exactly its expected ids, and its
+ * comment passes the facts a maintainer insists on: the platform it tells, the import chain,
+ * the first fix (by id), and phrases it must and must not contain.
+ */
 import { describe, expect, it } from "vitest";
+import { CATALOG } from "../../src/diagnosis/catalog.js";
 import { createEngine } from "../../src/diagnosis/engine.js";
+import { renderIssueComment } from "../../src/report/issue-comment.js";
 import { readCorpus } from "../helpers.js";
 
 const cases = readCorpus();
+const FIX_IDS = new Set(CATALOG.flatMap((r) => r.fixes.map((f) => f.id)));
+const PLATFORM_NAMES: Record<string, string> = {
+  macos: "macOS",
+  linux: "Linux",
+  freebsd: "FreeBSD",
+  windows: "Windows",
+};
 
 describe("issue corpus", () => {
-  it("has the whole corpus, each case with its source line", () => {
-    expect(cases.length).toBeGreaterThanOrEqual(41);
-    for (const c of cases) expect(c.source).toMatch(/^[\w.-]+\/[\w.-]+#\d+ \(https:\/\/github\.com\//);
+  it("has the whole corpus, each case with its source and its advice facts", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(66);
+    for (const c of cases) {
+      expect(c.source, c.name).toMatch(/^[\w.-]+\/[\w.-]+#\d+ \(https:\/\/github\.com\//);
+      expect(["macos", "linux", "freebsd", "windows", "unknown"], c.name).toContain(c.platform);
+      if (c.expected.length > 0) {
+        expect(c.firstFix, `${c.name}: first_fix`).not.toBeNull();
+        expect(FIX_IDS.has(c.firstFix ?? ""), `${c.name}: ${c.firstFix} is a fix id`).toBe(true);
+      }
+    }
   });
   for (const c of cases) {
     it(`${c.name} -> [${c.expected.join(", ")}]`, async () => {
       const engine = await createEngine();
-      const { findings } = engine.triage(c.body);
-      expect(findings.map((f) => f.rule).sort()).toEqual([...c.expected].sort());
-      for (const f of findings) expect(f.evidence.length).toBeGreaterThan(0);
+      const r = engine.triage(c.body, {}, { repo: c.repo });
+      expect(r.findings.map((f) => f.rule).sort()).toEqual([...c.expected].sort());
+      for (const f of r.findings) expect(f.evidence.length).toBeGreaterThan(0);
+      if (r.findings.length === 0) return;
+      const comment = renderIssueComment(r.findings, r.evidence);
+      const first = r.findings.find((f) => f.rule === c.expected[0]) ?? r.findings[0];
+      expect(first?.explanation.fixes[0]?.id, "first fix").toBe(c.firstFix);
+      const named = PLATFORM_NAMES[c.platform];
+      const told = /- Platform: (\w+)/.exec(comment)?.[1];
+      // A platform the comment tells must be the thread's (it may say none).
+      if (told !== undefined) expect(told, "platform read").toBe(named);
+      if (c.chain.length > 0) expect(comment).toContain(c.chain.map((p) => `\`${p}\``).join(" → "));
+      for (const m of c.must) expect(comment, `must: ${m}`).toContain(m);
+      for (const m of c.mustNot) expect(comment, `must not: ${m}`).not.toContain(m);
     });
   }
 });

@@ -166,8 +166,9 @@ describe("context", () => {
           .platform,
       ).toBe("unknown");
     expect(
-      ctx('Traceback (most recent call last):\n  File "/usr/lib/python3.11/ssl.py", line 1, in <module>\nX: y')
-        .platform.platform,
+      ctx(
+        'Traceback (most recent call last):\n  File "/usr/lib/python3.11/ssl.py", line 1, in <module>\nX: y',
+      ).platform.platform,
     ).toBe("linux");
   });
   it("reads no version from a quoted warning or a Markdown quote", () => {

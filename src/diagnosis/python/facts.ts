@@ -86,12 +86,7 @@ export interface FileFacts {
  * Extract the facts of one file. `wanted` names the calls and base classes worth resolving (the
  * registry derives them from the rules): everything else is skipped cheaply.
  */
-export function extractFacts(
-  parser: PythonParser,
-  path: string,
-  source: string,
-  wanted: Wanted,
-): FileFacts {
+export function extractFacts(parser: PythonParser, path: string, source: string, wanted: Wanted): FileFacts {
   const tree = parser.parse(source);
   const lines = source.split(/\r\n|\r|\n/);
   const facts: FileFacts = {

@@ -52,6 +52,7 @@ export default defineRule({
       },
       {
         id: "no-pool-self-join",
+        lead: poolShown,
         text: "Do not `join()` a pool from inside its own greenlets; give nested work its own pool or use `gevent.joinall` on the greenlets you spawned.",
       },
     ],

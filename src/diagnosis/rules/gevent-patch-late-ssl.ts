@@ -67,8 +67,14 @@ function earlySslReference(facts: FileFacts, line: number): { line: number; what
       line: imp.line,
       what: `${literal(importsModule(imp, SSL_BINDING_MODULES) ?? "ssl.SSLContext", 80)} was already imported`,
     });
-  const call = facts.calls.find((c) => c.moduleLevel && c.line < line && SSL_CONTEXT_CALLS.includes(c.qualified));
-  if (call) found.push({ line: call.line, what: `an SSL context was already created (${literal(`${call.raw}()`, 60)})` });
+  const call = facts.calls.find(
+    (c) => c.moduleLevel && c.line < line && SSL_CONTEXT_CALLS.includes(c.qualified),
+  );
+  if (call)
+    found.push({
+      line: call.line,
+      what: `an SSL context was already created (${literal(`${call.raw}()`, 60)})`,
+    });
   const cls = facts.classes.find(
     (c) => c.moduleLevel && c.line < line && c.bases.some((b) => b === "ssl.SSLContext"),
   );

@@ -1,6 +1,7 @@
 import { defineRule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
 import {
+  patchCallShown,
   patcher,
   patcherEvidence,
   patcherHow,
@@ -62,16 +63,23 @@ export default defineRule({
     },
     answered: [
       ["gevent", "eventlet", "monkey"],
-      ["epoll", "kqueue", "select"],
+      ["epoll", "kqueue", "select", "greendns", "dnspython"],
     ],
     fixes: [
+      {
+        id: "eventlet-import-alone",
+        text: "No `monkey_patch()` call shows in the report: a bare `import eventlet` (a library may do it just because eventlet is installed) already puts eventlet's green `select` in place while it imports dnspython, and whatever dnspython imports then sees no epoll. If nothing in your program uses eventlet, uninstall it; otherwise set `EVENTLET_NO_GREENDNS=yes` or pin `dnspython==2.3.0`.",
+        when: (ev) => patcher(ev)?.patcher === "eventlet" && !patchCallShown(ev),
+        whenDoc: "the patcher is eventlet and the report shows no patch call",
+      },
       {
         id: "patch-first",
         text: (ev) =>
           `Patch first: make ${isGevent(ev) ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the very first lines of the entry point, so every library sees the patched \`select\` from the start and picks a selector that exists.`,
         doc: "Patch first: make the patch call the very first lines of the entry point, so every library sees the patched `select` from the start and picks a selector that exists.",
-        when: (ev) => !patchesFirst(ev),
-        whenDoc: "the report does not already patch first",
+        when: (ev) => !patchesFirst(ev) && !(patcher(ev)?.patcher === "eventlet" && !patchCallShown(ev)),
+        whenDoc:
+          "the report does not already patch first (and shows a patch call, when the patcher is eventlet)",
       },
       {
         id: "separate-process",

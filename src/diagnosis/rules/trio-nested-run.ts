@@ -60,6 +60,7 @@ export default defineRule({
       },
       {
         id: "pytest-trio",
+        lead: pytestShown,
         text: "With pytest-trio, do not call `pytest.main()` from inside `trio.run()`: start pytest from synchronous code (or in a thread as above), and let the plugin run each test's loop.",
         when: pytestShown,
         whenDoc: "the report involves pytest",

@@ -43,6 +43,8 @@ const PLATFORM_LINE = new RegExp(
   [...PLATFORM_WORDS.map(([w]) => w), "mac"].map((w) => w.replace(/[\\.^$|?*+()[\]{}/]/g, "\\$&")).join("|"),
 );
 
+const COMPOSE_PREFIX = /^[a-z0-9_.-]{1,60}[_-]\d{1,3} {1,40}\| /;
+
 export function platformHints(lower: readonly string[], tracebacks: readonly Traceback[]): Hint[] {
   const hints: Hint[] = [];
   for (const tb of tracebacks) {
@@ -71,17 +73,30 @@ export function platformHints(lower: readonly string[], tracebacks: readonly Tra
     }
   }
 
+  // Each word counts once, however often it is repeated.
+  const seen = new Set<string>();
+  const once = (key: string, h: Hint) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    hints.push(h);
+  };
   for (const l of lower) {
+    // docker compose logs (`app_1  | ...`): the process runs in a Linux container.
+    if (COMPOSE_PREFIX.test(l))
+      once("compose", { platform: "linux", weight: 4, because: "docker compose logs (a Linux container)" });
     if (!PLATFORM_LINE.test(l)) continue;
     for (const [w, platform, weight, because] of PLATFORM_WORDS) {
-      if (hasWordPrefix(l, w)) hints.push({ platform, weight, because });
+      // Words and paths are matched at a word start (`apps/users/` is not `/Users/`); a suffix
+      // such as `.dylib` anywhere.
+      const hit = w.startsWith(".") ? l.includes(w) : hasWordPrefix(l, w);
+      if (hit) once(w, { platform, weight, because });
     }
     // "M1 mac", "Mac M2": Apple silicon chip names next to "mac".
     if (
       l.includes("mac") &&
       (hasWordPrefix(l, "m1") || hasWordPrefix(l, "m2") || hasWordPrefix(l, "m3") || hasWordPrefix(l, "m4"))
     )
-      hints.push({ platform: "macos", weight: 3, because: "an Apple M-series Mac" });
+      once("m-series", { platform: "macos", weight: 3, because: "an Apple M-series Mac" });
   }
   return hints;
 }

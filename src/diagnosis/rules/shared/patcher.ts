@@ -47,8 +47,13 @@ export const PATCH_NEEDS = {
 
 /** Combine needs (groups of `source` are all required; lists are joined). */
 export function needs(...parts: Needs[]): Needs {
-  const out: { source: (readonly string[])[]; calls: string[]; bases: string[]; hunk: string[]; words: string[] } =
-    { source: [], calls: [], bases: [], hunk: [], words: [] };
+  const out: {
+    source: (readonly string[])[];
+    calls: string[];
+    bases: string[];
+    hunk: string[];
+    words: string[];
+  } = { source: [], calls: [], bases: [], hunk: [], words: [] };
   for (const p of parts) {
     out.source.push(...(p.source ?? []));
     out.calls.push(...(p.calls ?? []));
@@ -236,6 +241,7 @@ const FIRST_WORDS = [
   "top of",
   "before any other import",
   "before importing anything",
+  "very early",
 ];
 
 /**
@@ -243,6 +249,8 @@ const FIRST_WORDS = [
  * that says so. "Patch first" is then no news to them.
  */
 export function patchesFirst(ev: IssueEvidence): boolean {
+  // gunicorn's and celery's workers patch before they import the application.
+  if (patcher(ev)?.via === "gunicorn" || patcher(ev)?.via === "celery") return true;
   for (const f of ev.snippetFacts) {
     const p = patches(f)[0];
     if (!p || !p.moduleLevel) continue;

@@ -144,8 +144,15 @@ export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string 
       ? "releases up to 1.0.5 let this error escape (1.0.6 catches it)"
       : "no release catches this `AttributeError`";
   if (chain.length >= 2) {
-    const httpcore = chain.includes("httpcore") || chain.includes("httpx");
-    return `The traceback shows the import chain ${chainText(chain)}${chain[chain.length - 1] === "trio" ? "" : " → `trio`"}: your code probably never imports trio itself.${httpcore ? ` httpcore (0.17.2 and later) imports trio eagerly whenever it is installed; ${escapes}.` : ""}`;
+    const greendns = greendnsShown(ev) && chain.includes("eventlet") && !chain.includes("httpx");
+    const httpcore = chain.includes("httpcore") || chain.includes("httpx") || greendns;
+    const rest =
+      chain[chain.length - 1] === "trio"
+        ? ""
+        : greendns
+          ? "; from eventlet's greendns it continues through `dnspython` → `httpx` → `httpcore` → `trio`"
+          : ", cut before trio";
+    return `The traceback shows the import chain ${chainText(chain)}${rest}: your code probably never imports trio itself.${httpcore ? ` httpcore (0.17.2 and later) imports trio eagerly whenever it is installed; ${escapes}.` : ""}`;
   }
   if (mentions(ev, "httpx") || mentions(ev, "httpcore"))
     return `The report names httpx: its transport, httpcore (0.17.2 and later), imports trio eagerly whenever trio is installed, so your code probably never imports trio itself; ${escapes}.`;
@@ -173,6 +180,21 @@ export function versionSentence(ev: IssueEvidence, pkg: string): string | null {
 }
 
 export type TrioFailure = "notimpl" | "epoll" | "greensocket";
+
+/** Libraries that import trio themselves (not through httpcore). */
+const DIRECT_IMPORTERS = ["pyee", "locust_plugins", "trio_websocket", "locust-plugins", "trio-websocket"];
+
+/** The library shown importing trio directly, when it is not httpx/httpcore. */
+export function otherImporter(ev: IssueEvidence): string | null {
+  const chain = bestChain(ev);
+  if (chain.includes("httpx") || chain.includes("httpcore")) return null;
+  const inChain = chain.find((p) => DIRECT_IMPORTERS.includes(p));
+  if (inChain) return inChain.replace(/_/g, "-");
+  if (mentions(ev, "httpx") || mentions(ev, "httpcore")) return null;
+  return (
+    DIRECT_IMPORTERS.find((p) => p.includes("-") && mentions(ev, p)) ?? (mentions(ev, "pyee") ? "pyee" : null)
+  );
+}
 
 /** eventlet's greendns pulls dnspython -> httpx -> httpcore -> trio in. */
 export function greendnsShown(ev: IssueEvidence): boolean {
@@ -211,7 +233,18 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
             id: "upgrade-httpcore",
             title: NOTHING_RUNS_TRIO,
             text: `${USUAL_CASE}, upgrade httpcore: \`pip install -U "httpcore>=1.0.6"\` (it catches the error from \`import trio\` and carries on without trio). Or uninstall trio: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`).`,
+            when: (ev) => otherImporter(ev) === null,
+            whenDoc: "nothing but httpx/httpcore is shown importing trio",
           };
+  const direct: FixDef = {
+    id: "uninstall-trio-direct",
+    title: NOTHING_RUNS_TRIO,
+    text: (ev) =>
+      `, uninstall it (\`pip uninstall trio\`): here ${literal(otherImporter(ev) ?? "a library", 40)} imports it directly, so upgrading httpcore does not help. If that library needs trio for a feature you use, that feature cannot run in a patched process.`,
+    doc: ", uninstall it: a library that imports trio directly (pyee 8.x, locust-plugins, trio-websocket) is not helped by an httpcore upgrade; a feature that needs trio cannot run in a patched process.",
+    when: (ev) => failure === "notimpl" && otherImporter(ev) !== null,
+    whenDoc: "a library other than httpx/httpcore is shown importing trio",
+  };
   return [
     {
       id: "eventlet-greendns",
@@ -222,6 +255,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
         "eventlet's greendns is in the traceback, or the text names greendns (or dnspython / `EVENTLET_NO_GREENDNS` with eventlet)",
     },
     first,
+    direct,
     {
       id: "separate-processes",
       title: "If your program really runs trio",
