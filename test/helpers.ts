@@ -63,11 +63,17 @@ export function corpusThread(c: CorpusCase): {
   const lines = c.body.replace(/^\n+/, "").split("\n");
   const titleLine = lines.findIndex((l) => l.startsWith("# "));
   const title = titleLine >= 0 ? (lines[titleLine] ?? "").slice(2) : "Report";
-  const posts: { author: string; kind: string; lines: string[] }[] = [{ author: "", kind: "description", lines: [] }];
+  const posts: { author: string; kind: string; lines: string[] }[] = [
+    { author: "", kind: "description", lines: [] },
+  ];
   lines.forEach((l, i) => {
     if (i === titleLine) return;
     const parts = l.split(" · ");
-    if (parts.length === 3 && (parts[1] === "description" || parts[1] === "comment") && /^\d{4}-/.test(parts[2] ?? ""))
+    if (
+      parts.length === 3 &&
+      (parts[1] === "description" || parts[1] === "comment") &&
+      /^\d{4}-/.test(parts[2] ?? "")
+    )
       posts.push({ author: parts[0] ?? "", kind: parts[1] ?? "", lines: [] });
     else posts[posts.length - 1]?.lines.push(l);
   });

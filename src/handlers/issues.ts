@@ -193,12 +193,12 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
   const filter = ruleFilter(config);
   // Rules are independent of the filter, so filtering the event's findings equals re-running with it.
   const result: TriageResult =
-    text === job.event.text
+    text === job.event.text && maintainerTexts.length === 0
       ? {
           ...job.event.result,
           findings: job.event.result.findings.filter((f) => filter.enabled?.(f.rule) ?? true),
         }
-      : engine.triage(text, filter);
+      : engine.triage(text, filter, { repo: `${ref.owner}/${ref.repo}`, maintainerTexts });
   const findings = atLeast(result.findings, config.issues.min_confidence);
   let created = false;
 

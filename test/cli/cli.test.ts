@@ -24,7 +24,9 @@ describe("async-doctor triage", () => {
   it("prints each corpus case's expected ids as JSON, with the contract's exit codes", async () => {
     const cases = readCorpus();
     const results = await Promise.all(
-      cases.map((c) => cli(["triage", join(FIXTURES, "issues", c.name), "--format", "json"])),
+      cases.map((c) =>
+        cli(["triage", join(FIXTURES, "issues", c.name), "--format", "json", "--repo", c.repo]),
+      ),
     );
     results.forEach((r, i) => {
       const c = cases[i];
@@ -87,7 +89,13 @@ describe("async-doctor scan", () => {
   });
 
   it("writes SARIF 2.1.0 with rules, regions and fingerprints", async () => {
-    const r = await cli(["scan", join(FIXTURES, "rules", "gevent-grpc"), "--format", "sarif", "--include-tests"]);
+    const r = await cli([
+      "scan",
+      join(FIXTURES, "rules", "gevent-grpc"),
+      "--format",
+      "sarif",
+      "--include-tests",
+    ]);
     const sarif = JSON.parse(r.stdout);
     expect(sarif.version).toBe("2.1.0");
     const run0 = sarif.runs[0];

@@ -128,9 +128,18 @@ describe("explanations", () => {
     expect(md).toContain("you run with `--preload`");
   });
 
-  it("every trio comment carries the import-order caveat", async () => {
-    for (const id of ["001", "003", "007", "009", "011", "012", "014", "018", "019"]) {
+  it("every trio comment where the reporter patches carries the import-order caveat", async () => {
+    for (const id of ["001", "003", "011", "012", "014", "019"]) {
       expect(await comment(corpus[id] ?? "")).toContain("only avoids this import-time crash");
+    }
+  });
+
+  it("no patch-order advice when eventlet's import alone pulled trio in; its workarounds lead", async () => {
+    for (const id of ["007", "009"]) {
+      const text = await comment(corpus[id] ?? "");
+      expect(text).not.toContain("only avoids this import-time crash");
+      expect(text).not.toContain("monkey.patch_all()");
+      expect(text.indexOf("EVENTLET_NO_GREENDNS")).toBeLessThan(text.indexOf("upgrade httpcore"));
     }
   });
 });

@@ -1,12 +1,13 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { readCorpus } from "../helpers.js";
+import { corpusThread, readCorpus } from "../helpers.js";
 import {
   API,
   api,
   calls,
   deliveryId,
   fixture,
+  INSTALLATION,
   noConfig,
   OWNER,
   REPO,
@@ -77,15 +78,40 @@ function expectNewDiagnosis(capture: { body?: string }, labels = true) {
 describe("the issue corpus through the whole App", () => {
   for (const c of readCorpus()) {
     it(`${c.name}: ${c.expected.length ? c.expected.join(", ") : "silence"}`, async () => {
-      const lines = c.body.replace(/^\n+/, "").split("\n");
-      const titleLine = lines.findIndex((l) => l.startsWith("# "));
-      const title = titleLine >= 0 ? (lines[titleLine] ?? "").slice(2) : "Report";
-      const body = lines.filter((_, i) => i !== titleLine).join("\n");
+      // The thread as GitHub holds it: the description, then comments with their authors'
+      // association (the repository owner's are OWNER: not evidence).
+      const { title, body, comments } = corpusThread(c);
       const capture: { body?: string } = {};
-      if (c.expected.length > 0) {
-        const scope = api();
+      const scope = api();
+      const positive = c.expected.length > 0;
+      if (positive) {
         token(scope);
         noConfig(scope);
+      } else {
+        // A negative may still read the thread (its text names the family); it must post nothing.
+        scope.post(`/app/installations/${INSTALLATION}/access_tokens`).optionally().reply(201, {
+          token: "ghs_test",
+          expires_at: "2099-01-01T00:00:00Z",
+        });
+        scope
+          .post("/graphql", (b: { query: string }) => b.query.includes("org: repository"))
+          .optionally()
+          .reply(200, { data: { repo: { object: null }, org: { object: null } } });
+      }
+      if (comments.length > 0)
+        (positive ? scope.get(`${ISSUE}/comments`) : scope.get(`${ISSUE}/comments`).optionally())
+          .query(true)
+          .reply(
+            200,
+            comments.map((x, i) => ({
+              id: 100 + i,
+              body: x.body,
+              user: { login: x.author, type: "User" },
+              author_association: x.association,
+              created_at: `2024-01-01T00:00:${String(i).padStart(2, "0")}Z`,
+            })),
+          );
+      if (c.expected.length > 0) {
         scope
           .post(`${ISSUE}/comments`, (b: { body: string }) => {
             capture.body = b.body;
@@ -95,9 +121,16 @@ describe("the issue corpus through the whole App", () => {
         scope.post(`/repos/${OWNER}/${REPO}/labels`).optionally().reply(201, {});
         scope.post(`${ISSUE}/labels`).optionally().reply(200, []);
       }
-      await send("issues", opened(title, body));
+      // The event that leads to the final state: the last comment, or the opening.
+      const last = comments[comments.length - 1];
+      if (last) {
+        const p = commented(title, body, last.body, comments.length);
+        p.comment.user.login = last.author;
+        p.comment.author_association = last.association;
+        await send("issue_comment", p);
+      } else await send("issues", opened(title, body));
       if (c.expected.length === 0) {
-        expect(calls).toEqual([]);
+        expect(calls.filter((x) => x.startsWith("POST") && x.includes("/issues/"))).toEqual([]);
         return;
       }
       expect(calls.filter((x) => x === `POST ${ISSUE}/comments`)).toHaveLength(1);

@@ -47,7 +47,7 @@ export default defineRule({
         text: "Install psycogreen and patch psycopg2 right after gevent (with gunicorn's gevent worker: in a `post_fork` hook or at the top of the WSGI module):",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nfrom psycogreen.gevent import patch_psycopg\npatch_psycopg()",
       },
-      { id: "psycopg3", text: "Or move to psycopg 3 ≥ 3.1.14, which cooperates with gevent by itself." },
+      { id: "psycopg3", text: "Move to psycopg 3 ≥ 3.1.14, which cooperates with gevent by itself." },
       {
         id: "pool-size",
         text: "Size the database pool for concurrent greenlets, and never share one connection between greenlets.",

@@ -112,7 +112,7 @@ export default defineRule({
         id: "pymysql",
         lead: (ev) => usesMysqlclient(ev) && !usesConnector(ev),
         recommends: ["pymysql"],
-        text: "Or switch to PyMySQL (`pip install PyMySQL`; with SQLAlchemy use a `mysql+pymysql://` URL; for code that imports MySQLdb, `import pymysql; pymysql.install_as_MySQLdb()` before it).",
+        text: "Switch to PyMySQL (`pip install PyMySQL`; with SQLAlchemy use a `mysql+pymysql://` URL; for code that imports MySQLdb, `import pymysql; pymysql.install_as_MySQLdb()` before it).",
       },
       {
         id: "threadpool",

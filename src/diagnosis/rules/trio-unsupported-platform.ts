@@ -65,7 +65,7 @@ export default defineRule({
     explain(ev) {
       const p = patcher(ev);
       const cause = [
-        `${where(ev)} ${patchedSelect(ev, "`select.kqueue`, `select.epoll` and friends")}, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
+        `${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
       ];
       const chain = trioChainCause(ev, "notimpl");
       if (chain) cause.push(chain);

@@ -163,11 +163,12 @@ export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string 
  * How the patcher took the primitives away, as a sentence ending before the consequence:
  * "In this report, gunicorn's gevent worker (...) had already replaced `select` and deleted ...".
  */
-export function patchedSelect(ev: IssueEvidence, deleted: string): string {
+export function patchedSelect(ev: IssueEvidence, primitives: readonly string[]): string {
   const p = patcher(ev);
   if (p?.via === "greendns")
-    return `In this report no \`monkey_patch()\` call is involved: a bare \`import eventlet\` (a library may do it just because eventlet is installed) imports eventlet's greendns, which imports dnspython with eventlet's green \`select\` in place, and that \`select\` has no ${deleted}. dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window`;
-  return `In this report, ${patcherHow(p)} had already replaced \`select\` and deleted ${deleted}`;
+    return `In this report no \`monkey_patch()\` call is involved: a bare \`import eventlet\` (a library may do it just because eventlet is installed) imports eventlet's greendns, which imports dnspython with eventlet's green \`select\` in place, and that \`select\` has no ${primitives.map((x) => `\`${x}\``).join(" or ")}. dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window`;
+  const names = primitives.map((x) => `\`select.${x}\``);
+  return `In this report, ${patcherHow(p)} had already replaced \`select\` and deleted ${names.length > 1 ? `${names.join(", ")} and friends` : names[0]}`;
 }
 
 /** "trio `0.25.1`", with where an inferred version came from. */
@@ -249,7 +250,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     {
       id: "eventlet-greendns",
       title: "eventlet's DNS import is what pulls trio in.",
-      text: "`import eventlet` imports dnspython with a green `select` in place, and dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window; no `monkey_patch()` call is needed. If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed. Otherwise set `EVENTLET_NO_GREENDNS=yes` in the environment, or pin `dnspython==2.3.0`.",
+      text: "If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed. Otherwise set `EVENTLET_NO_GREENDNS=yes` in the environment (eventlet then skips its DNS module), or pin `dnspython==2.3.0` (it does not import httpx).",
       when: greendnsShown,
       whenDoc:
         "eventlet's greendns is in the traceback, or the text names greendns (or dnspython / `EVENTLET_NO_GREENDNS` with eventlet)",
