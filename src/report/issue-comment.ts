@@ -41,7 +41,12 @@ export function renderIssueComment(
   const first = findings[0];
   if (!first) return "";
   const parts: string[] = [];
-  if (findings.length === 1) parts.push(`**async-doctor:** ${first.explanation.summary}`);
+  if (findings.length === 1)
+    parts.push(
+      first.confidence === "high"
+        ? `**async-doctor:** ${first.explanation.summary}`
+        : `**async-doctor** (medium confidence: inferred from what the report describes, not from a pasted error): ${first.explanation.summary}`,
+    );
   else
     parts.push(
       `**async-doctor** recognised ${findings.length} known concurrency-library problems in this report: ${findings.map((f) => ruleTitle(f.rule)).join("; ")}.`,
@@ -49,7 +54,8 @@ export function renderIssueComment(
   for (const f of findings) {
     const x = f.explanation;
     parts.push(`### ${ruleTitle(f.rule)}`);
-    if (findings.length > 1) parts.push(x.summary);
+    if (findings.length > 1)
+      parts.push(f.confidence === "high" ? x.summary : `Likely (inferred, not pasted): ${x.summary}`);
     parts.push(x.cause.join("\n\n"));
     parts.push(
       `**How to fix it**, best first:\n\n${x.fixes.map((fix, i) => `${i + 1}. ${fixMarkdown(fix).replace(/\n/g, "\n   ")}`).join("\n")}`,

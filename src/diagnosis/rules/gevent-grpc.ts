@@ -27,6 +27,20 @@ const HANG_TERMS = [
 ];
 const GRPC_WORDS = ["grpc", "grpcio", "cygrpc"];
 
+/** A frame or dump line of a thread waiting in grpc's C core (`channel_spin`, `next_call_event`). */
+function grpcWait(ev: IssueEvidence): Evidence | null {
+  for (const tb of ev.tracebacks)
+    for (const f of tb.frames)
+      if (
+        f.pkg === "grpc" &&
+        (f.func === "channel_spin" || f.func === "next_call_event" || f.module.includes("cygrpc"))
+      )
+        return { kind: "frame", text: `${f.path}${f.func ? ` in ${f.func}` : ""}`, line: f.textLine };
+  return (
+    findLine(ev, "channel_spin") ?? findLine(ev, "next_call_event") ?? findLine(ev, "grpc._cython.cygrpc")
+  );
+}
+
 function initGeventShown(ev: IssueEvidence): boolean {
   return (
     ev.snippetFacts.some((f) => f.calls.some((c) => c.qualified.endsWith("init_gevent"))) ||
@@ -59,6 +73,16 @@ export default defineRule({
           ],
         };
       }
+      // A thread dump with a thread waiting in grpc's C core, in a process that patches.
+      const dump = grpcWait(ev);
+      if (dump !== null && shownPatcher(ev)?.patcher === "gevent")
+        return {
+          confidence: "medium",
+          message: "A thread dump shows a thread waiting in grpc's C core in a gevent-patched process.",
+          evidence: loopExit
+            ? [dump, { ...loopExit, kind: "exception" }]
+            : [dump, { kind: "text", text: p.because }],
+        };
       const snip = snippetFinding(ev, "gevent-grpc");
       if (snip !== null) {
         const evidence: Evidence[] = [snip];
@@ -143,6 +167,7 @@ export default defineRule({
     what: `Issues:
 
 - \`LoopExit\` with grpc frames, in a gevent report — \`high\`.
+- A thread dump (faulthandler, py-spy) with a thread waiting in grpc's C core (\`channel_spin\`, \`next_call_event\`, \`cygrpc\`) in a report that shows gevent patching — \`medium\`.
 - A snippet that patches with gevent and imports grpc without \`init_gevent()\` — \`medium\`.
 - A sentence tying grpc to gevent/monkey-patching with a problem word (hangs, stuck, incompatible, ...) — \`medium\`.
 

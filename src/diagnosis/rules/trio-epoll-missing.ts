@@ -2,9 +2,11 @@ import { defineRule } from "../rule.js";
 import type { Evidence } from "../types.js";
 import { patcher, patcherEvidence, patcherName } from "./shared/patcher.js";
 import {
+  cutAtEpollBackend,
   epollSignal,
   epollTrioLink,
   patchedSelect,
+  proseTrioChain,
   TRIO_WORDS,
   trioChainCause,
   trioFixes,
@@ -20,11 +22,29 @@ export default defineRule({
   excludes: ["select-primitive-removed"],
   issue: {
     detect(ev) {
+      const p = patcher(ev);
       const signal = epollSignal(ev);
-      if (signal === null) return null;
+      if (signal === null) {
+        // A traceback cut inside trio's epoll backend setup, or a described failure on Linux.
+        const cut = cutAtEpollBackend(ev);
+        if (cut !== null && p !== null)
+          return {
+            confidence: "medium",
+            message:
+              "The traceback stops where trio sets up its epoll backend at import, in a patched process.",
+            evidence: [cut, patcherEvidence(p)],
+          };
+        const prose = ev.context.platform.platform === "linux" ? proseTrioChain(ev) : null;
+        if (prose === null || p === null) return null;
+        return {
+          confidence: "medium",
+          message:
+            "The report describes a patched process failing once a library that imports trio is installed.",
+          evidence: [prose.evidence, patcherEvidence(p)],
+        };
+      }
       const link = epollTrioLink(ev);
       if (link === null) return null;
-      const p = patcher(ev);
       if (ev.context.platform.platform === "macos" && p === null) return null;
       const evidence: Evidence[] = [signal, link];
       if (p) evidence.push(patcherEvidence(p));

@@ -4,7 +4,9 @@ import { platformName } from "../text/platform.js";
 import { inRange, versionOf } from "../text/versions.js";
 import { patcher, patcherEvidence, patcherName } from "./shared/patcher.js";
 import {
+  epollSignal,
   patchedSelect,
+  proseTrioChain,
   TRIO_WORDS,
   trioChainCause,
   trioFixes,
@@ -51,8 +53,19 @@ export default defineRule({
         };
       }
       const signal = findLine(ev, "NotImplementedError", "unsupported platform");
-      if (signal === null) return null;
       const p = patcher(ev);
+      if (signal === null) {
+        // Described, not pasted: off Linux (or unknown), a patched process failing on a trio importer.
+        if (p === null || ev.context.platform.platform === "linux" || epollSignal(ev) !== null) return null;
+        const prose = proseTrioChain(ev);
+        if (prose === null) return null;
+        return {
+          confidence: "medium",
+          message:
+            "The report describes a patched process failing once a library that imports trio is installed.",
+          evidence: [prose.evidence, patcherEvidence(p)],
+        };
+      }
       if (p === null) return null; // trio on an unpatched exotic platform (e.g. Android < 0.33) is a look-alike
       const link = trioLink(ev);
       if (link === null) return null;

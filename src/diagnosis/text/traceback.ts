@@ -131,6 +131,11 @@ export function parseFrameLine(
     let func: string | null = null;
     const fi = rest.indexOf(", in ");
     if (fi >= 0) func = rest.slice(fi + 5).trim() || null;
+    else if (li >= 0) {
+      // faulthandler's thread dumps: `File "x.py", line 302 in wait`
+      const gi = rest.indexOf(" in ", li);
+      if (gi >= 0) func = rest.slice(gi + 4).trim() || null;
+    }
     return { path, line: lineNo, func };
   }
   // IPython / Jupyter: "File /usr/lib/python3.10/asyncio/runners.py:33, in run(main, debug)"

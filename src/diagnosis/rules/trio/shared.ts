@@ -5,12 +5,20 @@
  */
 import { literal } from "../../inline.js";
 import type { FixDef, IssueEvidence } from "../../rule.js";
-import { findLine, findLineLower, mentions } from "../../text/evidence.js";
+import { findLine, findLineLower, mentions, sentenceEvidence } from "../../text/evidence.js";
+import { hasWordPrefix } from "../../text/lines.js";
 import type { Traceback } from "../../text/traceback.js";
 import { inRange, versionOf } from "../../text/versions.js";
 import type { Evidence } from "../../types.js";
 import { frameEvidence } from "../shared/evidence.js";
-import { patchCallShown, patcher, patcherHow, patcherName } from "../shared/patcher.js";
+import {
+  patchCallShown,
+  patcher,
+  patcherHow,
+  patcherName,
+  patches,
+  shownPatcher,
+} from "../shared/patcher.js";
 
 /** Packages seen importing trio in real tracebacks (frame package names). */
 export const TRIO_IMPORTERS = new Set([
@@ -94,10 +102,74 @@ export function trioLink(ev: IssueEvidence): Evidence | null {
         return { kind: "frame", text: f.source ?? "", line: f.textLine };
     }
   }
+  const snippet = snippetTrioImport(ev);
+  if (snippet) return snippet;
   const v = ev.context.versions.get("trio");
   if (v) return { kind: "version", text: `trio ${v.version}`, line: v.textLine };
   for (const w of TRIO_LINK_WORDS) {
     if (mentions(ev, w)) return findLineLower(ev, w);
+  }
+  return null;
+}
+
+const FAILURE_WORDS = [
+  "dies",
+  "died",
+  "crash",
+  "fails",
+  "failed",
+  "failing",
+  "error",
+  "breaks",
+  "broke",
+  "won't start",
+  "doesn't start",
+  "does not start",
+  "cannot start",
+  "can't start",
+];
+const IMPORTER_WORDS = ["httpx", "httpcore", "trio", "pyee"];
+const VIA_WORDS = [
+  "dependency of ",
+  "pulled in by ",
+  "required by ",
+  "comes with ",
+  "came with ",
+  "installed by ",
+  "brought in by ",
+  "through ",
+  "via ",
+];
+
+export interface ProseChain {
+  evidence: Evidence;
+  /** e.g. ["openai", "httpx"] */
+  chain: string[];
+}
+
+/**
+ * A described (not pasted) trio import failure: a sentence that says a patched process fails
+ * when a trio importer is present, e.g. "my gevent celery worker dies when httpx is installed;
+ * it came in as a dependency of openai". The patcher must be shown; a bare mention of two
+ * library names is not enough.
+ */
+export function proseTrioChain(ev: IssueEvidence): ProseChain | null {
+  if (shownPatcher(ev) === null) return null;
+  for (const s of ev.sentences) {
+    if (s.text.length > 1000) continue;
+    const importer = IMPORTER_WORDS.find((w) => hasWordPrefix(s.text, w));
+    if (!importer || !FAILURE_WORDS.some((w) => hasWordPrefix(s.text, w))) continue;
+    const chain: string[] = [];
+    for (const v of VIA_WORDS) {
+      const at = s.text.indexOf(v);
+      if (at < 0) continue;
+      const word = s.text.slice(at + v.length).split(/[^a-z0-9_.-]/)[0] ?? "";
+      if (word.length > 1 && word !== importer && !["the", "a", "an", "my", "our"].includes(word)) {
+        chain.push(word.replace(/[.]+$/, ""), importer);
+        break;
+      }
+    }
+    return { evidence: sentenceEvidence(s), chain: chain.length > 0 ? chain : [importer] };
   }
   return null;
 }
@@ -112,8 +184,47 @@ export function epollSignal(ev: IssueEvidence): Evidence | null {
   // Titles often drop the exception type.
   const t =
     findLine(ev, "module 'select' has no attribute 'epoll'") ??
-    findLine(ev, "module 'eventlet.green.select' has no attribute 'epoll'");
+    findLine(ev, "module 'eventlet.green.select' has no attribute 'epoll'") ??
+    // Python 2's wording.
+    findLine(ev, "'module' object has no attribute 'epoll'");
   return t === null ? null : { ...t, kind: "exception" };
+}
+
+/**
+ * A traceback cut before its exception line whose last frames are trio choosing its epoll
+ * backend at import (`class EpollIOManager` in `_io_epoll.py`, or `_run.py` importing it): the
+ * import-time epoll failure, even without the message.
+ */
+export function cutAtEpollBackend(ev: IssueEvidence): Evidence | null {
+  for (const tb of ev.tracebacks) {
+    if (tb.exception !== null) continue;
+    const last = tb.frames[tb.frames.length - 1];
+    if (!last) continue;
+    const src = last.source ?? "";
+    if (
+      (last.module === "trio._core._io_epoll" &&
+        (last.func === "EpollIOManager" || src.includes("select.epoll"))) ||
+      (last.module === "trio._core._run" && src.includes("_io_epoll"))
+    )
+      return frameEvidence(last);
+  }
+  return null;
+}
+
+const TRIO_CHAIN_IMPORTERS = ["httpx", "httpcore", "pyee", "trio", "trio_websocket", "dns"];
+
+/** A snippet that patches and then imports a known importer of trio: the link, shown as code. */
+export function snippetTrioImport(ev: IssueEvidence): Evidence | null {
+  for (const f of ev.snippetFacts) {
+    const p = patches(f)[0];
+    if (!p) continue;
+    const imp = f.imports.find(
+      (i) =>
+        i.line > p.line && !i.inTypeChecking && TRIO_CHAIN_IMPORTERS.includes(i.module.split(".")[0] ?? ""),
+    );
+    if (imp) return { kind: "code", text: (f.lines[imp.line - 1] ?? "").trim() };
+  }
+  return null;
 }
 
 /**
@@ -139,6 +250,9 @@ export function chainText(chain: string[]): string {
 /** Cause paragraph about who imported trio, for one way of failing. */
 export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string | null {
   const chain = bestChain(ev);
+  const prose = chain.length < 2 ? proseTrioChain(ev) : null;
+  if (prose && prose.chain.length >= 2)
+    return `The report says ${literal(prose.chain[1] ?? "", 40)} came in through ${literal(prose.chain[0] ?? "", 40)}: your code probably never imports trio itself. httpx's transport, httpcore (0.17.2 and later), imports trio eagerly whenever trio is installed.`;
   const escapes =
     failure === "notimpl"
       ? "releases up to 1.0.5 let this error escape (1.0.6 catches it)"
