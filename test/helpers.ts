@@ -17,6 +17,8 @@ export interface CorpusCase {
   chain: string[];
   /** The fix id the maintainers' answer points to first (of the first expected rule). */
   firstFix: string | null;
+  /** Logins of the project's maintainers who post in the thread (besides the owner). */
+  maintainers: string[];
   /** Phrases the comment must contain / must not contain. */
   must: string[];
   mustNot: string[];
@@ -47,6 +49,7 @@ export function readCorpus(): CorpusCase[] {
         chain: list(front.chain),
         firstFix: front.first_fix ? String(front.first_fix) : null,
         must: list(front.must),
+        maintainers: list(front.maintainers),
         mustNot: list(front.must_not),
         body: raw.slice(end + 5),
       };
@@ -60,6 +63,7 @@ export function corpusThread(c: CorpusCase): {
   comments: { author: string; association: string; body: string }[];
 } {
   const owner = c.repo.split("/")[0]?.toLowerCase();
+  const members = new Set(c.maintainers.map((m) => m.toLowerCase()));
   const lines = c.body.replace(/^\n+/, "").split("\n");
   const titleLine = lines.findIndex((l) => l.startsWith("# "));
   const title = titleLine >= 0 ? (lines[titleLine] ?? "").slice(2) : "Report";
@@ -82,7 +86,8 @@ export function corpusThread(c: CorpusCase): {
     .filter((p) => p.kind === "comment")
     .map((p) => ({
       author: p.author,
-      association: p.author.toLowerCase() === owner ? "OWNER" : "NONE",
+      association:
+        p.author.toLowerCase() === owner ? "OWNER" : members.has(p.author.toLowerCase()) ? "MEMBER" : "NONE",
       body: p.lines.join("\n"),
     }));
   return { title, body: description.join("\n"), comments };

@@ -12,13 +12,14 @@ import { VERSION } from "../version.js";
 import { cliConfig } from "./config.js";
 import { scanPathsParallel } from "./scan-pool.js";
 
-const USAGE = `usage: async-doctor triage [FILE|-] [--format text|json|markdown] [--repo OWNER/NAME] [--disable RULE,...] [--config FILE]
+const USAGE = `usage: async-doctor triage [FILE|-] [--format text|json|markdown] [--repo OWNER/NAME] [--maintainers LOGIN,...] [--disable RULE,...] [--config FILE]
        async-doctor scan [PATH...] [--format text|json|sarif] [--include-tests] [--disable RULE,...] [--config FILE]
        async-doctor --version
 
 Rules switched off in .github/async-doctor.yml (found from the first path upwards, or --config)
 are not run; --disable switches off more. --repo names the repository the issue is filed in:
-posts by its owner are not taken as evidence, and its own package is never recommended.
+posts by its owner (and by --maintainers) are not taken as evidence, a diagnosis they already gave
+is not repeated, and the repository's own package is never recommended.
 scan leaves out findings in test files (tests/, test_*.py, conftest.py), which often trigger the
 patterns on purpose; --include-tests reports them.
 
@@ -33,6 +34,7 @@ interface Args {
   disable: Set<string>;
   config: string | null;
   repo: string | null;
+  maintainers: string[];
   includeTests: boolean;
 }
 
@@ -46,6 +48,7 @@ export function parseArgs(argv: string[]): Args {
     disable: new Set(),
     config: null,
     repo: null,
+    maintainers: [],
     includeTests: false,
   };
   for (let i = 0; i < rest.length; i++) {
@@ -60,6 +63,13 @@ export function parseArgs(argv: string[]): Args {
     if (a === "--format" || a.startsWith("--format=")) args.format = take("--format");
     else if (a === "--config" || a.startsWith("--config=")) args.config = take("--config");
     else if (a === "--include-tests") args.includeTests = true;
+    else if (a === "--maintainers" || a.startsWith("--maintainers="))
+      args.maintainers.push(
+        ...take("--maintainers")
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      );
     else if (a === "--repo" || a.startsWith("--repo=")) {
       const repo = take("--repo");
       if (!/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(repo))
@@ -128,7 +138,10 @@ async function main(argv: string[]): Promise<number> {
         `cannot read ${first ?? "stdin"}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       );
     }
-    const { findings, evidence } = engine.triage(text, filter, { repo: args.repo });
+    const { findings, evidence } = engine.triage(text, filter, {
+      repo: args.repo,
+      maintainers: args.maintainers,
+    });
     if (format === "json") {
       const out = {
         findings: findings.map((f) => ({ rule: f.rule, confidence: f.confidence, message: f.message })),

@@ -20,6 +20,8 @@ export interface RuleFilter {
 export interface ThreadContext {
   /** `owner/name` of the repository the issue is filed in. */
   repo?: string | null;
+  /** Logins whose posts (in a plain-text thread with post headers) are the project's, besides the owner. */
+  maintainers?: readonly string[];
   /**
    * Texts by the repository's maintainers (OWNER, MEMBER, COLLABORATOR). They are never
    * evidence; a finding they already gave is not repeated.
@@ -126,15 +128,17 @@ export class Engine {
    */
   triage(text: string, filter: RuleFilter = {}, thread: ThreadContext = {}): TriageResult {
     const repo = thread.repo ?? null;
-    const owner = repo?.split("/")[0]?.toLowerCase() ?? null;
+    const project = new Set((thread.maintainers ?? []).map((m) => m.toLowerCase()));
+    const owner = repo?.split("/")[0]?.toLowerCase();
+    if (owner) project.add(owner);
     const posts = splitPosts(text);
-    const mine = (a: string | null) => owner !== null && a !== null && a.toLowerCase() === owner;
+    const mine = (a: string | null) => a !== null && project.has(a.toLowerCase());
     const maintainerTexts = [
       ...(thread.maintainerTexts ?? []),
       ...posts.filter((p) => mine(p.author)).map((p) => p.text),
     ];
     const reporterText =
-      owner === null
+      project.size === 0
         ? text
         : posts
             .filter((p) => !mine(p.author))
@@ -147,7 +151,14 @@ export class Engine {
       if (!this.registry.prefilter(s.source)) return;
       const facts = this.facts(`snippet-${i + 1}`, s.source);
       snippetFacts.push(facts);
-      snippetFindings.push(...this.runCodeRules(facts));
+      // Lines of the issue text, not of the snippet.
+      const at = (line: number) => line + s.startLine - 1;
+      for (const f of this.runCodeRules(facts))
+        snippetFindings.push({
+          ...f,
+          line: at(f.line),
+          evidence: f.evidence.map((e) => (e.line === undefined ? e : { ...e, line: at(e.line) })),
+        });
     });
     const evidence: IssueEvidence = {
       ...t,

@@ -25,7 +25,15 @@ describe("async-doctor triage", () => {
     const cases = readCorpus();
     const results = await Promise.all(
       cases.map((c) =>
-        cli(["triage", join(FIXTURES, "issues", c.name), "--format", "json", "--repo", c.repo]),
+        cli([
+          "triage",
+          join(FIXTURES, "issues", c.name),
+          "--format",
+          "json",
+          "--repo",
+          c.repo,
+          ...(c.maintainers.length > 0 ? ["--maintainers", c.maintainers.join(",")] : []),
+        ]),
       ),
     );
     results.forEach((r, i) => {

@@ -33,7 +33,7 @@ describe("issue corpus", () => {
   for (const c of cases) {
     it(`${c.name} -> [${c.expected.join(", ")}]`, async () => {
       const engine = await createEngine();
-      const r = engine.triage(c.body, {}, { repo: c.repo });
+      const r = engine.triage(c.body, {}, { repo: c.repo, maintainers: c.maintainers });
       expect(r.findings.map((f) => f.rule).sort()).toEqual([...c.expected].sort());
       for (const f of r.findings) expect(f.evidence.length).toBeGreaterThan(0);
       if (r.findings.length === 0) return;

@@ -5,7 +5,15 @@ import { codeDraft, defineRule } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 import { compareVersions } from "../text/versions.js";
 import { snippetFinding } from "./shared/evidence.js";
-import { importsBefore, needs, PATCH_NEEDS, patches, patchesFirst, topModule } from "./shared/patcher.js";
+import {
+  importsBefore,
+  needs,
+  PATCH_NEEDS,
+  patcher,
+  patches,
+  patchesFirst,
+  topModule,
+} from "./shared/patcher.js";
 
 /** Imports that are harmless before a patch call (no locks, sockets or SSL contexts made). */
 const HARMLESS_BEFORE_PATCH = new Set([
@@ -47,6 +55,11 @@ function lateImports(facts: FileFacts, line: number) {
   );
 }
 
+const workerPatches = (ev: IssueEvidence) => {
+  const via = patcher(ev)?.via;
+  return via === "celery" || via === "gunicorn";
+};
+
 /** The text shows monkey_patch() as the very first thing (REPL or snippet): "patch earlier" would be wrong. */
 function patchShownFirst(ev: IssueEvidence): boolean {
   return ev.snippetFacts.some((f) => {
@@ -80,7 +93,7 @@ export default defineRule({
       return {
         confidence: "medium",
         message: "The code shown creates locks or imports modules before `eventlet.monkey_patch()`.",
-        evidence: [snip],
+        evidence: snip,
       };
     },
     explain(ev) {
@@ -108,6 +121,15 @@ export default defineRule({
         text: "Make `import eventlet; eventlet.monkey_patch()` the very first lines of the entry point, before any other import (for celery or gunicorn, in the module the worker loads first).",
         when: (ev) => !patchesFirst(ev),
         whenDoc: "the report does not already patch first",
+      },
+      {
+        id: "worker-imports",
+        text: (ev) =>
+          `${patcher(ev)?.via === "gunicorn" ? "gunicorn's eventlet worker" : "celery's eventlet pool"} imports its own modules (logging among them) before it patches, so a few locks are created first whatever your code does. If your own modules create no locks at import time, the message comes from the worker itself; eventlet's maintainers recommend moving off eventlet rather than chasing it.`,
+        doc: "celery's eventlet pool and gunicorn's eventlet worker import their own modules (logging among them) before they patch, so a few locks are created first whatever your code does; eventlet's maintainers recommend moving off eventlet rather than chasing it.",
+        lead: workerPatches,
+        when: workerPatches,
+        whenDoc: "the report runs celery's eventlet pool or gunicorn's eventlet worker",
       },
       {
         id: "nothing-at-import-time",

@@ -26,7 +26,8 @@ const LOOP_ENTRY = [
   "anyio.run",
 ];
 const LOOP_METHODS = ["run_until_complete", "run_forever"];
-const ASYNC_SERVERS = ["uvicorn", "fastapi", "starlette"];
+/** asyncio servers and frameworks (their import, or their name in a report). */
+const ASYNC_SERVERS = ["uvicorn", "hypercorn", "fastapi", "starlette", "sanic", "quart", "aiohttp"];
 
 const asyncServerShown = (ev: IssueEvidence) => ASYNC_SERVERS.some((s) => mentions(ev, s));
 
@@ -37,7 +38,7 @@ export default defineRule({
   needs: needs(PATCH_NEEDS, {
     source: [PATCHER_NEEDLES, ["asyncio", "anyio", ...ASYNC_SERVERS, ...LOOP_METHODS]],
     calls: [...LOOP_ENTRY, ...LOOP_METHODS.map((m) => `*.${m}`)],
-    words: ["asyncio", "event loop", "uvloop", "uvicorn"],
+    words: ["asyncio", "event loop", "uvloop", ...ASYNC_SERVERS],
   }),
   issue: {
     detect(ev) {
@@ -62,12 +63,12 @@ export default defineRule({
         return {
           confidence: "medium",
           message: "The code shown runs asyncio in a gevent-patched program.",
-          evidence: [snip],
+          evidence: snip,
         };
       }
       const s = findSentence(ev, [
         GEVENT_WORDS,
-        ["asyncio", "event loop", "uvloop", "uvicorn"],
+        ["asyncio", "uvloop", ...ASYNC_SERVERS], // "event loop" alone is not asyncio: gevent has one too
         PROBLEM_TERMS,
       ]);
       if (s === null) return null;

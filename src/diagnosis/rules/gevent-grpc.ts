@@ -85,7 +85,7 @@ export default defineRule({
         };
       const snip = snippetFinding(ev, "gevent-grpc");
       if (snip !== null) {
-        const evidence: Evidence[] = [snip];
+        const evidence: Evidence[] = [...snip];
         if (loopExit) evidence.push({ ...loopExit, kind: "exception" });
         return {
           confidence: "medium",

@@ -1,6 +1,15 @@
 import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 
+/** The waiting greenlet runs in a native thread (a thread pool worker, `threading`). */
+const nativeThreadWaits = (ev: IssueEvidence) =>
+  ev.tracebacks.some((tb) =>
+    tb.frames.some((f) => {
+      const p = f.path.replace(/\\/g, "/");
+      return p.endsWith("concurrent/futures/thread.py") || (p.endsWith("/threading.py") && f.func === "run");
+    }),
+  );
+
 const grpcShown = (ev: IssueEvidence) => ev.lower.some((l) => l.includes("grpc"));
 const poolShown = (ev: IssueEvidence) =>
   ev.lower.some((l) => l.includes("pool.join") || l.includes(".join()") || l.includes("pool("));
@@ -48,6 +57,7 @@ export default defineRule({
       },
       {
         id: "no-native-thread-waits",
+        lead: nativeThreadWaits,
         text: "Do not wait on the hub from a native (unpatched) thread, and do not share gevent objects between OS threads; patch with `monkey.patch_all()` first thing so threads are greenlets too.",
       },
       {

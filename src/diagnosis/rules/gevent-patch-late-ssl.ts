@@ -129,7 +129,7 @@ export default defineRule({
       return {
         confidence: "medium",
         message: "The code shown patches with gevent after importing a module that binds `ssl.SSLContext`.",
-        evidence: [snip],
+        evidence: snip,
       };
     },
     explain(ev) {

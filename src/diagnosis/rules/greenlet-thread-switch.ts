@@ -2,6 +2,8 @@ import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLineLower, mentions } from "../text/evidence.js";
 import { patchesFirst } from "./shared/patcher.js";
 
+const grequestsShown = (ev: IssueEvidence) => mentions(ev, "grequests");
+
 const partialPatch = (ev: IssueEvidence) =>
   ev.lower.some((l) => l.includes("thread=false") || l.includes("thread = false"));
 
@@ -52,6 +54,13 @@ export default defineRule({
         text: "Patch everything, first thing in the entry point: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import, without `thread=False`, so threads become greenlets.",
         when: (ev) => !patchesFirst(ev) || partialPatch(ev),
         whenDoc: "the report does not already patch everything first",
+      },
+      {
+        id: "grequests-threads",
+        text: "grequests patches with gevent when it is imported, but with `thread=False`: threads stay native, and its greenlets belong to the hub of the thread that imported it. Call grequests only from that one thread, or replace it in threaded code (a web server's request threads) with plain requests in a `concurrent.futures.ThreadPoolExecutor`.",
+        lead: (ev) => grequestsShown(ev),
+        when: (ev) => grequestsShown(ev),
+        whenDoc: "the report uses grequests (or has it installed)",
       },
       {
         id: "no-sharing-across-threads",

@@ -79,7 +79,7 @@ export default defineRule({
         return {
           confidence: "medium",
           message: "The code shown uses a libmysqlclient-based driver in a gevent-patched program.",
-          evidence: [snip],
+          evidence: snip,
         };
       }
       const s = findSentence(ev, [CEXT_WORDS, [...GEVENT_WORDS, "green thread"], WAIT_WORDS]);

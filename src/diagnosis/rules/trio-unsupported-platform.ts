@@ -78,7 +78,7 @@ export default defineRule({
     explain(ev) {
       const p = patcher(ev);
       const cause = [
-        `${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}, so \`trio/_core/_run.py\` finds no backend and raises \`NotImplementedError: unsupported platform\`.`,
+        `${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}, ${findLine(ev, "unsupported platform") !== null ? "so `trio/_core/_run.py` finds no backend and raises `NotImplementedError: unsupported platform`" : "so trio finds no backend and `import trio` fails"}.`,
       ];
       const chain = trioChainCause(ev, "notimpl");
       if (chain) cause.push(chain);

@@ -60,6 +60,29 @@ export function isDependencyLine(lower: string, name: string): boolean {
 /** Lines that can say anything about patching (one literal alternation, then the details). */
 const PATCHER_LINE = /gevent|eventlet|locust|grequests|curious_george|patch_all|monkey|-p |--pool/;
 
+/** Packages a patch warning may point into without being a library that patches on import. */
+const NOT_A_LIBRARY = new Set([
+  "gevent",
+  "gunicorn",
+  "locust",
+  "grequests",
+  "celery",
+  "eventlet",
+  "greenlet",
+]);
+
+/** The package a `MonkeyPatchWarning` (or the older `RuntimeWarning`) points into, if any. */
+function warningLibrary(l: string): string | null {
+  if (!l.includes("monkey-patching ssl after ssl") || !l.includes("site-packages/")) return null;
+  const at = l.indexOf("site-packages/");
+  const rest = l.slice(at + 14);
+  const name = rest.split(/[/:.]/)[0] ?? "";
+  const warnAt = l.indexOf("warning:");
+  // The location must come before the warning itself ("path:line: MonkeyPatchWarning: ...").
+  if (warnAt < 0 || at > warnAt || !/^[a-z0-9_]{2,60}$/.test(name) || NOT_A_LIBRARY.has(name)) return null;
+  return name;
+}
+
 /** Detect the patcher and how it is applied. */
 export function detectPatchers(lower: readonly string[], tracebacks: readonly Traceback[]): PatcherFact[] {
   const out: PatcherFact[] = [];
@@ -71,11 +94,21 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
   for (const tb of tracebacks) {
     for (const f of tb.frames) {
       const src = (f.source ?? "").trim();
-      if (f.module.startsWith("eventlet.support.greendns"))
+      // `import eventlet` runs eventlet/__init__ -> convenience -> green.socket -> greendns: a
+      // traceback that ends inside that import is the greendns path, patched or not.
+      const lastOfImport =
+        (f.module === "eventlet" ||
+          f.module === "eventlet.convenience" ||
+          f.module === "eventlet.green.socket") &&
+        f === tb.frames[tb.frames.length - 1] &&
+        tb.exception === null;
+      if (f.module.startsWith("eventlet.support.greendns") || lastOfImport)
         add({
           patcher: "eventlet",
           via: "greendns",
-          because: "eventlet's greendns in the traceback (a bare `import eventlet` does this)",
+          because: lastOfImport
+            ? "an `import eventlet` in the traceback (it imports eventlet's greendns)"
+            : "eventlet's greendns in the traceback (a bare `import eventlet` does this)",
         });
       else if (
         !PATCHER_PACKAGES.has(f.pkg) &&
@@ -113,7 +146,18 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
         });
     }
   }
-  for (const l of lower) {
+  for (let i = 0; i < lower.length; i++) {
+    const l = lower[i] ?? "";
+    // A warning's location: `.../site-packages/wampy/__init__.py:28: MonkeyPatchWarning: ...`
+    // (sometimes broken after the location by the reporter).
+    const lib = warningLibrary(l.trimEnd().endsWith(":") ? `${l} ${lower[i + 1] ?? ""}` : l);
+    if (lib !== null)
+      add({
+        patcher: "gevent",
+        via: "library",
+        library: lib,
+        because: `${lib} patches when it is imported (gevent's warning points into it)`,
+      });
     if (!PATCHER_LINE.test(l)) continue;
     if (
       l.includes("worker_class: gevent") ||
@@ -138,11 +182,11 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
       add({ patcher: "gevent", via: "direct", because: "a gevent patch_all() call" });
     if (l.includes("monkey_patch("))
       add({ patcher: "eventlet", via: "direct", because: "an eventlet.monkey_patch() call" });
-    if (l.includes("'eventlet.green.") || l.includes("module 'gevent.select'"))
+    if (l.includes("'eventlet.green.select'") || l.includes("module 'gevent.select'"))
       add({
-        patcher: l.includes("'eventlet.green.") ? "eventlet" : "gevent",
+        patcher: l.includes("'eventlet.green.select'") ? "eventlet" : "gevent",
         via: "mentioned",
-        because: `the error names ${l.includes("'eventlet.green.") ? "eventlet's green" : "gevent's"} select module`,
+        because: `the error names ${l.includes("'eventlet.green.select'") ? "eventlet's green" : "gevent's"} select module`,
         strong: true,
       });
     // A bare dependency listing ("gevent==24.2.1", "gevent  24.2.1" in pip list) only says it is

@@ -43,6 +43,13 @@ const PLATFORM_LINE = new RegExp(
   [...PLATFORM_WORDS.map(([w]) => w), "mac"].map((w) => w.replace(/[\\.^$|?*+()[\]{}/]/g, "\\$&")).join("|"),
 );
 
+/** "not on Windows", "no docker": a platform named to rule it out. */
+function negated(l: string, w: string): boolean {
+  const at = l.indexOf(w);
+  const before = l.slice(Math.max(0, at - 8), at);
+  return before.includes("not ") || before.includes("no ") || before.includes("non-");
+}
+
 const COMPOSE_PREFIX = /^[a-z0-9_.-]{1,60}[_-]\d{1,3} {1,40}\| /;
 
 export function platformHints(lower: readonly string[], tracebacks: readonly Traceback[]): Hint[] {
@@ -88,7 +95,7 @@ export function platformHints(lower: readonly string[], tracebacks: readonly Tra
     for (const [w, platform, weight, because] of PLATFORM_WORDS) {
       // Words and paths are matched at a word start (`apps/users/` is not `/Users/`); a suffix
       // such as `.dylib` anywhere.
-      const hit = w.startsWith(".") ? l.includes(w) : hasWordPrefix(l, w);
+      const hit = (w.startsWith(".") ? l.includes(w) : hasWordPrefix(l, w)) && !negated(l, w);
       if (hit) once(w, { platform, weight, because });
     }
     // "M1 mac", "Mac M2": Apple silicon chip names next to "mac".

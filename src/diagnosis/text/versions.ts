@@ -78,7 +78,8 @@ const VERSION_LINE = new RegExp(
 export function quotedMessage(line: string): boolean {
   const t = line.trimStart();
   if (t.startsWith(">") && !t.startsWith(">>>")) return true;
-  return /(warning|error|exception):\s/i.test(t);
+  // `Warning: ...`, `Error: ...`, or a line naming one (`RecursionError on Python 3.6`).
+  return /(warning|error|exception):\s/i.test(t) || /[a-z](Error|Warning|Exception)\b/.test(t);
 }
 
 /** Read `name==1.2.3`, `name 1.2.3`, `name: 1.2.3`, `name version: 1.2.3`, `Name: x / Version: y`. */

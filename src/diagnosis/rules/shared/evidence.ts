@@ -3,11 +3,10 @@ import type { IssueEvidence } from "../../rule.js";
 import type { Frame } from "../../text/traceback.js";
 import type { Evidence } from "../../types.js";
 
-/** Does any snippet in the issue produce a finding of this rule? Its first evidence line. */
-export function snippetFinding(ev: IssueEvidence, rule: string): Evidence | null {
+/** Does any snippet in the issue produce a finding of this rule? The code lines it rests on. */
+export function snippetFinding(ev: IssueEvidence, rule: string): Evidence[] | null {
   const f = ev.snippetFindings.find((x) => x.rule === rule);
-  if (!f) return null;
-  return { kind: "code", text: f.evidence[0]?.text ?? "", line: f.line };
+  return f ? f.evidence.map((e) => ({ ...e, kind: "code" as const })) : null;
 }
 
 /** A traceback frame quoted as Python prints it. */

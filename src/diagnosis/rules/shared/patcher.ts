@@ -168,7 +168,9 @@ export function patcher(ev: IssueEvidence): PatcherFact | null {
   if (first?.patcher !== "gevent") return first;
   const namesEventlet =
     ev.tracebacks.some((tb) => tb.frames.some((f) => f.pkg === "eventlet")) ||
-    ev.lower.some((l) => l.includes("monkey-patched out by eventlet") || l.includes("'eventlet.green."));
+    ev.lower.some(
+      (l) => l.includes("monkey-patched out by eventlet") || l.includes("'eventlet.green.select'"),
+    );
   return (namesEventlet && ev.context.patchers.find((p) => p.patcher === "eventlet")) || first;
 }
 
@@ -242,6 +244,25 @@ const FIRST_WORDS = [
   "before any other import",
   "before importing anything",
   "very early",
+  "before importing other",
+];
+
+/** Words that make a sentence about the reporter's own setup (not advice or a described change). */
+const OWN_SETUP = [
+  "already",
+  "ensured",
+  "i've",
+  "we've",
+  "i have",
+  "we have",
+  "i do",
+  "we do",
+  "i call",
+  "we call",
+  "is called",
+  "running",
+  "we run",
+  "i run",
 ];
 
 /**
@@ -253,7 +274,7 @@ export function patchesFirst(ev: IssueEvidence): boolean {
   if (patcher(ev)?.via === "gunicorn" || patcher(ev)?.via === "celery") return true;
   for (const f of ev.snippetFacts) {
     const p = patches(f)[0];
-    if (!p || !p.moduleLevel) continue;
+    if (!p?.moduleLevel) continue;
     const earlier = f.imports.some(
       (i) =>
         i.moduleLevel &&
@@ -264,6 +285,8 @@ export function patchesFirst(ev: IssueEvidence): boolean {
   }
   return ev.sentences.some(
     (s) =>
-      (s.text.includes("patch") || s.text.includes("monkey")) && FIRST_WORDS.some((w) => s.text.includes(w)),
+      (s.text.includes("patch") || s.text.includes("monkey")) &&
+      FIRST_WORDS.some((w) => s.text.includes(w)) &&
+      OWN_SETUP.some((w) => s.text.includes(w)),
   );
 }

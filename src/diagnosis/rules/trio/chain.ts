@@ -266,25 +266,11 @@ export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string 
 
 export type TrioFailure = "notimpl" | "epoll" | "greensocket";
 
-/** Libraries that import trio themselves (not through httpcore). */
-const DIRECT_IMPORTERS = ["pyee", "locust_plugins", "trio_websocket", "locust-plugins", "trio-websocket"];
-
-/** The library shown importing trio directly, when it is not httpx/httpcore. */
-export function otherImporter(ev: IssueEvidence): string | null {
-  const chain = bestChain(ev);
-  if (chain.includes("httpx") || chain.includes("httpcore")) return null;
-  const inChain = chain.find((p) => DIRECT_IMPORTERS.includes(p));
-  if (inChain) return inChain.replace(/_/g, "-");
-  if (mentions(ev, "httpx") || mentions(ev, "httpcore")) return null;
-  return (
-    DIRECT_IMPORTERS.find((p) => p.includes("-") && mentions(ev, p)) ?? (mentions(ev, "pyee") ? "pyee" : null)
-  );
-}
-
 /** eventlet's greendns pulls dnspython -> httpx -> httpcore -> trio in. */
 export function greendnsShown(ev: IssueEvidence): boolean {
   const p = patcher(ev);
   return (
+    ev.context.patchers.some((x) => x.via === "greendns") ||
     ev.tracebacks.some((tb) => tb.frames.some((f) => f.module.startsWith("eventlet.support.greendns"))) ||
     mentions(ev, "greendns") ||
     (p?.patcher === "eventlet" && (mentions(ev, "dnspython") || mentions(ev, "eventlet_no_greendns")))

@@ -4,9 +4,10 @@
  */
 import { literal } from "../../inline.js";
 import type { FixDef, IssueEvidence } from "../../rule.js";
+import { mentions } from "../../text/evidence.js";
 import { inRange, versionOf } from "../../text/versions.js";
 import { patchCallShown, patcher, patcherHow, patcherName } from "../shared/patcher.js";
-import { greendnsShown, otherImporter, type TrioFailure } from "./chain.js";
+import { bestChain, greendnsShown, type TrioFailure } from "./chain.js";
 
 export * from "./chain.js";
 
@@ -29,6 +30,33 @@ export function versionSentence(ev: IssueEvidence, pkg: string): string | null {
   if (v.source === "inferred")
     return `${pkg} ${literal(v.version, 30)} (inferred from the line number of the \`raise\` in \`trio/_core/_run.py\`)`;
   return `${pkg} ${literal(v.version, 30)}`;
+}
+
+/** Libraries that import trio themselves (not through httpcore). */
+const DIRECT_IMPORTERS = ["pyee", "locust_plugins", "trio_websocket", "locust-plugins", "trio-websocket"];
+
+/** The library shown importing trio directly, when it is not httpx/httpcore. */
+export function otherImporter(ev: IssueEvidence): string | null {
+  const chain = bestChain(ev);
+  if (chain.includes("httpx") || chain.includes("httpcore")) return null;
+  const inChain = chain.find((p) => DIRECT_IMPORTERS.includes(p));
+  if (inChain) return inChain.replace(/_/g, "-");
+  if (mentions(ev, "httpx") || mentions(ev, "httpcore")) return null;
+  return (
+    DIRECT_IMPORTERS.find((p) => p.includes("-") && mentions(ev, p)) ?? (mentions(ev, "pyee") ? "pyee" : null)
+  );
+}
+
+/**
+ * The reporter's own code runs trio (a snippet calls `trio.run()`, or imports trio next to its
+ * async code): upgrading httpcore or uninstalling trio cannot help them.
+ */
+export function runsTrio(ev: IssueEvidence): boolean {
+  return ev.snippetFacts.some(
+    (f) =>
+      f.calls.some((c) => c.qualified === "trio.run") ||
+      f.imports.some((i) => i.module === "trio" || i.targets.includes("trio")),
+  );
 }
 
 const NOTHING_RUNS_TRIO = "If nothing in your program runs trio";
@@ -83,6 +111,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     direct,
     {
       id: "separate-processes",
+      lead: runsTrio,
       title: "If your program really runs trio",
       text: (ev) =>
         `, do not run trio and ${patcherName(patcher(ev))} in one process: pick one framework, or move one side into a separate process (a worker service, or \`multiprocessing\` with the \`spawn\` start method).`,
