@@ -68,6 +68,7 @@ describe("async-doctor triage", () => {
       ["frobnicate"],
       ["triage", "/does/not/exist"],
       ["scan", "--disable", "no-such-rule"],
+      ["triage", "-", "--repo", "not a repo"],
     ]) {
       const r = await cli(args);
       expect(r.code, args.join(" ")).toBe(2);

@@ -184,3 +184,47 @@ describe("patching must be shown for generic errors", () => {
     expect(r.findings.map((f) => [f.rule, f.confidence])).toEqual([["gevent-grpc", "medium"]]);
   });
 });
+
+describe("the thread's context", () => {
+  const REPORT = `MySQL queries block every other request. We run gunicorn's gevent worker with mysqlclient; while one greenlet waits on a slow query the whole app freezes.`;
+  it("never recommends the package the issue is filed against, nor one the reporter uses", async () => {
+    const engine = await createEngine();
+    const fixes = (repo?: string, text = REPORT) =>
+      engine.triage(text, {}, { repo }).findings[0]?.explanation.fixes.map((f) => f.id) ?? [];
+    expect(fixes("acme/app")).toContain("mysql-cext-under-gevent/pymysql");
+    expect(fixes("PyMySQL/PyMySQL")).not.toContain("mysql-cext-under-gevent/pymysql");
+    expect(fixes("acme/app", `${REPORT} Our other services already use PyMySQL.`)).not.toContain(
+      "mysql-cext-under-gevent/pymysql",
+    );
+  });
+  it("takes no evidence from maintainers' posts and repeats no diagnosis they gave", async () => {
+    const engine = await createEngine();
+    const thread = `# Warning at startup\n\nreporter · description · 2024-01-01\nOur app prints a warning at startup.\n\nowner · comment · 2024-01-02\nThat is gevent's "MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported": patch first.`;
+    expect(engine.triage(thread).findings).not.toEqual([]);
+    expect(engine.triage(thread, {}, { repo: "owner/app" }).findings).toEqual([]);
+    expect(engine.triage(thread, {}, { repo: "acme/app", maintainers: ["owner"] }).findings).toEqual([]);
+    const answered = engine.triage(
+      `MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported may lead to errors`,
+      {},
+      { maintainerTexts: ["You need to monkey-patch before importing requests."] },
+    );
+    expect(answered.findings).toEqual([]);
+    expect(answered.answered).toEqual(["gevent-patch-late-ssl"]);
+  });
+  it("tells both platform stories when the platform is unknown, the macOS one when it is known", async () => {
+    const tb = `gunicorn -k gevent\n  File "/srv/app/lib/python3.11/site-packages/httpcore/_synchronization.py", line 11, in <module>\n    import trio\nNotImplementedError: unsupported platform`;
+    const unknown = await comment(tb);
+    expect(unknown).toContain("On macOS and the BSDs");
+    expect(unknown).toContain("On Linux only trio 0.16 and older fail this way");
+    expect(unknown).not.toContain("- Platform:");
+    const mac = await comment(`${tb}\nOn my MacBook (macOS 14).`);
+    expect(mac).toContain("On macOS trio uses the kqueue backend");
+  });
+  it("says nothing of 'no error' when the thread shows one", async () => {
+    const withError = await comment(
+      `We run gunicorn's gevent worker with mysqlclient and the whole app freezes while one greenlet waits on a query.\n\nOperationalError: (2013, 'Lost connection to MySQL server during query')`,
+    );
+    expect(withError).not.toContain("no error");
+    expect(await comment(REPORT)).toContain("no error");
+  });
+});
