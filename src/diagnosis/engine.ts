@@ -131,14 +131,15 @@ export class Engine {
     const project = new Set((thread.maintainers ?? []).map((m) => m.toLowerCase()));
     const owner = repo?.split("/")[0]?.toLowerCase();
     if (owner) project.add(owner);
-    const posts = splitPosts(text);
+    // Post headers matter only when someone's posts are to be set apart.
+    const posts = project.size > 0 && text.includes(" · ") ? splitPosts(text) : [];
     const mine = (a: string | null) => a !== null && project.has(a.toLowerCase());
     const maintainerTexts = [
       ...(thread.maintainerTexts ?? []),
       ...posts.filter((p) => mine(p.author)).map((p) => p.text),
     ];
     const reporterText =
-      project.size === 0
+      posts.length === 0
         ? text
         : posts
             .filter((p) => !mine(p.author))
@@ -184,11 +185,17 @@ export class Engine {
         answered.push(d.rule);
         return false;
       });
-    const findings: IssueFinding[] = kept.map(({ def, draft }) => ({
-      rule: def.id,
-      ...draft,
-      explanation: explain(def, evidence),
-    }));
+    // The explanation is built on first read (once): reports read it, a filter may drop the finding first.
+    const findings: IssueFinding[] = kept.map(({ def, draft }) => {
+      let memo: Explanation | null = null;
+      return Object.defineProperty({ rule: def.id, ...draft } as IssueFinding, "explanation", {
+        enumerable: true,
+        get: () => {
+          memo ??= explain(def, evidence);
+          return memo;
+        },
+      });
+    });
     return { findings, evidence, answered };
   }
 }

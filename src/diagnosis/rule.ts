@@ -151,3 +151,18 @@ export function codeDraft(
     ...(extra.fix ? { fix: extra.fix } : {}),
   };
 }
+
+/**
+ * A per-report memo for a derived fact: rules ask the same questions of one report many times
+ * (in detect, explain and fix conditions); each is answered once.
+ */
+export function perReport<T>(fn: (ev: IssueEvidence) => T): (ev: IssueEvidence) => T {
+  const memo = new WeakMap<IssueEvidence, { v: T }>();
+  return (ev) => {
+    const hit = memo.get(ev);
+    if (hit) return hit.v;
+    const v = fn(ev);
+    memo.set(ev, { v });
+    return v;
+  };
+}

@@ -1,5 +1,5 @@
-import { defineRule, type IssueEvidence } from "../rule.js";
-import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
+import { defineRule, type IssueEvidence, perReport } from "../rule.js";
+import { findLine, findSentence, lowerText, sentenceEvidence } from "../text/evidence.js";
 import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
 import type { Evidence } from "../types.js";
 import { snippetFinding } from "./shared/evidence.js";
@@ -41,12 +41,11 @@ function grpcWait(ev: IssueEvidence): Evidence | null {
   );
 }
 
-function initGeventShown(ev: IssueEvidence): boolean {
-  return (
+const initGeventShown = perReport(
+  (ev: IssueEvidence): boolean =>
     ev.snippetFacts.some((f) => f.calls.some((c) => c.qualified.endsWith("init_gevent"))) ||
-    ev.lower.some((l) => l.includes("init_gevent()"))
-  );
-}
+    lowerText(ev).includes("init_gevent()"),
+);
 
 export default defineRule({
   id: "gevent-grpc",

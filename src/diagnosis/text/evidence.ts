@@ -229,9 +229,36 @@ export function findLineLower(t: IssueText, ...needles: string[]): Evidence | nu
 }
 
 /** Any line mentions the word (lowercase, at a word start)? */
+const lowerJoined = new WeakMap<IssueText, string>();
+const mentionMemo = new WeakMap<IssueText, Map<string, boolean>>();
+
+/** Any line mentions the word (lowercase, at a word start)? One pass per word, remembered. */
 export function mentions(t: IssueText, word: string): boolean {
-  for (const l of t.lower) if (l.includes(word) && hasWordPrefix(l, word)) return true;
-  return false;
+  let memo = mentionMemo.get(t);
+  if (memo === undefined) {
+    memo = new Map();
+    mentionMemo.set(t, memo);
+  }
+  const known = memo.get(word);
+  if (known !== undefined) return known;
+  let text = lowerJoined.get(t);
+  if (text === undefined) {
+    text = t.lower.join("\n");
+    lowerJoined.set(t, text);
+  }
+  const found = hasWordPrefix(text, word);
+  memo.set(word, found);
+  return found;
+}
+
+/** The whole text, lowercased (computed once). */
+export function lowerText(t: IssueText): string {
+  let text = lowerJoined.get(t);
+  if (text === undefined) {
+    text = t.lower.join("\n");
+    lowerJoined.set(t, text);
+  }
+  return text;
 }
 
 /**

@@ -150,7 +150,9 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
     const l = lower[i] ?? "";
     // A warning's location: `.../site-packages/wampy/__init__.py:28: MonkeyPatchWarning: ...`
     // (sometimes broken after the location by the reporter).
-    const lib = warningLibrary(l.trimEnd().endsWith(":") ? `${l} ${lower[i + 1] ?? ""}` : l);
+    const lib = l.includes("site-packages/")
+      ? warningLibrary(l.trimEnd().endsWith(":") ? `${l} ${lower[i + 1] ?? ""}` : l)
+      : null;
     if (lib !== null)
       add({
         patcher: "gevent",

@@ -89,7 +89,7 @@ export function platformHints(lower: readonly string[], tracebacks: readonly Tra
   };
   for (const l of lower) {
     // docker compose logs (`app_1  | ...`): the process runs in a Linux container.
-    if (COMPOSE_PREFIX.test(l))
+    if (l.includes("| ") && COMPOSE_PREFIX.test(l))
       once("compose", { platform: "linux", weight: 4, because: "docker compose logs (a Linux container)" });
     if (!PLATFORM_LINE.test(l)) continue;
     for (const [w, platform, weight, because] of PLATFORM_WORDS) {

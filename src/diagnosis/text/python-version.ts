@@ -30,7 +30,7 @@ export function pythonFromPaths(tracebacks: readonly Traceback[]): string | null
 /** "Python 3.11.9", "python3.11", "cPython 3.9". */
 export function pythonFromText(lower: readonly string[]): string | null {
   for (const l of lower) {
-    if (quotedMessage(l)) continue;
+    if (!l.includes("python") || quotedMessage(l)) continue;
     let from = 0;
     for (;;) {
       const i = l.indexOf("python", from);

@@ -1,6 +1,6 @@
 /** Who the reporter is and what they use: repository context and the packages a thread shows. */
 import type { FileFacts } from "../python/facts.js";
-import type { IssueText } from "./evidence.js";
+import { type IssueText, mentions } from "./evidence.js";
 import { hasWordPrefix } from "./lines.js";
 
 /** Normalised package name: lowercase, `_` and `.` as `-`. */
@@ -28,6 +28,7 @@ export function usesPackage(ev: IssueText & { snippetFacts?: FileFacts[] }, pkg:
   if (ev.tracebacks.some((tb) => tb.frames.some((f) => normPackage(f.pkg) === p))) return true;
   if (ev.snippetFacts?.some((f) => f.imports.some((i) => i.module.toLowerCase().split(".")[0] === mod)))
     return true;
+  if (!mentions(ev, p)) return false; // one remembered pass before any sentence is read
   return ev.sentences.some(
     (s) => hasWordPrefix(s.text, p) && USE_WORDS.some((w) => hasWordPrefix(s.text, w)),
   );

@@ -94,7 +94,7 @@ export function readVersions(lines: readonly string[]): Map<string, VersionFact>
   let pipShowName: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    if (line.length > 4000 || quotedMessage(line)) continue;
+    if (line.length > 4000) continue;
     const trimmed = line.trim();
     if (trimmed.startsWith("Name: ")) pipShowName = trimmed.slice(6).trim();
     else if (trimmed.startsWith("Version: ") && pipShowName !== null) {
@@ -102,7 +102,8 @@ export function readVersions(lines: readonly string[]): Map<string, VersionFact>
       if (v) put(pipShowName, v, i + 1);
       pipShowName = null;
     }
-    if (!HAS_VERSION.test(trimmed) || !VERSION_LINE.test(trimmed)) continue;
+    // The cheap tests first; a quoted message is checked only on a line that could hold a version.
+    if (!HAS_VERSION.test(trimmed) || !VERSION_LINE.test(trimmed) || quotedMessage(trimmed)) continue;
     const toks = trimmed.split(/\s+/);
     for (let j = 0; j < toks.length; j++) {
       const tok = toks[j] ?? "";

@@ -1,5 +1,5 @@
 /** Evidence helpers shared by issue rules. */
-import type { IssueEvidence } from "../../rule.js";
+import { type IssueEvidence, perReport } from "../../rule.js";
 import type { Frame } from "../../text/traceback.js";
 import type { Evidence } from "../../types.js";
 
@@ -21,9 +21,9 @@ export function frameEvidence(f: Frame): Evidence {
 const ERROR_NAME = /[A-Za-z](Error|Exception|Exit)[:(]/;
 
 /** The thread shows an error (an exception in a traceback, or an `XxxError:` line). */
-export function errorShown(ev: IssueEvidence): boolean {
+export const errorShown = perReport((ev: IssueEvidence): boolean => {
   return (
     ev.tracebacks.some((tb) => tb.exception !== null) ||
     ev.lines.some((l) => l.length < 2000 && ERROR_NAME.test(l))
   );
-}
+});

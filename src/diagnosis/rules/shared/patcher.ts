@@ -5,8 +5,9 @@
 
 import { literal } from "../../inline.js";
 import type { FileFacts, ImportFact, Span } from "../../python/facts.js";
-import { type CodeFindingDraft, codeDraft, type IssueEvidence, type Needs } from "../../rule.js";
+import { type CodeFindingDraft, codeDraft, type IssueEvidence, type Needs, perReport } from "../../rule.js";
 import type { PatcherFact } from "../../text/context.js";
+import { lowerText } from "../../text/evidence.js";
 import type { Evidence } from "../../types.js";
 
 export type PatchKind = "gevent" | "eventlet";
@@ -47,13 +48,8 @@ export const PATCH_NEEDS = {
 
 /** Combine needs (groups of `source` are all required; lists are joined). */
 export function needs(...parts: Needs[]): Needs {
-  const out: {
-    source: (readonly string[])[];
-    calls: string[];
-    bases: string[];
-    hunk: string[];
-    words: string[];
-  } = { source: [], calls: [], bases: [], hunk: [], words: [] };
+  type Lists = { source: (readonly string[])[] } & Record<"calls" | "bases" | "hunk" | "words", string[]>;
+  const out: Lists = { source: [], calls: [], bases: [], hunk: [], words: [] };
   for (const p of parts) {
     out.source.push(...(p.source ?? []));
     out.calls.push(...(p.calls ?? []));
@@ -163,15 +159,22 @@ export function importOf(
  * `eventlet.green` modules in the traceback, "monkey-patched out by eventlet"), eventlet is the
  * one to blame even if gevent is mentioned too.
  */
+const patcherMemo = new WeakMap<IssueEvidence, PatcherFact | null>();
+
 export function patcher(ev: IssueEvidence): PatcherFact | null {
-  const first = ev.context.patchers[0] ?? null;
-  if (first?.patcher !== "gevent") return first;
-  const namesEventlet =
-    ev.tracebacks.some((tb) => tb.frames.some((f) => f.pkg === "eventlet")) ||
-    ev.lower.some(
-      (l) => l.includes("monkey-patched out by eventlet") || l.includes("'eventlet.green.select'"),
-    );
-  return (namesEventlet && ev.context.patchers.find((p) => p.patcher === "eventlet")) || first;
+  const known = patcherMemo.get(ev);
+  if (known !== undefined) return known;
+  let p = ev.context.patchers[0] ?? null;
+  if (p?.patcher === "gevent") {
+    const text = lowerText(ev);
+    const namesEventlet =
+      ev.tracebacks.some((tb) => tb.frames.some((f) => f.pkg === "eventlet")) ||
+      text.includes("monkey-patched out by eventlet") ||
+      text.includes("'eventlet.green.select'");
+    p = (namesEventlet && ev.context.patchers.find((x) => x.patcher === "eventlet")) || p;
+  }
+  patcherMemo.set(ev, p);
+  return p;
 }
 
 /** The patch is applied by an explicit call or a worker setting the reporter controls. */
@@ -223,7 +226,7 @@ const PATCH_WORDS = ["patch", "monkey", "worker", "-k ", "pool", "greenlet"];
  * gevent/eventlet frames, or a sentence that ties gevent/eventlet to patching or workers.
  * Generic errors (asyncio's, epoll's) need this; a pip list naming gevent does not count.
  */
-export function shownPatcher(ev: IssueEvidence): PatcherFact | null {
+export const shownPatcher = perReport((ev: IssueEvidence): PatcherFact | null => {
   const strong = ev.context.patchers.find((p) => p.via !== "mentioned" || p.strong);
   if (strong) return strong;
   for (const s of ev.sentences) {
@@ -233,7 +236,7 @@ export function shownPatcher(ev: IssueEvidence): PatcherFact | null {
     }
   }
   return null;
-}
+});
 
 const FIRST_WORDS = [
   "first line",
@@ -269,7 +272,7 @@ const OWN_SETUP = [
  * The reporter already patches first: a snippet whose first statement is the patch, or a sentence
  * that says so. "Patch first" is then no news to them.
  */
-export function patchesFirst(ev: IssueEvidence): boolean {
+export const patchesFirst = perReport((ev: IssueEvidence): boolean => {
   // gunicorn's and celery's workers patch before they import the application.
   if (patcher(ev)?.via === "gunicorn" || patcher(ev)?.via === "celery") return true;
   for (const f of ev.snippetFacts) {
@@ -289,4 +292,4 @@ export function patchesFirst(ev: IssueEvidence): boolean {
       FIRST_WORDS.some((w) => s.text.includes(w)) &&
       OWN_SETUP.some((w) => s.text.includes(w)),
   );
-}
+});

@@ -3,7 +3,7 @@
  * (or of a sentence), the link between a failure and trio, and the trio failure signals.
  */
 import { literal } from "../../inline.js";
-import type { IssueEvidence } from "../../rule.js";
+import { type IssueEvidence, perReport } from "../../rule.js";
 import { findLine, findLineLower, mentions, sentenceEvidence } from "../../text/evidence.js";
 import { hasWordPrefix } from "../../text/lines.js";
 import type { Traceback } from "../../text/traceback.js";
@@ -68,7 +68,7 @@ export function importChain(tb: Traceback): string[] {
 const reachesTrio = (c: string[]) => c.some((p) => TRIO_IMPORTERS.has(p) || p === "dnspython");
 
 /** The longest import chain over all tracebacks that ends in (or passes) trio, else the longest. */
-export function bestChain(ev: IssueEvidence): string[] {
+export const bestChain = perReport((ev: IssueEvidence): string[] => {
   let best: string[] = [];
   for (const tb of ev.tracebacks) {
     const c = importChain(tb);
@@ -77,10 +77,10 @@ export function bestChain(ev: IssueEvidence): string[] {
     if ((hasTrio && !bestHasTrio) || (hasTrio === bestHasTrio && c.length > best.length)) best = c;
   }
   return best;
-}
+});
 
 /** Evidence that trio (directly or through a known importer) is involved. */
-export function trioLink(ev: IssueEvidence): Evidence | null {
+export const trioLink = perReport((ev: IssueEvidence): Evidence | null => {
   for (const tb of ev.tracebacks) {
     const f = tb.frames.find((x) => x.pkg === "trio");
     if (f) return frameEvidence(f);
@@ -101,7 +101,7 @@ export function trioLink(ev: IssueEvidence): Evidence | null {
     if (mentions(ev, w)) return findLineLower(ev, w);
   }
   return null;
-}
+});
 
 const FAILURE_WORDS = [
   "dies",
@@ -144,7 +144,7 @@ export interface ProseChain {
  * it came in as a dependency of openai". The patcher must be shown; a bare mention of two
  * library names is not enough.
  */
-export function proseTrioChain(ev: IssueEvidence): ProseChain | null {
+export const proseTrioChain = perReport((ev: IssueEvidence): ProseChain | null => {
   if (shownPatcher(ev) === null) return null;
   for (const s of ev.sentences) {
     if (s.text.length > 1000) continue;
@@ -163,7 +163,7 @@ export function proseTrioChain(ev: IssueEvidence): ProseChain | null {
     return { evidence: sentenceEvidence(s), chain: chain.length > 0 ? chain : [importer] };
   }
   return null;
-}
+});
 
 /** Linux: a line saying `select.epoll` is gone (trio's or another library's failure). */
 export function epollSignal(ev: IssueEvidence): Evidence | null {
@@ -223,7 +223,7 @@ export function snippetTrioImport(ev: IssueEvidence): Evidence | null {
  * frames (a trio frame or a known importer of trio); only without one do we fall back to the
  * rest of the text (a stated trio version, httpx, dnspython, ...).
  */
-export function epollTrioLink(ev: IssueEvidence): Evidence | null {
+export const epollTrioLink = perReport((ev: IssueEvidence): Evidence | null => {
   for (const tb of ev.tracebacks) {
     if (!tb.exception?.message.includes("has no attribute 'epoll'") || tb.frames.length === 0) continue;
     const f = tb.frames.find(
@@ -232,7 +232,7 @@ export function epollTrioLink(ev: IssueEvidence): Evidence | null {
     return f ? frameEvidence(f) : null; // no such frame: the traceback shows another library failing
   }
   return trioLink(ev);
-}
+});
 
 export function chainText(chain: string[]): string {
   return chain.map((c) => literal(c, 40)).join(" → ");
@@ -267,7 +267,7 @@ export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string 
 export type TrioFailure = "notimpl" | "epoll" | "greensocket";
 
 /** eventlet's greendns pulls dnspython -> httpx -> httpcore -> trio in. */
-export function greendnsShown(ev: IssueEvidence): boolean {
+export const greendnsShown = perReport((ev: IssueEvidence): boolean => {
   const p = patcher(ev);
   return (
     ev.context.patchers.some((x) => x.via === "greendns") ||
@@ -275,4 +275,4 @@ export function greendnsShown(ev: IssueEvidence): boolean {
     mentions(ev, "greendns") ||
     (p?.patcher === "eventlet" && (mentions(ev, "dnspython") || mentions(ev, "eventlet_no_greendns")))
   );
-}
+});
