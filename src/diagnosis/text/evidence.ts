@@ -204,8 +204,10 @@ export function findLine(t: IssueText, ...needles: string[]): Evidence | null {
 }
 
 function searchLine(t: IssueText, needles: string[]): Evidence | null {
-  const first = needles[0];
+  // Start from the longest needle: usually the rarest, so the fewest lines to check.
+  let first = needles[0];
   if (first === undefined) return null;
+  for (const n of needles) if (n.length > first.length) first = n;
   let from = 0;
   for (;;) {
     const at = t.joined.indexOf(first, from);
