@@ -103,3 +103,25 @@ export function annotated(source: string): string[] {
   });
   return out.sort();
 }
+
+const PLATFORM_NAMES: Record<string, string> = {
+  macos: "macOS",
+  linux: "Linux",
+  freebsd: "FreeBSD",
+  windows: "Windows",
+};
+
+/**
+ * The advice facts of a corpus case a rendered issue comment breaks (empty when it passes them):
+ * the platform it tells (it may tell none), the import chain, and the must / must-not phrases.
+ */
+export function adviceProblems(comment: string, c: CorpusCase): string[] {
+  const out: string[] = [];
+  const told = /- Platform: (\w+)/.exec(comment)?.[1];
+  if (told !== undefined && told !== PLATFORM_NAMES[c.platform]) out.push(`platform told: ${told}`);
+  const chain = c.chain.map((p) => `\`${p}\``).join(" → ");
+  if (c.chain.length > 0 && !comment.includes(chain)) out.push(`chain missing: ${chain}`);
+  for (const m of c.must) if (!comment.includes(m)) out.push(`must: ${m}`);
+  for (const m of c.mustNot) if (comment.includes(m)) out.push(`must not: ${m}`);
+  return out;
+}

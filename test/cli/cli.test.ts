@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { annotated, FIXTURES, readCorpus } from "../helpers.js";
+import { adviceProblems, annotated, FIXTURES, readCorpus } from "../helpers.js";
 
 const CLI = new URL("../../dist/cli/index.js", import.meta.url).pathname;
 
@@ -45,6 +45,29 @@ describe("async-doctor triage", () => {
       expect(out.findings.map((f) => f.rule).sort(), c.name).toEqual([...c.expected].sort());
       for (const f of out.findings) expect(Object.keys(f).sort()).toEqual(["confidence", "message", "rule"]);
       expect(r.code, c.name).toBe(c.expected.length > 0 ? 1 : 0);
+    });
+  }, 60_000);
+
+  it("renders each positive corpus case's comment with its advice facts (--format markdown)", async () => {
+    const cases = readCorpus().filter((c) => c.expected.length > 0);
+    const results = await Promise.all(
+      cases.map((c) =>
+        cli([
+          "triage",
+          join(FIXTURES, "issues", c.name),
+          "--format",
+          "markdown",
+          "--repo",
+          c.repo,
+          ...(c.maintainers.length > 0 ? ["--maintainers", c.maintainers.join(",")] : []),
+        ]),
+      ),
+    );
+    results.forEach((r, i) => {
+      const c = cases[i];
+      if (!c) return;
+      expect(r.code, c.name).toBe(1);
+      expect(adviceProblems(r.stdout, c), c.name).toEqual([]);
     });
   }, 60_000);
 

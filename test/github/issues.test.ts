@@ -1,6 +1,6 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { corpusThread, readCorpus } from "../helpers.js";
+import { adviceProblems, corpusThread, readCorpus } from "../helpers.js";
 import {
   API,
   api,
@@ -136,6 +136,7 @@ describe("the issue corpus through the whole App", () => {
       expect(calls.filter((x) => x === `POST ${ISSUE}/comments`)).toHaveLength(1);
       const marker = /<!-- async-doctor:issue rules=([^ ]*) -->/.exec(capture.body ?? "");
       expect(marker?.[1]?.split(",").sort()).toEqual([...c.expected].sort());
+      expect(adviceProblems(capture.body ?? "", c)).toEqual([]);
       await expect(capture.body).toMatchFileSnapshot(`__snapshots__/comments/${c.name}`);
     });
   }
