@@ -1,8 +1,13 @@
 /** Walk paths on disk and scan Python files with the engine. The CLI's I/O side. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import type { Engine, RuleFilter } from "../diagnosis/engine.js";
+import { join, relative, sep } from "node:path";
+import { type Engine, mayPatch, type RuleFilter, scanProject } from "../diagnosis/engine.js";
+import { isTestPath } from "../diagnosis/paths.js";
+import { MAX_MANIFEST_BYTES, manifestKind } from "../diagnosis/project/manifests.js";
+import { fileContext, isProjectFile, type Project, readProject } from "../diagnosis/project/project.js";
+import type { PatchedRun } from "../diagnosis/project/runs.js";
 import { REGISTRY } from "../diagnosis/registry.js";
+import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 
 const SKIP_DIRS = new Set([
@@ -34,7 +39,11 @@ function isPython(name: string): boolean {
 }
 
 /** Expand paths into Python files, skipping virtualenvs and VCS/dependency folders. */
-export function listPythonFiles(paths: string[], skipped: ScanReport["skipped"]): string[] {
+export function listPythonFiles(
+  paths: string[],
+  skipped: ScanReport["skipped"],
+  projectFiles?: string[],
+): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     let entries: import("node:fs").Dirent[];
@@ -53,7 +62,10 @@ export function listPythonFiles(paths: string[], skipped: ScanReport["skipped"])
       const p = join(dir, e.name);
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) walk(p);
-      } else if (e.isFile() && isPython(e.name)) out.push(p);
+      } else if (e.isFile()) {
+        if (isPython(e.name)) out.push(p);
+        if (projectFiles && isProjectFile(p)) projectFiles.push(p);
+      }
     }
   };
   for (const p of paths) {
@@ -77,38 +89,118 @@ export function decodeSource(buf: Buffer): string | null {
   return new TextDecoder("utf-8", { fatal: false }).decode(buf);
 }
 
+/** A source worth parsing, with what its project says about it. */
+export interface Relevant {
+  path: string;
+  source: string;
+  run: PatchedRun | null;
+}
+
+/** One folder given on the command line, read as a project: manifests and run configs. */
+export interface ScannedProject {
+  root: string;
+  project: Project;
+  /** Manifest texts by project path. */
+  files: Map<string, string>;
+}
+
+function readProjectFiles(root: string, paths: string[], report: ScanReport): ScannedProject {
+  const files = new Map<string, string>();
+  for (const p of paths) {
+    try {
+      if (statSync(p).size > MAX_MANIFEST_BYTES) {
+        report.skipped.push({ path: p, reason: "larger than 4 MiB" });
+        continue;
+      }
+      files.set(relative(root, p).split(sep).join("/"), decodeSource(readFileSync(p)) ?? "");
+    } catch (e) {
+      report.skipped.push({
+        path: p,
+        reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+      });
+    }
+  }
+  const project = readProject(files);
+  for (const problem of project.deps.problems)
+    report.skipped.push({ path: join(root, problem.file), reason: problem.reason });
+  return { root, project, files };
+}
+
 /**
  * Walk the paths and yield the Python sources worth parsing (read, not binary, past the
- * prefilter), counting files and bytes and recording skips in `report` on the way.
+ * prefilter), counting files and bytes and recording skips in `report` on the way. A folder is
+ * read as a project first (`projects` receives it): its run configs may patch the modules.
  */
 export function* relevantSources(
   paths: string[],
   report: ScanReport,
-): Generator<{ path: string; source: string }> {
-  for (const file of listPythonFiles(paths, report.skipped)) {
-    let buf: Buffer;
+  projects: ScannedProject[] = [],
+): Generator<Relevant> {
+  for (const root of paths) {
+    let isDir = false;
     try {
-      if (statSync(file).size > MAX_FILE_BYTES) {
-        report.skipped.push({ path: file, reason: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` });
-        continue;
-      }
-      buf = readFileSync(file);
-    } catch (e) {
-      report.skipped.push({
-        path: file,
-        reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? "error"})`,
-      });
-      continue;
+      isDir = statSync(root).isDirectory();
+    } catch {}
+    const projectFiles: string[] = [];
+    const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined);
+    const scanned = isDir ? readProjectFiles(root, projectFiles, report) : null;
+    if (scanned) projects.push(scanned);
+    for (const file of files) {
+      const rel = scanned ? relative(root, file).split(sep).join("/") : file;
+      const run = scanned ? fileContext(scanned.project, rel).run : null;
+      const source = readSource(file, report, run);
+      if (source !== null) yield { path: file, source, run };
     }
-    report.files++;
-    report.bytes += buf.length;
-    if (buf.subarray(0, 8192).includes(0)) {
-      report.skipped.push({ path: file, reason: "binary content" });
-      continue;
-    }
-    // Prefilter the bytes first: only the few files that pass are decoded.
-    if (REGISTRY.prefilter(buf)) yield { path: file, source: decodeSource(buf) ?? "" };
   }
+}
+
+function readSource(file: string, report: ScanReport, run: PatchedRun | null): string | null {
+  let buf: Buffer;
+  try {
+    if (statSync(file).size > MAX_FILE_BYTES) {
+      report.skipped.push({ path: file, reason: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB` });
+      return null;
+    }
+    buf = readFileSync(file);
+  } catch (e) {
+    report.skipped.push({
+      path: file,
+      reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+    });
+    return null;
+  }
+  report.files++;
+  report.bytes += buf.length;
+  if (buf.subarray(0, 8192).includes(0)) {
+    report.skipped.push({ path: file, reason: "binary content" });
+    return null;
+  }
+  // Prefilter the bytes first: only the few files that pass are decoded.
+  const relevant =
+    REGISTRY.prefilter(buf) || (run !== null && REGISTRY.prefilterPatched(buf)) || mayPatch(buf);
+  return relevant ? (decodeSource(buf) ?? "") : null;
+}
+
+/**
+ * The project findings of the scanned folders (manifest lines), once the code is scanned: the
+ * module-level patches it found count as ways the project runs patched.
+ */
+export function projectFindings(
+  projects: ScannedProject[],
+  codePatches: ProjectPatch[],
+  filter: RuleFilter,
+): CodeFinding[] {
+  const out: CodeFinding[] = [];
+  for (const { root, project, files } of projects) {
+    const own = codePatches
+      .map((p) => ({ ...p, file: relative(root, p.file).split(sep).join("/") }))
+      .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file));
+    const patched: ProjectPatch[] = [...project.runs.map((r) => ({ ...r })), ...own];
+    const manifests = new Map([...files].filter(([path]) => manifestKind(path) !== null));
+    for (const f of scanProject({ deps: project.deps, patched, files: manifests }, filter))
+      out.push({ ...f, file: join(root, f.file) });
+  }
+  return out;
 }
 
 export function emptyReport(): ScanReport {
@@ -118,10 +210,14 @@ export function emptyReport(): ScanReport {
 /** Scan on this thread (see scan-pool.ts for the multi-core version). */
 export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = {}): ScanReport {
   const report = emptyReport();
-  for (const { path, source } of relevantSources(paths, report)) {
-    const r = engine.scanSource(path, source, filter);
+  const projects: ScannedProject[] = [];
+  const patches: ProjectPatch[] = [];
+  for (const { path, source, run } of relevantSources(paths, report, projects)) {
+    const r = engine.scanSource(path, source, filter, run ? { run, deps: null } : undefined);
     if (r.parsed) report.parsed++;
     report.findings.push(...r.findings);
+    patches.push(...r.patches);
   }
+  report.findings.push(...projectFindings(projects, patches, filter));
   return report;
 }

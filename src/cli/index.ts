@@ -168,9 +168,11 @@ async function main(argv: string[]): Promise<number> {
   ) {
     throw new UsageError("no readable Python files in the given paths");
   }
-  const testFindings = report.findings.filter((f) => isTestPath(f.file));
+  // A test file is one under a `tests/` folder of the scanned tree, not of the folders above it.
+  const inTests = (file: string) => isTestPath(underRoot(file, paths));
+  const testFindings = report.findings.filter((f) => inTests(f.file));
   if (!args.includeTests && testFindings.length > 0) {
-    report.findings = report.findings.filter((f) => !isTestPath(f.file));
+    report.findings = report.findings.filter((f) => !inTests(f.file));
     process.stderr.write(
       `async-doctor: ${testFindings.length} finding(s) in test files left out (--include-tests reports them)\n`,
     );
@@ -185,6 +187,7 @@ async function main(argv: string[]): Promise<number> {
         file: f.file,
         line: f.line,
         column: f.column,
+        ...(f.fix ? { fix: f.fix } : {}),
       })),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -194,6 +197,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${renderScanText(report.findings, report.files, report.parsed)}\n`);
   }
   return report.findings.length > 0 ? 1 : 0;
+}
+
+/** The part of `file` below the scanned path that holds it (the file itself when given alone). */
+function underRoot(file: string, roots: string[]): string {
+  for (const root of roots) {
+    const r = root.endsWith("/") ? root : `${root}/`;
+    if (file.startsWith(r)) return file.slice(r.length);
+  }
+  return file;
 }
 
 main(process.argv.slice(2)).then(

@@ -5,14 +5,20 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createEngine } from "../diagnosis/engine.js";
+import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import { emptyReport, relevantSources, type ScanReport } from "./fs-scan.js";
+import {
+  emptyReport,
+  projectFindings,
+  type Relevant,
+  relevantSources,
+  type ScannedProject,
+  type ScanReport,
+} from "./fs-scan.js";
 import type { ScanJob } from "./scan-worker.js";
 
-interface Pending {
-  path: string;
-  source: string;
-}
+type Pending = Relevant;
+type Result = { findings: CodeFinding[]; parsed: boolean; patches: ProjectPatch[] };
 
 /**
  * Starting a worker (module load, grammar compile, first cold parse) was measured at about
@@ -28,11 +34,10 @@ export async function scanPathsParallel(
   const disabled = opts.disabled ?? [];
   const pending: Pending[] = [];
   let workers: Worker[] | null = null;
-  const inflight = new Map<
-    number,
-    { resolve: (v: { findings: CodeFinding[]; parsed: boolean }) => void; reject: (e: Error) => void }
-  >();
-  const results: Promise<{ findings: CodeFinding[]; parsed: boolean }>[] = [];
+  const inflight = new Map<number, { resolve: (v: Result) => void; reject: (e: Error) => void }>();
+  const results: Promise<Result>[] = [];
+  const projects: ScannedProject[] = [];
+  const patches: ProjectPatch[] = [];
   let nextId = 0;
   let rr = 0;
 
@@ -41,12 +46,12 @@ export async function scanPathsParallel(
     workers = [];
     for (let i = 0; i < n; i++) {
       const w = new Worker(new URL("./scan-worker.js", import.meta.url));
-      w.on("message", (m: { id: number; findings?: CodeFinding[]; parsed?: boolean; error?: string }) => {
+      w.on("message", (m: Partial<Result> & { id: number; error?: string }) => {
         const p = inflight.get(m.id);
         if (!p) return;
         inflight.delete(m.id);
         if (m.error !== undefined) p.reject(new Error(m.error));
-        else p.resolve({ findings: m.findings ?? [], parsed: m.parsed ?? false });
+        else p.resolve({ findings: m.findings ?? [], parsed: m.parsed ?? false, patches: m.patches ?? [] });
       });
       w.on("error", (e) => {
         for (const p of inflight.values()) p.reject(e);
@@ -62,14 +67,14 @@ export async function scanPathsParallel(
     results.push(
       new Promise((resolve, reject) => {
         inflight.set(id, { resolve, reject });
-        const msg: ScanJob = { id, path: job.path, source: job.source, disabled };
+        const msg: ScanJob = { id, path: job.path, source: job.source, disabled, run: job.run };
         pool[rr++ % pool.length]?.postMessage(msg);
       }),
     );
   };
 
   let pendingBytes = 0;
-  for (const job of relevantSources(paths, report)) {
+  for (const job of relevantSources(paths, report, projects)) {
     if (workers !== null) dispatch(job);
     else {
       pending.push(job);
@@ -84,18 +89,27 @@ export async function scanPathsParallel(
       const engine = await createEngine();
       const d = new Set(disabled);
       for (const p of pending) {
-        const r = engine.scanSource(p.path, p.source, { enabled: (id) => !d.has(id) });
+        const r = engine.scanSource(
+          p.path,
+          p.source,
+          { enabled: (id) => !d.has(id) },
+          p.run ? { run: p.run, deps: null } : undefined,
+        );
         if (r.parsed) report.parsed++;
         report.findings.push(...r.findings);
+        patches.push(...r.patches);
       }
     } else {
       for (const r of await Promise.all(results)) {
         if (r.parsed) report.parsed++;
         report.findings.push(...r.findings);
+        patches.push(...r.patches);
       }
     }
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));
   }
+  const d = new Set(disabled);
+  report.findings.push(...projectFindings(projects, patches, { enabled: (id) => !d.has(id) }));
   return report;
 }

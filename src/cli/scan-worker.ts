@@ -1,20 +1,28 @@
 /** Worker thread for parallel scans: parses and analyses sources posted by scan-pool. */
 import { parentPort } from "node:worker_threads";
 import { createEngine } from "../diagnosis/engine.js";
+import type { PatchedRun } from "../diagnosis/project/runs.js";
 
 export interface ScanJob {
   id: number;
   path: string;
   source: string;
   disabled: string[];
+  /** The run config that loads this module patched, if any. */
+  run: PatchedRun | null;
 }
 
 const engine = await createEngine();
 parentPort?.on("message", (job: ScanJob) => {
   try {
     const disabled = new Set(job.disabled);
-    const r = engine.scanSource(job.path, job.source, { enabled: (id) => !disabled.has(id) });
-    parentPort?.postMessage({ id: job.id, findings: r.findings, parsed: r.parsed });
+    const r = engine.scanSource(
+      job.path,
+      job.source,
+      { enabled: (id) => !disabled.has(id) },
+      job.run ? { run: job.run, deps: null } : undefined,
+    );
+    parentPort?.postMessage({ id: job.id, findings: r.findings, parsed: r.parsed, patches: r.patches });
   } catch (e) {
     parentPort?.postMessage({ id: job.id, error: (e as Error).message ?? String(e) });
   }

@@ -2,10 +2,13 @@
  * The diagnosis engine: issue text in, findings out; Python source in, findings out.
  * Pure apart from loading the grammar once (see python/parser.ts).
  */
+
+import type { FileContext } from "./project/project.js";
 import { extractFacts, type FileFacts } from "./python/facts.js";
 import { loadPythonParser, type PythonParser } from "./python/parser.js";
 import { REGISTRY, type Registry } from "./registry.js";
-import type { IssueEvidence, Rule } from "./rule.js";
+import type { IssueEvidence, ProjectFacts, ProjectPatch, Rule } from "./rule.js";
+import { patches } from "./rules/shared/patcher.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
 import { answers, repoPackage, usesPackage } from "./text/reporter.js";
@@ -40,6 +43,27 @@ export interface ScanResult {
   findings: CodeFinding[];
   /** Whether the file was parsed at all (false when the prefilter ruled it out). */
   parsed: boolean;
+  /** Module-level patch calls of the file: the project may run patched from here. */
+  patches: ProjectPatch[];
+}
+
+/** Could the source hold a patch call (cheap check before parsing for project context)? */
+export function mayPatch(source: Uint8Array | string): boolean {
+  const s =
+    typeof source === "string" ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  return s.includes("patch_all") || s.includes("monkey_patch");
+}
+
+function modulePatches(facts: FileFacts): ProjectPatch[] {
+  return patches(facts)
+    .filter((p) => p.moduleLevel && p.how !== "import grequests" && p.how !== "import locust")
+    .map((p) => ({
+      patcher: p.kind,
+      via: "code",
+      file: facts.path,
+      line: p.line,
+      text: (facts.lines[p.line - 1] ?? "").trim(),
+    }));
 }
 
 /** FNV-1a (64-bit) as hex: a stable, dependency-free fingerprint. */
@@ -85,14 +109,37 @@ function explain(rule: Rule, ev: IssueEvidence): Explanation {
   return { summary, cause, fixes };
 }
 
+/** Project rules over a project's dependencies and runs: findings on manifest lines. */
+export function scanProject(
+  project: ProjectFacts,
+  filter: RuleFilter = {},
+  registry: Registry = REGISTRY,
+): CodeFinding[] {
+  const out: CodeFinding[] = [];
+  for (const rule of registry.rules) {
+    if (!rule.project) continue;
+    for (const d of rule.project.detect(project)) {
+      const anchor = d.evidence[0]?.text ?? "";
+      out.push({ ...d, rule: rule.id, fingerprint: fingerprint(rule.id, d.file, anchor) });
+    }
+  }
+  return applyExcludes(out, registry)
+    .filter((f) => !filter.enabled || filter.enabled(f.rule))
+    .sort((a, b) =>
+      a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.rule.localeCompare(b.rule),
+    );
+}
+
 export class Engine {
   constructor(
     private readonly parser: PythonParser,
     readonly registry: Registry = REGISTRY,
   ) {}
 
-  private facts(path: string, source: string): FileFacts {
-    return extractFacts(this.parser, path, source, this.registry.wanted);
+  private facts(path: string, source: string, context?: FileContext): FileFacts {
+    const facts = extractFacts(this.parser, path, source, this.registry.wanted);
+    if (context) facts.context = context;
+    return facts;
   }
 
   /** Code rules over one file's facts; excludes and suppressions applied, then the filter. */
@@ -117,9 +164,17 @@ export class Engine {
   }
 
   /** Analyse one Python source. Sources that fail the prefilter are not parsed. */
-  scanSource(path: string, source: string, filter: RuleFilter = {}): ScanResult {
-    if (!this.registry.prefilter(source)) return { findings: [], parsed: false };
-    return { findings: this.runCodeRules(this.facts(path, source), filter), parsed: true };
+  scanSource(path: string, source: string, filter: RuleFilter = {}, context?: FileContext): ScanResult {
+    if (!this.mayMatter(source, context) && !mayPatch(source))
+      return { findings: [], parsed: false, patches: [] };
+    const facts = this.facts(path, source, context);
+    const patches = modulePatches(facts);
+    return { findings: this.runCodeRules(facts, filter), parsed: true, patches };
+  }
+
+  /** The prefilter, knowing whether the project runs this module patched. */
+  mayMatter(source: Uint8Array | string, context?: FileContext): boolean {
+    return this.registry.prefilter(source) || (!!context?.run && this.registry.prefilterPatched(source));
   }
 
   /**

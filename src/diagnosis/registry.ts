@@ -26,6 +26,8 @@ export interface Registry {
   wanted: Wanted;
   /** Could any rule that reads Python facts find something in this source (or bytes)? */
   prefilter(source: Uint8Array | string): boolean;
+  /** The prefilter for a module that runs patched by its project's config (no patch in the file). */
+  prefilterPatched(source: Uint8Array | string): boolean;
   /** Could this pull-request patch text matter (any rule's needle, or a hunk needle)? */
   hunkMayMatter(patch: string): boolean;
   /** Does the text contain a word of the family (any issue rule's vocabulary)? */
@@ -61,6 +63,17 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     return sourceRules.some((groups) => groups.every((g) => g.some((needle) => s.includes(needle))));
   };
 
+  // A module that a run config loads patched: the patcher groups hold already.
+  const patchedRules = sourceRules
+    .map((groups) => groups.filter((g) => !g.includes("gevent")))
+    .filter((groups, i) => groups.length > 0 && groups.length < (sourceRules[i]?.length ?? 0));
+  const anyPatched = alternation(patchedRules.flatMap((groups) => groups[0] ?? []));
+  const prefilterPatched = (buf: Uint8Array | string): boolean => {
+    const s = toText(buf);
+    if (!anyPatched.test(s)) return false;
+    return patchedRules.some((groups) => groups.every((g) => g.some((needle) => s.includes(needle))));
+  };
+
   // A hunk may matter when it holds any needle of any rule: the rest of the file may hold the others.
   const hunk = alternation([...sourceRules.flat(2), ...rules.flatMap((r) => r.needs.hunk ?? [])]);
   const family = alternation(
@@ -72,6 +85,7 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     byId,
     wanted,
     prefilter,
+    prefilterPatched,
     hunkMayMatter: (patch) => hunk.test(patch),
     mentionsFamily: (text) => family.test(text),
   };

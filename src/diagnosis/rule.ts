@@ -4,6 +4,7 @@
  * detection, explanation and fixes as data, documentation, and which rules it excludes.
  * The registry (registry.ts) derives every shared table from these declarations.
  */
+import type { Dependencies } from "./project/dependencies.js";
 import type { FileFacts, Span } from "./python/facts.js";
 import type { IssueText } from "./text/evidence.js";
 import type { CodeFinding, Confidence, Evidence, InlineText, Replacement } from "./types.js";
@@ -46,6 +47,26 @@ export interface IssueDraft {
 }
 
 export type CodeFindingDraft = Omit<CodeFinding, "rule" | "file" | "fingerprint">;
+
+/** A project-level finding: a code finding on a manifest line. */
+export type ProjectFindingDraft = CodeFindingDraft & { file: string };
+
+/** How a project runs patched: a run config, or a module-level patch in one of its modules. */
+export interface ProjectPatch {
+  patcher: "gevent" | "eventlet";
+  via: "gunicorn" | "celery" | "uwsgi" | "code";
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** What project rules see: dependencies with versions, how it runs, and its manifests' text. */
+export interface ProjectFacts {
+  deps: Dependencies;
+  patched: ProjectPatch[];
+  /** Manifest texts by project path (for the line a finding quotes and edits). */
+  files: ReadonlyMap<string, string>;
+}
 
 type FixText =
   | { text: InlineText }
@@ -108,6 +129,10 @@ export interface Rule {
   code?: {
     detect(facts: FileFacts): CodeFindingDraft[];
   };
+  /** Risks a project's dependencies predict, reported on the manifest line (`file` set). */
+  project?: {
+    detect(p: ProjectFacts): ProjectFindingDraft[];
+  };
   docs: RuleDocs;
 }
 
@@ -120,6 +145,7 @@ export function kindsOf(rule: Rule): RuleKind[] {
   const k: RuleKind[] = [];
   if (rule.issue) k.push("issue");
   if (rule.code) k.push("code");
+  if (rule.project) k.push("manifest");
   return k;
 }
 

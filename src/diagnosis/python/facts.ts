@@ -3,6 +3,7 @@
  * and inline suppressions. Code rules work on these facts only; what a call means is theirs to say.
  */
 import type { Node } from "web-tree-sitter";
+import type { FileContext } from "../project/project.js";
 import type { PythonParser } from "./parser.js";
 import { ancestry, buildAliases, importFact, parseSuppression, resolve, span } from "./syntax.js";
 
@@ -80,6 +81,8 @@ export interface FileFacts {
   /** line -> rule ids suppressed there ("*" for all). */
   suppressions: Map<number, Set<string>>;
   hasSyntaxError: boolean;
+  /** What the project says about this module (how it runs, its dependencies), when known. */
+  context?: FileContext;
 }
 
 /**

@@ -5,15 +5,14 @@ import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
 import { snippetFinding } from "./shared/evidence.js";
 import {
   geventPatcher,
-  geventPatches,
   needs,
   PATCH_NEEDS,
   PATCHER_NEEDLES,
   patcher,
   patcherHow,
   shownPatcher,
-  underPatch,
 } from "./shared/patcher.js";
+import { onPatch, patchedWhere, processPatch } from "./shared/process.js";
 
 /** Calls that create or run an asyncio event loop. */
 const LOOP_ENTRY = [
@@ -118,7 +117,7 @@ export default defineRule({
   },
   code: {
     detect(facts) {
-      const patch = geventPatches(facts)[0];
+      const patch = processPatch(facts, "gevent");
       if (!patch) return [];
       const call = facts.calls.find(
         (c) =>
@@ -130,20 +129,20 @@ export default defineRule({
       );
       if (call && (!imp || call.line < imp.line))
         return [
-          underPatch(
+          onPatch(
             facts,
             call,
             patch,
-            `${literal(`${call.raw}()`, 80)} starts an asyncio event loop in a process patched by gevent on line ${patch.line}. Patched threads share one OS thread and \`select.epoll\` is gone: asyncio loops collide or block the gevent hub. Use one framework per process.`,
+            `${literal(`${call.raw}()`, 80)} starts an asyncio event loop in a process patched by gevent ${patchedWhere(patch)}. Patched threads share one OS thread and \`select.epoll\` is gone: asyncio loops collide or block the gevent hub. Use one framework per process.`,
           ),
         ];
       if (imp)
         return [
-          underPatch(
+          onPatch(
             facts,
             imp,
             patch,
-            `${literal(imp.module, 80)} is an asyncio framework in a process patched by gevent on line ${patch.line}. Patched threads share one OS thread and \`select.epoll\` is gone: asyncio loops collide or block the gevent hub. Use one framework per process.`,
+            `${literal(imp.module, 80)} is an asyncio framework in a process patched by gevent ${patchedWhere(patch)}. Patched threads share one OS thread and \`select.epoll\` is gone: asyncio loops collide or block the gevent hub. Use one framework per process.`,
           ),
         ];
       return [];

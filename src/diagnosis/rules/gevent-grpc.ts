@@ -1,18 +1,19 @@
+import { GRPC_GEVENT_FIXED, GRPC_GEVENT_OK } from "../project/knowledge.js";
 import { defineRule, type IssueEvidence, perReport } from "../rule.js";
 import { findLine, findSentence, lowerText, sentenceEvidence } from "../text/evidence.js";
 import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
 import type { Evidence } from "../types.js";
 import { snippetFinding } from "./shared/evidence.js";
+import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
 import {
   geventPatcher,
-  geventPatches,
   importOf,
   needs,
   PATCH_NEEDS,
   PATCHER_NEEDLES,
   shownPatcher,
-  underPatch,
 } from "./shared/patcher.js";
+import { onPatch, patchedWhere, processPatch } from "./shared/process.js";
 
 /** Symptoms specific enough to pair with a patched process named elsewhere in the report. */
 const HANG_TERMS = [
@@ -148,16 +149,34 @@ export default defineRule({
   },
   code: {
     detect(facts) {
-      const patch = geventPatches(facts)[0];
+      const patch = processPatch(facts, "gevent");
       if (!patch || facts.calls.some((c) => c.qualified.endsWith("init_gevent"))) return [];
       const imp = importOf(facts, "grpc", (i) => i.module.startsWith("grpc.experimental.gevent"));
       if (!imp) return [];
       return [
-        underPatch(
+        onPatch(
           facts,
           imp,
           patch,
-          `grpc is used in a process patched by gevent (line ${patch.line}) without \`grpc.experimental.gevent.init_gevent()\`: its C core will block the gevent hub. Call \`init_gevent()\` right after patching, and use grpcio ≥ 1.51.1.`,
+          `grpc is used in a process patched by gevent (${patchedWhere(patch)}) without \`grpc.experimental.gevent.init_gevent()\`: its C core will block the gevent hub. Call \`init_gevent()\` right after patching, and use grpcio ≥ 1.51.1.`,
+        ),
+      ];
+    },
+  },
+  project: {
+    detect(p) {
+      const run = projectPatch(p, "gevent");
+      const v = p.deps.version("grpcio");
+      if (!run || !v || p.deps.inRange("grpcio", GRPC_GEVENT_OK) !== false) return [];
+      const dep = p.deps.entry("grpcio");
+      if (!dep) return [];
+      return [
+        onDependency(
+          p,
+          dep,
+          run,
+          `${versionWords(v)}, older than ${GRPC_GEVENT_FIXED}, the first release whose gevent support (\`grpc.experimental.gevent.init_gevent()\`) keeps the hub from blocking; this project runs patched by ${patchWords(run)}. Upgrade grpcio to ≥ ${GRPC_GEVENT_FIXED} and call \`init_gevent()\` right after patching.`,
+          { fix: bumpPin(p, dep, GRPC_GEVENT_FIXED) },
         ),
       ];
     },
@@ -170,7 +189,9 @@ export default defineRule({
 - A snippet that patches with gevent and imports grpc without \`init_gevent()\` — \`medium\`.
 - A sentence tying grpc to gevent/monkey-patching with a problem word (hangs, stuck, incompatible, ...) — \`medium\`.
 
-Code: a gevent patch and an import of \`grpc\` (any submodule) with no call to \`init_gevent()\` in the file. Reported on the grpc import.`,
+Code: a gevent patch and an import of \`grpc\` (any submodule) with no call to \`init_gevent()\` in the file. Reported on the grpc import. A module that a run config loads patched counts as patched, at \`medium\`.
+
+Manifests: grpcio pinned or locked below 1.51.1 in a project that runs patched by gevent — \`medium\`, with the edit to 1.51.1 for a pin.`,
     why: "grpc's C core (`grpc._cython.cygrpc`) does its own I/O and threads, invisible to gevent: the hub blocks or ends with `LoopExit`.",
     example: {
       lang: "python",

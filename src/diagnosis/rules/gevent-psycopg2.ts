@@ -3,6 +3,7 @@ import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { inRange, versionOf } from "../text/versions.js";
 import { BLOCKING_WORDS } from "../text/vocabulary.js";
 import { errorShown } from "./shared/evidence.js";
+import { onDependency, patchWords, projectPatch } from "./shared/manifest.js";
 import { geventPatcher } from "./shared/patcher.js";
 
 const PSYCOPG_WORDS = ["psycopg", "psycopg2", "psycogreen"];
@@ -54,8 +55,23 @@ export default defineRule({
       },
     ],
   },
+  project: {
+    detect(p) {
+      const run = projectPatch(p, "gevent");
+      const dep = p.deps.entry("psycopg2") ?? p.deps.entry("psycopg2-binary");
+      if (!run || !dep || dep.constraint || p.deps.has("psycogreen")) return [];
+      return [
+        onDependency(
+          p,
+          dep,
+          run,
+          `psycopg2 talks to PostgreSQL from C (libpq), and this project runs patched by ${patchWords(run)}: every query blocks the gevent hub, and no psycogreen is installed to make it cooperative. Add psycogreen and call \`patch_psycopg()\` right after patching, or move to psycopg ≥ 3.1.14.`,
+        ),
+      ];
+    },
+  },
   docs: {
-    what: 'A sentence naming psycopg/psycopg2/psycogreen together with gevent (or greenlets, coroutines, green threads) and blocking/cooperation words ("blocks", "doesn\'t cooperate", "not compatible", "concurrently") in a gevent report — `medium` (there is no error text to match).',
+    what: 'A sentence naming psycopg/psycopg2/psycogreen together with gevent (or greenlets, coroutines, green threads) and blocking/cooperation words ("blocks", "doesn\'t cooperate", "not compatible", "concurrently") in a gevent report — `medium` (there is no error text to match).\n\nManifests: `psycopg2` or `psycopg2-binary` in a project that runs patched by gevent (a run config or a module-level patch) with no `psycogreen` dependency — `medium`, on the psycopg2 line.',
     why: "psycopg2's network I/O happens inside libpq, in C, where gevent cannot make it cooperative: a query holds the only OS thread until it returns.",
     notMatched: "Reports that state psycopg ≥ 3 (see [gevent-psycopg3-cext](gevent-psycopg3-cext.md)).",
   },

@@ -1,8 +1,10 @@
 import { literal } from "../inline.js";
+import { PSYCOPG3_CEXT_BLOCKS, PSYCOPG3_FIXED } from "../project/knowledge.js";
 import { defineRule, type IssueEvidence } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { inRange, versionOf } from "../text/versions.js";
 import { BLOCKING_WORDS } from "../text/vocabulary.js";
+import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
 import { geventPatcher } from "./shared/patcher.js";
 
 const psycopgVersion = (ev: IssueEvidence) => versionOf(ev, "psycopg") ?? versionOf(ev, "psycopg-c");
@@ -46,8 +48,28 @@ export default defineRule({
       },
     ],
   },
+  project: {
+    detect(p) {
+      const run = projectPatch(p, "gevent");
+      const d = p.deps;
+      const v = d.version("psycopg") ?? d.version("psycopg-c");
+      const cImpl = d.hasExtra("psycopg", "c") || d.has("psycopg-c");
+      if (!run || !v || !cImpl || !d.inRange(v.name, PSYCOPG3_CEXT_BLOCKS)) return [];
+      const dep = d.entry(v.name);
+      if (!dep) return [];
+      return [
+        onDependency(
+          p,
+          dep,
+          run,
+          `${versionWords(v)} with the C implementation, which waits on the connection in C that gevent cannot see; this project runs patched by ${patchWords(run)}, so queries block every other greenlet. Upgrade psycopg (and psycopg-c) to ≥ ${PSYCOPG3_FIXED}.`,
+          { confidence: "high", fix: bumpPin(p, dep, PSYCOPG3_FIXED) },
+        ),
+      ];
+    },
+  },
   docs: {
-    what: "psycopg (or psycopg-c) version stated in 3.1.5 – 3.1.13, gevent patching in the report, and a sentence describing blocking or hanging queries — `medium`.",
+    what: "psycopg (or psycopg-c) version stated in 3.1.5 – 3.1.13, gevent patching in the report, and a sentence describing blocking or hanging queries — `medium`.\n\nManifests: psycopg or psycopg-c pinned or locked at 3.1.5 – 3.1.13 with the C implementation (`psycopg[c]` or `psycopg-c`) in a project that runs patched by gevent — `high`, with the edit to 3.1.14 for a pin.",
     why: "psycopg 3 cooperates with gevent by itself, except releases 3.1.5 – 3.1.13 with the C implementation, which wait on the connection in C.",
     notMatched: "psycopg 3.1.14 and later, psycopg 3 before 3.1.5, and reports with no version stated.",
   },

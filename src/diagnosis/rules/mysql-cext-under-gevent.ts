@@ -4,14 +4,9 @@ import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { BLOCKING_WORDS, GEVENT_WORDS } from "../text/vocabulary.js";
 import type { Replacement } from "../types.js";
 import { errorShown, snippetFinding } from "./shared/evidence.js";
-import {
-  geventPatcher,
-  geventPatches,
-  needs,
-  PATCH_NEEDS,
-  PATCHER_NEEDLES,
-  underPatch,
-} from "./shared/patcher.js";
+import { onDependency, patchWords, projectPatch } from "./shared/manifest.js";
+import { geventPatcher, needs, PATCH_NEEDS, PATCHER_NEEDLES } from "./shared/patcher.js";
+import { onPatch, patchedWhere, processPatch } from "./shared/process.js";
 
 const CEXT_WORDS = [
   "mysqlclient",
@@ -122,7 +117,7 @@ export default defineRule({
   },
   code: {
     detect(facts) {
-      const patch = geventPatches(facts)[0];
+      const patch = processPatch(facts, "gevent");
       if (!patch) return [];
       const drafts = [];
       for (const c of facts.calls) {
@@ -134,11 +129,11 @@ export default defineRule({
             ? addUsePure(facts.lines, c.line, c.closeParen)
             : undefined;
         drafts.push(
-          underPatch(
+          onPatch(
             facts,
             c,
             patch,
-            `${literal(`${c.raw}()`, 80)} uses the C extension by default (\`use_pure=False\` since 8.0.11), which blocks the gevent hub (patched on line ${patch.line}) for every query. Pass \`use_pure=True\`.`,
+            `${literal(`${c.raw}()`, 80)} uses the C extension by default (\`use_pure=False\` since 8.0.11), which blocks the gevent hub (patched ${patchedWhere(patch)}) for every query. Pass \`use_pure=True\`.`,
             fix ? { fix, endLine: fix.endLine } : {},
           ),
         );
@@ -150,14 +145,29 @@ export default defineRule({
       );
       if (imp)
         drafts.push(
-          underPatch(
+          onPatch(
             facts,
             imp,
             patch,
-            `\`MySQLdb\` (mysqlclient) runs its I/O in libmysqlclient, which blocks the gevent hub (patched on line ${patch.line}) for every query. Use PyMySQL, or run queries in gevent's threadpool.`,
+            `\`MySQLdb\` (mysqlclient) runs its I/O in libmysqlclient, which blocks the gevent hub (patched ${patchedWhere(patch)}) for every query. Use PyMySQL, or run queries in gevent's threadpool.`,
           ),
         );
       return drafts;
+    },
+  },
+  project: {
+    detect(p) {
+      const run = projectPatch(p, "gevent");
+      const dep = p.deps.entry("mysqlclient");
+      if (!run || !dep || dep.constraint) return [];
+      return [
+        onDependency(
+          p,
+          dep,
+          run,
+          `mysqlclient (\`MySQLdb\`) runs its I/O in libmysqlclient, and this project runs patched by ${patchWords(run)}: every query blocks the gevent hub. Use PyMySQL (\`pymysql.install_as_MySQLdb()\` serves code written for MySQLdb), or run queries in gevent's threadpool.`,
+        ),
+      ];
     },
   },
   docs: {
@@ -166,7 +176,9 @@ export default defineRule({
 - A snippet with the code pattern — \`medium\`.
 - A sentence naming mysqlclient/MySQLdb/libmysqlclient/the C extension with gevent/greenlets and blocking/waiting words — \`medium\`.
 
-Code: a gevent patch in the file and \`mysql.connector.connect(...)\` without \`use_pure=True\` (no finding when options come from \`**kwargs\`), or \`import MySQLdb\`. For \`connect\` calls without \`use_pure\`, the review suggests the exact edit adding \`use_pure=True\`.`,
+Code: a gevent patch in the file and \`mysql.connector.connect(...)\` without \`use_pure=True\` (no finding when options come from \`**kwargs\`), or \`import MySQLdb\`. For \`connect\` calls without \`use_pure\`, the review suggests the exact edit adding \`use_pure=True\`. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at \`medium\`.
+
+Manifests: \`mysqlclient\` in a project that runs patched by gevent — \`medium\`, on its line.`,
     why: "mysqlclient (`MySQLdb`) and mysql-connector-python's C extension (the default since 8.0.11) do their network I/O inside libmysqlclient, which gevent cannot make cooperative: every query blocks the whole hub.",
     example: {
       lang: "python",

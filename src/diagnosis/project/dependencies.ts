@@ -1,0 +1,139 @@
+/**
+ * A project's dependencies merged over its manifests: what is declared where, and the version
+ * that is installed when a lock file or a pin says so. A lock file's exact version wins over a
+ * range; a constraints file limits a version but does not add a dependency.
+ */
+import { satisfies } from "@renovatebot/pep440";
+import { baseName, manifestKind, readManifest } from "./manifests.js";
+import { type Dependency, normalizeName } from "./requirement.js";
+
+export interface ManifestProblem {
+  file: string;
+  reason: string;
+}
+
+/** The version of a package and where it was read from ("uv.lock locks httpcore 1.0.5"). */
+export interface VersionFact {
+  name: string;
+  version: string;
+  locked: boolean;
+  file: string;
+  line: number;
+}
+
+export class Dependencies {
+  private readonly byName = new Map<string, Dependency[]>();
+
+  constructor(
+    readonly all: readonly Dependency[],
+    readonly problems: readonly ManifestProblem[] = [],
+  ) {
+    for (const d of all) {
+      const list = this.byName.get(d.name);
+      if (list) list.push(d);
+      else this.byName.set(d.name, [d]);
+    }
+  }
+
+  /** Declared (not only constrained) or locked. */
+  has(name: string): boolean {
+    return (this.byName.get(normalizeName(name)) ?? []).some((d) => !d.constraint);
+  }
+
+  /** Where the project asks for it: its first declaration (not a lock, not a constraint). */
+  declared(name: string): Dependency | undefined {
+    return (this.byName.get(normalizeName(name)) ?? []).find((d) => !d.locked && !d.constraint);
+  }
+
+  /** Any entry naming it, declarations first: the line to point at. */
+  entry(name: string): Dependency | undefined {
+    const list = this.byName.get(normalizeName(name)) ?? [];
+    return list.find((d) => !d.locked && !d.constraint) ?? list.find((d) => !d.constraint) ?? list[0];
+  }
+
+  /** A declaration asks for the extra (`httpx[trio]`). */
+  hasExtra(name: string, extra: string): boolean {
+    return (this.byName.get(normalizeName(name)) ?? []).some((d) => d.extras.includes(extra));
+  }
+
+  /** Any lock file was read: what it does not list is not installed. */
+  get locked(): boolean {
+    return this.all.some((d) => d.locked);
+  }
+
+  /** The exact version and its source: a lock wins, then a pin (`==`), then a constrained pin. */
+  version(name: string): VersionFact | null {
+    const list = this.byName.get(normalizeName(name)) ?? [];
+    const pick =
+      list.find((d) => d.locked && d.version) ??
+      list.find((d) => !d.constraint && d.version) ??
+      list.find((d) => d.version);
+    return pick?.version
+      ? { name: pick.name, version: pick.version, locked: pick.locked, file: pick.file, line: pick.line }
+      : null;
+  }
+
+  /**
+   * Does the installed version fall in `range`? true/false when an exact version is known;
+   * otherwise, when every declared range lies inside or outside it as far as can be told, null.
+   */
+  inRange(name: string, range: string): boolean | null {
+    const v = this.version(name);
+    if (!v) return null;
+    try {
+      return satisfies(v.version, range);
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** "uv.lock locks httpcore 1.0.5" / "requirements.txt pins httpcore 1.0.5". */
+export function versionSource(v: VersionFact): string {
+  return `\`${baseName(v.file)}\` ${v.locked ? "locks" : "pins"} ${v.name} ${v.version}`;
+}
+
+/** Join a relative include path to the including file's folder, normalising `.` and `..`. */
+export function joinPath(from: string, rel: string): string {
+  const parts = from.split("/").slice(0, -1);
+  for (const p of rel.split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p === "..") parts.pop();
+    else parts.push(p);
+  }
+  return parts.join("/");
+}
+
+/**
+ * Read every manifest of a project: `files` maps project-relative paths to their text. `-r` and
+ * `-c` includes are followed (once each) even when the included file has another name.
+ */
+export function readDependencies(files: ReadonlyMap<string, string>): Dependencies {
+  const deps: Dependency[] = [];
+  const problems: ManifestProblem[] = [];
+  const seen = new Set<string>();
+  const queue: { path: string; constraint: boolean | null }[] = [];
+  for (const path of [...files.keys()].sort()) if (manifestKind(path)) queue.push({ path, constraint: null });
+  while (queue.length > 0) {
+    const { path, constraint } = queue.shift() as { path: string; constraint: boolean | null };
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const text = files.get(path);
+    if (text === undefined) continue;
+    const kind = manifestKind(path) ?? "requirements";
+    const r =
+      kind === "requirements" || constraint !== null
+        ? readManifest(asRequirements(path, constraint), text)
+        : readManifest(path, text);
+    if (r.error) problems.push({ file: path, reason: r.error });
+    for (const d of r.deps) deps.push({ ...d, file: path, constraint: d.constraint || constraint === true });
+    for (const inc of r.includes) queue.push({ path: joinPath(path, inc.path), constraint: inc.constraint });
+  }
+  return new Dependencies(deps, problems);
+}
+
+/** A file included with `-r`/`-c` reads as a requirements file whatever its name. */
+function asRequirements(path: string, constraint: boolean | null): string {
+  if (manifestKind(path) === "requirements") return path;
+  return `${path.slice(0, path.lastIndexOf("/") + 1)}${constraint ? "constraints" : "requirements"}-included.txt`;
+}

@@ -1,0 +1,131 @@
+/**
+ * How a project runs patched, read from its worker configs and command lines: gunicorn's
+ * gevent/eventlet workers (`gunicorn.conf.py`, `-k`/`--worker-class` in a Procfile, Dockerfile,
+ * compose file, shell script or pyproject task), celery's `-P`/`--pool`, and uWSGI's `gevent`
+ * option. Line by line and token by token: linear in the input.
+ */
+import { baseName } from "./manifests.js";
+
+export type Patcher = "gevent" | "eventlet";
+
+export interface PatchedRun {
+  patcher: Patcher;
+  /** gunicorn, celery or uwsgi. */
+  via: "gunicorn" | "celery" | "uwsgi";
+  file: string;
+  line: number;
+  /** The line as written (trimmed). */
+  text: string;
+  /** The folder whose modules this run loads ("" = the whole project). */
+  scope: string;
+}
+
+/** Files that may start the project's processes. */
+export function isRunConfig(path: string): boolean {
+  const base = baseName(path);
+  const lower = base.toLowerCase();
+  if (base === "Procfile" || base.startsWith("Procfile.") || lower === "makefile" || lower === "justfile")
+    return true;
+  if (lower === "dockerfile" || lower.startsWith("dockerfile.") || lower.endsWith(".dockerfile")) return true;
+  if (
+    (lower.startsWith("docker-compose") || lower.startsWith("compose")) &&
+    (lower.endsWith(".yml") || lower.endsWith(".yaml"))
+  )
+    return true;
+  if (
+    lower.endsWith(".sh") ||
+    lower.endsWith(".ini") ||
+    lower.endsWith(".service") ||
+    lower === "supervisord.conf"
+  )
+    return true;
+  if (lower === "pyproject.toml" || lower === "app.yaml" || lower === "fly.toml") return true;
+  return lower.endsWith(".py") && lower.includes("gunicorn");
+}
+
+/** Split a command line into words: whitespace, quotes, commas and brackets separate. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (const ch of line) {
+    if (ch === " " || ch === "\t" || ch === '"' || ch === "'" || ch === "," || ch === "[" || ch === "]") {
+      if (cur) out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+function patcherOf(value: string | undefined): Patcher | null {
+  const v = (value ?? "").toLowerCase();
+  if (v.includes("gevent")) return "gevent";
+  if (v.includes("eventlet")) return "eventlet";
+  return null;
+}
+
+/** The value of an option given as `-k X`, `-kX`, `-k=X`, `--long X` or `--long=X`. */
+function optionValue(ws: string[], from: number, short: string, long: string): string | undefined {
+  for (let i = from; i < ws.length; i++) {
+    const w = ws[i] as string;
+    if (w === short || w === long) return ws[i + 1];
+    if (w.startsWith(`${long}=`)) return w.slice(long.length + 1);
+    if (w.startsWith(`${short}=`)) return w.slice(short.length + 1);
+    if (w.startsWith(short) && w.length > short.length && !w.startsWith("--")) return w.slice(short.length);
+  }
+  return undefined;
+}
+
+function commandRun(ws: string[]): { patcher: Patcher; via: PatchedRun["via"] } | null {
+  for (let i = 0; i < ws.length; i++) {
+    const w = (ws[i] as string).toLowerCase();
+    if (w.endsWith("gunicorn") || w.startsWith("gunicorn_cmd_args")) {
+      const p = patcherOf(optionValue(ws, i + 1, "-k", "--worker-class"));
+      if (p) return { patcher: p, via: "gunicorn" };
+    }
+    if (w.endsWith("celery")) {
+      const p = patcherOf(optionValue(ws, i + 1, "-P", "--pool"));
+      if (p) return { patcher: p, via: "celery" };
+    }
+    if (w.endsWith("uwsgi") && ws.slice(i + 1).some((x) => x === "--gevent" || x.startsWith("--gevent=")))
+      return { patcher: "gevent", via: "uwsgi" };
+  }
+  return null;
+}
+
+const MAX_LINE = 4096;
+
+/** The patched runs one file declares. */
+export function readRuns(path: string, text: string): PatchedRun[] {
+  if (!isRunConfig(path)) return [];
+  const scope = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+  const out: PatchedRun[] = [];
+  const gunicornPy = path.toLowerCase().endsWith(".py");
+  let section = "";
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? "";
+    const t = (raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw).trim();
+    if (!t || t.startsWith("#")) continue;
+    const at = { file: path, line: i + 1, text: t, scope };
+    if (gunicornPy) {
+      // gunicorn.conf.py: `worker_class = "gevent"`.
+      const eq = t.indexOf("=");
+      if (eq > 0 && t.slice(0, eq).trim() === "worker_class") {
+        const p = patcherOf(t.slice(eq + 1));
+        if (p) out.push({ patcher: p, via: "gunicorn", ...at });
+      }
+      continue;
+    }
+    if (t.startsWith("[") && t.endsWith("]")) section = t.slice(1, -1).trim().toLowerCase();
+    if (section === "uwsgi" && path.toLowerCase().endsWith(".ini")) {
+      const eq = t.indexOf("=");
+      if (eq > 0 && t.slice(0, eq).trim() === "gevent" && /^\s*\d/.test(t.slice(eq + 1)))
+        out.push({ patcher: "gevent", via: "uwsgi", ...at });
+      continue;
+    }
+    const run = commandRun(words(t));
+    if (run) out.push({ ...run, ...at });
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * The patch a module runs under: a patch call or patching import in the file itself, or, when the
+ * project context says so, the worker that loads the module patched (gunicorn's gevent worker,
+ * celery's gevent pool, uWSGI's gevent loop). Rules that only care whether the process is
+ * patched read this instead of `patches()`.
+ */
+import { literal } from "../../inline.js";
+import type { PatchedRun } from "../../project/runs.js";
+import type { FileFacts, Span } from "../../python/facts.js";
+import { type CodeFindingDraft, codeDraft } from "../../rule.js";
+import { type PatchFact, type PatchKind, patches } from "./patcher.js";
+
+export interface ProcessPatch {
+  kind: PatchKind;
+  /** The patch in this file, or null when a run config patches the process. */
+  inFile: PatchFact | null;
+  run: PatchedRun | null;
+}
+
+/** The patch this module runs under (of `kind`, when given): the file's own first, then its run's. */
+export function processPatch(facts: FileFacts, kind?: PatchKind): ProcessPatch | null {
+  const own = patches(facts).find((p) => kind === undefined || p.kind === kind);
+  if (own) return { kind: own.kind, inFile: own, run: null };
+  const run = facts.context?.run;
+  if (run && (kind === undefined || run.patcher === kind)) return { kind: run.patcher, inFile: null, run };
+  return null;
+}
+
+const VIA: Record<PatchedRun["via"], string> = {
+  gunicorn: "gunicorn's {p} worker",
+  celery: "celery's {p} pool",
+  uwsgi: "uWSGI's {p} loop",
+};
+
+/** Where the patch comes from, as a clause: "on line 3" / "through gunicorn's gevent worker, `x` line 3". */
+export function patchedWhere(p: ProcessPatch): string {
+  if (p.inFile) return `on line ${p.inFile.line}`;
+  const run = p.run as PatchedRun;
+  return `through ${VIA[run.via].replace("{p}", run.patcher)}, ${literal(run.file, 120)} line ${run.line}`;
+}
+
+/**
+ * A finding on `at` that rests on the process patch. A patch seen in the file is `high`; a patch
+ * read from a run config is `medium` (the config may start another part of the project) and the
+ * evidence quotes the config line.
+ */
+export function onPatch(
+  facts: FileFacts,
+  at: Span,
+  p: ProcessPatch,
+  message: string,
+  extra: Parameters<typeof codeDraft>[4] = {},
+): CodeFindingDraft {
+  if (p.inFile) return codeDraft(facts, at, message, [at.line, p.inFile.line], extra);
+  const d = codeDraft(facts, at, message, [at.line], { ...extra, confidence: "medium" });
+  const run = p.run as PatchedRun;
+  return { ...d, evidence: [...d.evidence, { kind: "text", text: `${run.file}:${run.line}: ${run.text}` }] };
+}

@@ -1,0 +1,89 @@
+/**
+ * Fixture projects through the CLI: each folder under test/fixtures/projects is scanned as a
+ * project (manifests, lock files, run configs, code) and must give exactly the findings its
+ * EXPECTED file lists, one per line: `<rule> <confidence> <path>:<line> [fix]`.
+ */
+import { execFile } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES } from "../helpers.js";
+
+const CLI = new URL("../../dist/cli/index.js", import.meta.url).pathname;
+const ROOT = join(FIXTURES, "projects");
+const PROJECTS = readdirSync(ROOT).sort();
+
+function scan(dir: string, format: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile("node", [CLI, "scan", dir, "--format", format], (err, stdout) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout });
+    });
+  });
+}
+
+interface Json {
+  findings: {
+    rule: string;
+    confidence: string;
+    file: string;
+    line: number;
+    fix?: unknown;
+    message: string;
+  }[];
+}
+
+describe("fixture projects", () => {
+  it("has at least 12 positive and 6 negative projects", () => {
+    const expected = PROJECTS.map((p) => readFileSync(join(ROOT, p, "EXPECTED"), "utf8").trim());
+    expect(expected.filter((e) => e !== "").length).toBeGreaterThanOrEqual(12);
+    expect(expected.filter((e) => e === "").length).toBeGreaterThanOrEqual(6);
+  });
+
+  for (const name of PROJECTS) {
+    it(`${name}`, async () => {
+      const dir = join(ROOT, name);
+      const want = readFileSync(join(dir, "EXPECTED"), "utf8")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .sort();
+      const r = await scan(dir, "json");
+      const out = JSON.parse(r.stdout) as Json;
+      const got = out.findings
+        .map((f) => `${f.rule} ${f.confidence} ${relative(dir, f.file)}:${f.line}${f.fix ? " fix" : ""}`)
+        .sort();
+      expect(got).toEqual(want);
+      expect(r.code).toBe(want.length > 0 ? 1 : 0);
+    });
+  }
+
+  it("reports a manifest finding with its file and line in text and SARIF too", async () => {
+    const dir = join(ROOT, "requirements-httpcore-escapes");
+    const text = await scan(dir, "text");
+    expect(text.stdout).toContain("requirements.txt:3");
+    expect(text.stdout).toContain("gevent-trio-same-process");
+    const sarif = JSON.parse((await scan(dir, "sarif")).stdout) as {
+      runs: {
+        results: {
+          ruleId: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+          }[];
+        }[];
+      }[];
+    };
+    const result = sarif.runs[0]?.results.find((x) => x.ruleId === "gevent-trio-same-process");
+    expect(result?.locations[0]?.physicalLocation.artifactLocation.uri).toMatch(/requirements\.txt$/);
+    expect(result?.locations[0]?.physicalLocation.region.startLine).toBe(3);
+  });
+
+  it("says where versions and the patch come from, and suggests the exact pin", async () => {
+    const dir = join(ROOT, "requirements-httpcore-escapes");
+    const out = JSON.parse((await scan(dir, "json")).stdout) as Json;
+    const f = out.findings[0];
+    expect(f?.message).toContain("`requirements.txt` pins httpcore `1.0.5`");
+    expect(f?.message).toContain("gunicorn's gevent worker (`gunicorn.conf.py` line 2)");
+    expect(f?.message).toContain("trio to ≥ 0.26");
+    expect(f?.fix).toEqual({ startLine: 3, endLine: 3, text: "httpcore==1.0.6" });
+  });
+});
