@@ -73,6 +73,8 @@ export interface Requirement {
 }
 
 const MAX_REQUIREMENT = 500;
+/** Longer than any real distribution name: a line like that is not a requirement. */
+const MAX_NAME = 128;
 
 /**
  * A PEP 508 requirement string (`httpx[http2]>=0.24 ; python_version>"3.8"`), or null when it
@@ -85,7 +87,8 @@ export function parseRequirement(raw: string): Requirement | null {
   const start = i;
   while (i < s.length && isNameChar(s[i] as string)) i++;
   const name = s.slice(start, i);
-  if (!name || !/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name)) return null;
+  if (!name || name.length > MAX_NAME || !/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name))
+    return null;
   while (s[i] === " ") i++;
   const extras: string[] = [];
   if (s[i] === "[") {
@@ -120,9 +123,12 @@ export function readRequirements(file: string, text: string, constraint: boolean
   for (let i = 0; i < lines.length; i++) {
     const startLine = i + 1;
     let line = lines[i] ?? "";
-    while (line.endsWith("\\") && i + 1 < lines.length) line = line.slice(0, -1) + (lines[++i] ?? "");
+    while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++i] ?? ""}`;
     const hash = line.startsWith("#") ? 0 : line.indexOf(" #");
     if (hash >= 0) line = line.slice(0, hash);
+    // Per-requirement options (`--hash=...`, `--config-settings`) follow the requirement.
+    const option = line.indexOf(" --");
+    if (option > 0) line = line.slice(0, option);
     line = line.trim();
     if (!line) continue;
     if (line.startsWith("-")) {
