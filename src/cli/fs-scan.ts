@@ -4,8 +4,13 @@ import { join, relative, sep } from "node:path";
 import { type Engine, mayPatch, type RuleFilter, scanProject } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { MAX_MANIFEST_BYTES, manifestKind } from "../diagnosis/project/manifests.js";
-import { fileContext, isProjectFile, type Project, readProject } from "../diagnosis/project/project.js";
-import type { PatchedRun } from "../diagnosis/project/runs.js";
+import {
+  type FileContext,
+  fileContext,
+  isProjectFile,
+  type Project,
+  readProject,
+} from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
@@ -93,7 +98,8 @@ export function decodeSource(buf: Buffer): string | null {
 export interface Relevant {
   path: string;
   source: string;
-  run: PatchedRun | null;
+  /** What the project says about the module; null outside a folder scan. */
+  context: FileContext | null;
 }
 
 /** One folder given on the command line, read as a project: manifests and run configs. */
@@ -146,15 +152,16 @@ export function* relevantSources(
     const scanned = isDir ? readProjectFiles(root, projectFiles, report) : null;
     if (scanned) projects.push(scanned);
     for (const file of files) {
-      const rel = scanned ? relative(root, file).split(sep).join("/") : file;
-      const run = scanned ? fileContext(scanned.project, rel).run : null;
-      const source = readSource(file, report, run);
-      if (source !== null) yield { path: file, source, run };
+      const context = scanned
+        ? fileContext(scanned.project, relative(root, file).split(sep).join("/"))
+        : null;
+      const source = readSource(file, report, context);
+      if (source !== null) yield { path: file, source, context };
     }
   }
 }
 
-function readSource(file: string, report: ScanReport, run: PatchedRun | null): string | null {
+function readSource(file: string, report: ScanReport, context: FileContext | null): string | null {
   let buf: Buffer;
   try {
     if (statSync(file).size > MAX_FILE_BYTES) {
@@ -176,8 +183,11 @@ function readSource(file: string, report: ScanReport, run: PatchedRun | null): s
     return null;
   }
   // Prefilter the bytes first: only the few files that pass are decoded.
+  // In a folder scan, module-level patches tell how the project runs: those files are read too.
   const relevant =
-    REGISTRY.prefilter(buf) || (run !== null && REGISTRY.prefilterPatched(buf)) || mayPatch(buf);
+    REGISTRY.prefilter(buf) ||
+    (context !== null && ((context.run !== null && REGISTRY.prefilterPatched(buf)) || mayPatch(buf)));
+
   return relevant ? (decodeSource(buf) ?? "") : null;
 }
 
@@ -195,7 +205,7 @@ export function projectFindings(
     const own = codePatches
       .map((p) => ({ ...p, file: relative(root, p.file).split(sep).join("/") }))
       .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file));
-    const patched: ProjectPatch[] = [...project.runs.map((r) => ({ ...r })), ...own];
+    const patched: ProjectPatch[] = [...project.runs, ...own];
     const manifests = new Map([...files].filter(([path]) => manifestKind(path) !== null));
     for (const f of scanProject({ deps: project.deps, patched, files: manifests }, filter))
       out.push({ ...f, file: join(root, f.file) });
@@ -212,8 +222,8 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
   const report = emptyReport();
   const projects: ScannedProject[] = [];
   const patches: ProjectPatch[] = [];
-  for (const { path, source, run } of relevantSources(paths, report, projects)) {
-    const r = engine.scanSource(path, source, filter, run ? { run, deps: null } : undefined);
+  for (const { path, source, context } of relevantSources(paths, report, projects)) {
+    const r = engine.scanSource(path, source, filter, context ?? undefined);
     if (r.parsed) report.parsed++;
     report.findings.push(...r.findings);
     patches.push(...r.patches);

@@ -67,7 +67,7 @@ export async function scanPathsParallel(
     results.push(
       new Promise((resolve, reject) => {
         inflight.set(id, { resolve, reject });
-        const msg: ScanJob = { id, path: job.path, source: job.source, disabled, run: job.run };
+        const msg: ScanJob = { id, path: job.path, source: job.source, disabled, context: job.context };
         pool[rr++ % pool.length]?.postMessage(msg);
       }),
     );
@@ -83,18 +83,14 @@ export async function scanPathsParallel(
     }
   }
 
+  const off = new Set(disabled);
+  const filter = { enabled: (id: string) => !off.has(id) };
   try {
     if (workers === null) {
       // Few files: no threads.
       const engine = await createEngine();
-      const d = new Set(disabled);
       for (const p of pending) {
-        const r = engine.scanSource(
-          p.path,
-          p.source,
-          { enabled: (id) => !d.has(id) },
-          p.run ? { run: p.run, deps: null } : undefined,
-        );
+        const r = engine.scanSource(p.path, p.source, filter, p.context ?? undefined);
         if (r.parsed) report.parsed++;
         report.findings.push(...r.findings);
         patches.push(...r.patches);
@@ -109,7 +105,6 @@ export async function scanPathsParallel(
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));
   }
-  const d = new Set(disabled);
-  report.findings.push(...projectFindings(projects, patches, { enabled: (id) => !d.has(id) }));
+  report.findings.push(...projectFindings(projects, patches, filter));
   return report;
 }

@@ -1,15 +1,15 @@
 /** Worker thread for parallel scans: parses and analyses sources posted by scan-pool. */
 import { parentPort } from "node:worker_threads";
 import { createEngine } from "../diagnosis/engine.js";
-import type { PatchedRun } from "../diagnosis/project/runs.js";
+import type { FileContext } from "../diagnosis/project/project.js";
 
 export interface ScanJob {
   id: number;
   path: string;
   source: string;
   disabled: string[];
-  /** The run config that loads this module patched, if any. */
-  run: PatchedRun | null;
+  /** What the project says about the module; null outside a folder scan. */
+  context: FileContext | null;
 }
 
 const engine = await createEngine();
@@ -20,7 +20,7 @@ parentPort?.on("message", (job: ScanJob) => {
       job.path,
       job.source,
       { enabled: (id) => !disabled.has(id) },
-      job.run ? { run: job.run, deps: null } : undefined,
+      job.context ?? undefined,
     );
     parentPort?.postMessage({ id: job.id, findings: r.findings, parsed: r.parsed, patches: r.patches });
   } catch (e) {

@@ -165,7 +165,8 @@ export class Engine {
 
   /** Analyse one Python source. Sources that fail the prefilter are not parsed. */
   scanSource(path: string, source: string, filter: RuleFilter = {}, context?: FileContext): ScanResult {
-    if (!this.mayMatter(source, context) && !mayPatch(source))
+    // In a project scan (a context is given), a module-level patch tells how the project runs.
+    if (!this.mayMatter(source, context) && !(context && mayPatch(source)))
       return { findings: [], parsed: false, patches: [] };
     const facts = this.facts(path, source, context);
     const patches = modulePatches(facts);

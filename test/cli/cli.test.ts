@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { adviceProblems, annotated, FIXTURES, readCorpus } from "../helpers.js";
+import { adviceProblems, annotated, type CorpusCase, FIXTURES, readCorpus } from "../helpers.js";
 
 const CLI = new URL("../../dist/cli/index.js", import.meta.url).pathname;
 
@@ -20,22 +20,24 @@ async function cli(
   });
 }
 
+/** A corpus case through `triage`, with the repository and maintainers it names. */
+function triageCase(c: CorpusCase, format: string) {
+  const maintainers = c.maintainers.length > 0 ? ["--maintainers", c.maintainers.join(",")] : [];
+  return cli([
+    "triage",
+    join(FIXTURES, "issues", c.name),
+    "--format",
+    format,
+    "--repo",
+    c.repo,
+    ...maintainers,
+  ]);
+}
+
 describe("async-doctor triage", () => {
   it("prints each corpus case's expected ids as JSON, with the contract's exit codes", async () => {
     const cases = readCorpus();
-    const results = await Promise.all(
-      cases.map((c) =>
-        cli([
-          "triage",
-          join(FIXTURES, "issues", c.name),
-          "--format",
-          "json",
-          "--repo",
-          c.repo,
-          ...(c.maintainers.length > 0 ? ["--maintainers", c.maintainers.join(",")] : []),
-        ]),
-      ),
-    );
+    const results = await Promise.all(cases.map((c) => triageCase(c, "json")));
     results.forEach((r, i) => {
       const c = cases[i];
       if (!c) return;
@@ -50,19 +52,7 @@ describe("async-doctor triage", () => {
 
   it("renders each positive corpus case's comment with its advice facts (--format markdown)", async () => {
     const cases = readCorpus().filter((c) => c.expected.length > 0);
-    const results = await Promise.all(
-      cases.map((c) =>
-        cli([
-          "triage",
-          join(FIXTURES, "issues", c.name),
-          "--format",
-          "markdown",
-          "--repo",
-          c.repo,
-          ...(c.maintainers.length > 0 ? ["--maintainers", c.maintainers.join(",")] : []),
-        ]),
-      ),
-    );
+    const results = await Promise.all(cases.map((c) => triageCase(c, "markdown")));
     results.forEach((r, i) => {
       const c = cases[i];
       if (!c) return;

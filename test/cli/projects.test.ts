@@ -32,7 +32,7 @@ interface Json {
   }[];
 }
 
-describe("fixture projects", () => {
+describe.concurrent("fixture projects", () => {
   it("has at least 12 positive and 6 negative projects", () => {
     const expected = PROJECTS.map((p) => readFileSync(join(ROOT, p, "EXPECTED"), "utf8").trim());
     expect(expected.filter((e) => e !== "").length).toBeGreaterThanOrEqual(12);

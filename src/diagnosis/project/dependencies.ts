@@ -4,7 +4,7 @@
  * range; a constraints file limits a version but does not add a dependency.
  */
 import { satisfies } from "@renovatebot/pep440";
-import { baseName, manifestKind, readManifest } from "./manifests.js";
+import { manifestKind, readManifest, readManifestAs } from "./manifests.js";
 import { type Dependency, normalizeName } from "./requirement.js";
 
 export interface ManifestProblem {
@@ -40,11 +40,6 @@ export class Dependencies {
     return (this.byName.get(normalizeName(name)) ?? []).some((d) => !d.constraint);
   }
 
-  /** Where the project asks for it: its first declaration (not a lock, not a constraint). */
-  declared(name: string): Dependency | undefined {
-    return (this.byName.get(normalizeName(name)) ?? []).find((d) => !d.locked && !d.constraint);
-  }
-
   /** Any entry naming it, declarations first: the line to point at. */
   entry(name: string): Dependency | undefined {
     const list = this.byName.get(normalizeName(name)) ?? [];
@@ -54,11 +49,6 @@ export class Dependencies {
   /** A declaration asks for the extra (`httpx[trio]`). */
   hasExtra(name: string, extra: string): boolean {
     return (this.byName.get(normalizeName(name)) ?? []).some((d) => d.extras.includes(extra));
-  }
-
-  /** Any lock file was read: what it does not list is not installed. */
-  get locked(): boolean {
-    return this.all.some((d) => d.locked);
   }
 
   /** The exact version and its source: a lock wins, then a pin (`==`), then a constrained pin. */
@@ -73,24 +63,20 @@ export class Dependencies {
       : null;
   }
 
-  /**
-   * Does the installed version fall in `range`? true/false when an exact version is known;
-   * otherwise, when every declared range lies inside or outside it as far as can be told, null.
-   */
+  /** Does the exact version (locked or pinned) fall in `range`? null when no exact version is known. */
   inRange(name: string, range: string): boolean | null {
     const v = this.version(name);
-    if (!v) return null;
-    try {
-      return satisfies(v.version, range);
-    } catch {
-      return null;
-    }
+    return v ? versionIn(v.version, range) : null;
   }
 }
 
-/** "uv.lock locks httpcore 1.0.5" / "requirements.txt pins httpcore 1.0.5". */
-export function versionSource(v: VersionFact): string {
-  return `\`${baseName(v.file)}\` ${v.locked ? "locks" : "pins"} ${v.name} ${v.version}`;
+/** `version` satisfies the PEP 440 `range`; null when either does not parse. */
+export function versionIn(version: string, range: string): boolean | null {
+  try {
+    return satisfies(version, range);
+  } catch {
+    return null;
+  }
 }
 
 /** Join a relative include path to the including file's folder, normalising `.` and `..`. */
@@ -120,20 +106,14 @@ export function readDependencies(files: ReadonlyMap<string, string>): Dependenci
     seen.add(path);
     const text = files.get(path);
     if (text === undefined) continue;
-    const kind = manifestKind(path) ?? "requirements";
+    // A file included with `-r`/`-c` reads as a requirements file whatever its name.
     const r =
-      kind === "requirements" || constraint !== null
-        ? readManifest(asRequirements(path, constraint), text)
-        : readManifest(path, text);
+      constraint === null || manifestKind(path) === "requirements"
+        ? readManifest(path, text)
+        : readManifestAs("requirements", path, text);
     if (r.error) problems.push({ file: path, reason: r.error });
     for (const d of r.deps) deps.push({ ...d, file: path, constraint: d.constraint || constraint === true });
     for (const inc of r.includes) queue.push({ path: joinPath(path, inc.path), constraint: inc.constraint });
   }
   return new Dependencies(deps, problems);
-}
-
-/** A file included with `-r`/`-c` reads as a requirements file whatever its name. */
-function asRequirements(path: string, constraint: boolean | null): string {
-  if (manifestKind(path) === "requirements") return path;
-  return `${path.slice(0, path.lastIndexOf("/") + 1)}${constraint ? "constraints" : "requirements"}-included.txt`;
 }

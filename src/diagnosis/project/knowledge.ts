@@ -54,17 +54,8 @@ export const CARRIERS: ReadonlyMap<string, readonly string[]> = new Map([
   ["discord-webhook", ["discord-webhook", "httpx"]],
 ]);
 
-/** Packages that monkey-patch with gevent when they are imported. */
-export const PATCH_ON_IMPORT: ReadonlyMap<string, { patcher: "gevent"; source: string }> = new Map([
-  ["grequests", { patcher: "gevent", source: "grequests calls `gevent.monkey.patch_all()` at import" }],
-  ["locust", { patcher: "gevent", source: "locust calls `gevent.monkey.patch_all()` at import" }],
-]);
-
 /** trio versions whose import already fails on Linux under patching (the epoll AttributeError). */
 export const TRIO_LINUX_IMPORT_FAILS = ">=0.17,<0.26";
-
-/** mysql-connector-python uses its C extension (libmysqlclient) by default from this version. */
-export const MYSQL_CONNECTOR_CEXT_DEFAULT = ">=8.0.11";
 
 /** psycopg 3 releases whose C implementation blocks other greenlets. */
 export const PSYCOPG3_CEXT_BLOCKS = ">=3.1.5,<3.1.14";

@@ -7,6 +7,7 @@
 import { parse as parseToml } from "smol-toml";
 import {
   type Dependency,
+  declaredDependency,
   exactVersion,
   type ManifestKind,
   normalizeName,
@@ -88,14 +89,7 @@ function fromStrings(file: string, lines: string[], list: unknown, out: Dependen
     if (typeof raw !== "string") continue;
     const req = parseRequirement(raw);
     if (!req) continue;
-    out.push({
-      ...req,
-      version: exactVersion(req.spec),
-      locked: false,
-      constraint: false,
-      file,
-      line: stringLine(lines, raw),
-    });
+    out.push(declaredDependency(req, file, stringLine(lines, raw)));
   }
 }
 
@@ -213,23 +207,19 @@ function readSetupCfg(file: string, lines: string[], out: Dependency[]): void {
       if (!value) return;
     } else if (!inList) return;
     const req = parseRequirement(value);
-    if (req)
-      out.push({
-        ...req,
-        version: exactVersion(req.spec),
-        locked: false,
-        constraint: false,
-        file,
-        line: i + 1,
-      });
+    if (req) out.push(declaredDependency(req, file, i + 1));
   });
 }
 
-/** Read one manifest. Never throws: malformed input is reported in `error`. */
+/** Read one manifest (by its name). Never throws: malformed input is reported in `error`. */
 export function readManifest(path: string, text: string): ManifestRead {
   const kind = manifestKind(path);
+  return kind === null ? { deps: [], includes: [], error: null } : readManifestAs(kind, path, text);
+}
+
+/** Read a file as a manifest of `kind`, whatever its name (a `-r` include is a requirements file). */
+export function readManifestAs(kind: ManifestKind, path: string, text: string): ManifestRead {
   const out: ManifestRead = { deps: [], includes: [], error: null };
-  if (kind === null) return out;
   if (text.length > MAX_MANIFEST_BYTES) return { ...out, error: "larger than 4 MiB" };
   const lines = text.split(/\r\n|\r|\n/);
   try {

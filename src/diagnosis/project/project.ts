@@ -17,7 +17,6 @@ export interface Project {
 export interface FileContext {
   /** The run that loads this module patched, when a config says so. */
   run: PatchedRun | null;
-  deps: Dependencies | null;
 }
 
 /** Is this project file read for the project context (a manifest or a run config)? */
@@ -35,9 +34,9 @@ export function readProject(files: ReadonlyMap<string, string>): Project {
 
 /** The context of one module: the first run whose folder holds it (test modules: none). */
 export function fileContext(project: Project | null, path: string): FileContext {
-  if (project === null) return { run: null, deps: null };
+  if (project === null) return { run: null };
   const run = isTestPath(path)
     ? null
     : (project.runs.find((r) => r.scope === "" || path.startsWith(`${r.scope}/`)) ?? null);
-  return { run, deps: project.deps };
+  return { run };
 }

@@ -107,6 +107,16 @@ export function parseRequirement(raw: string): Requirement | null {
   return { name: normalizeName(name), extras, spec: rest.replace(/\s+/g, "") };
 }
 
+/** A declared dependency (not locked) from a parsed requirement. */
+export function declaredDependency(
+  req: Requirement,
+  file: string,
+  line: number,
+  constraint = false,
+): Dependency {
+  return { ...req, version: exactVersion(req.spec), locked: false, constraint, file, line };
+}
+
 export interface RequirementsFile {
   deps: Dependency[];
   /** `-r` / `-c` includes, relative to the file, with whether they are constraints. */
@@ -138,14 +148,7 @@ export function readRequirements(file: string, text: string, constraint: boolean
     }
     const req = parseRequirement(line);
     if (!req) continue;
-    out.deps.push({
-      ...req,
-      version: exactVersion(req.spec),
-      locked: false,
-      constraint,
-      file,
-      line: startLine,
-    });
+    out.deps.push(declaredDependency(req, file, startLine, constraint));
   }
   return out;
 }

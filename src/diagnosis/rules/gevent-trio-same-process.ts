@@ -1,6 +1,6 @@
-import { satisfies } from "@renovatebot/pep440";
 import { literal } from "../inline.js";
-import { CARRIERS, HTTPCORE_CATCHES, TRIO_LINUX_IMPORT_FAILS } from "../project/knowledge.js";
+import { versionIn } from "../project/dependencies.js";
+import { CARRIERS, HTTPCORE_CATCHES, TRIO_IMPORTERS, TRIO_LINUX_IMPORT_FAILS } from "../project/knowledge.js";
 import { defineRule, type ProjectFacts, type ProjectFindingDraft } from "../rule.js";
 import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
 import { importOf, needs, PATCH_NEEDS, PATCHER_NEEDLES } from "./shared/patcher.js";
@@ -45,14 +45,6 @@ export default defineRule({
   },
 });
 
-function inRange(version: string, range: string): boolean {
-  try {
-    return satisfies(version, range);
-  } catch {
-    return false;
-  }
-}
-
 /** trio installed next to an httpcore that imports it, in a project that runs patched. */
 function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
   const run = projectPatch(p);
@@ -67,8 +59,10 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
   const tv = d.version("trio");
   const how = patchWords(run);
   const who = run.patcher;
-  if (hc && !inRange(hc.version, `>=${HTTPCORE_CATCHES}`)) {
-    if (!inRange(hc.version, ">=0.17.2")) return []; // httpcore before 0.17.2 does not import trio
+  // What this httpcore does with trio's import error (no entry: it does not import trio).
+  const importer = hc && TRIO_IMPORTERS.find((e) => e.pkg === "httpcore" && versionIn(hc.version, e.range));
+  if (hc && !importer) return [];
+  if (hc && importer?.escapes === "all") {
     const dep = d.entry("httpcore");
     if (!dep) return [];
     return [
@@ -76,13 +70,14 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
         p,
         dep,
         run,
-        `${versionWords(hc)}: it imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpx\` fails (\`unsupported platform\` on macOS, \`select.epoll\` missing on Linux). Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${tv && inRange(tv.version, TRIO_LINUX_IMPORT_FAILS) ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`,
+        `${versionWords(hc)}: it imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpx\` fails (\`unsupported platform\` on macOS, \`select.epoll\` missing on Linux). Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${tv && versionIn(tv.version, TRIO_LINUX_IMPORT_FAILS) ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`,
         { confidence: tv ? "high" : "medium", fix: bumpPin(p, dep, HTTPCORE_CATCHES) },
       ),
     ];
   }
   if (hc && tv) {
-    if (!inRange(tv.version, TRIO_LINUX_IMPORT_FAILS)) return [];
+    // httpcore catches NotImplementedError: only Linux's AttributeError of trio 0.17 – 0.25 escapes.
+    if (!versionIn(tv.version, TRIO_LINUX_IMPORT_FAILS)) return [];
     const dep = d.entry("trio");
     if (!dep) return [];
     return [

@@ -145,7 +145,7 @@ describe("dependencies across manifests", () => {
     expect(deps.has("trio")).toBe(false);
     expect(deps.version("trio")?.version).toBe("0.25.1");
     expect(deps.version("httpx")).toMatchObject({ version: "0.27.0", locked: true, file: "poetry.lock" });
-    expect(deps.declared("httpx")).toMatchObject({ file: "requirements.txt", line: 3 });
+    expect(deps.entry("httpx")).toMatchObject({ file: "requirements.txt", line: 3 });
     expect(deps.inRange("httpx", ">=0.27")).toBe(true);
     expect(deps.inRange("gevent", ">=23")).toBeNull();
   });

@@ -9,22 +9,17 @@ import { baseName } from "../../project/manifests.js";
 import type { Dependency } from "../../project/requirement.js";
 import type { ProjectFacts, ProjectFindingDraft, ProjectPatch } from "../../rule.js";
 import type { Confidence, Evidence, Replacement } from "../../types.js";
+import { runEvidence, runWords } from "./process.js";
 
 /** The first way the project runs patched by `patcher` (any patcher when not given). */
 export function projectPatch(p: ProjectFacts, patcher?: "gevent" | "eventlet"): ProjectPatch | null {
   return p.patched.find((x) => patcher === undefined || x.patcher === patcher) ?? null;
 }
 
-const VIA: Record<ProjectPatch["via"], string> = {
-  gunicorn: "gunicorn's {p} worker",
-  celery: "celery's {p} pool",
-  uwsgi: "uWSGI's {p} loop",
-  code: "a module-level {p} patch",
-};
-
 /** "gunicorn's gevent worker (`gunicorn.conf.py` line 3)". */
 export function patchWords(x: ProjectPatch): string {
-  return `${VIA[x.via].replace("{p}", x.patcher)} (${literal(x.file, 120)} line ${x.line})`;
+  const { who, where } = runWords(x);
+  return `${who} (${where})`;
 }
 
 /** "`uv.lock` locks httpcore 1.0.5" / "`requirements.txt` pins httpcore 1.0.5". */
@@ -76,11 +71,7 @@ export function onDependency(
     endLine: dep.line,
     endColumn: text.length + 1,
     evidenceLines: [dep.line],
-    evidence: [
-      { kind: "code", text: text.trim(), line: dep.line },
-      { kind: "text", text: `${run.file}:${run.line}: ${run.text}` },
-      ...(extra.also ?? []),
-    ],
+    evidence: [{ kind: "code", text: text.trim(), line: dep.line }, runEvidence(run), ...(extra.also ?? [])],
     ...(extra.fix ? { fix: extra.fix } : {}),
   };
 }

@@ -159,23 +159,16 @@ export function importOf(
  * `eventlet.green` modules in the traceback, "monkey-patched out by eventlet"), eventlet is the
  * one to blame even if gevent is mentioned too.
  */
-const patcherMemo = new WeakMap<IssueEvidence, PatcherFact | null>();
-
-export function patcher(ev: IssueEvidence): PatcherFact | null {
-  const known = patcherMemo.get(ev);
-  if (known !== undefined) return known;
-  let p = ev.context.patchers[0] ?? null;
-  if (p?.patcher === "gevent") {
-    const text = lowerText(ev);
-    const namesEventlet =
-      ev.tracebacks.some((tb) => tb.frames.some((f) => f.pkg === "eventlet")) ||
-      text.includes("monkey-patched out by eventlet") ||
-      text.includes("'eventlet.green.select'");
-    p = (namesEventlet && ev.context.patchers.find((x) => x.patcher === "eventlet")) || p;
-  }
-  patcherMemo.set(ev, p);
-  return p;
-}
+export const patcher = perReport((ev: IssueEvidence): PatcherFact | null => {
+  const p = ev.context.patchers[0] ?? null;
+  if (p?.patcher !== "gevent") return p;
+  const text = lowerText(ev);
+  const namesEventlet =
+    ev.tracebacks.some((tb) => tb.frames.some((f) => f.pkg === "eventlet")) ||
+    text.includes("monkey-patched out by eventlet") ||
+    text.includes("'eventlet.green.select'");
+  return (namesEventlet && ev.context.patchers.find((x) => x.patcher === "eventlet")) || p;
+});
 
 /** The patch is applied by an explicit call or a worker setting the reporter controls. */
 export function patchCallShown(ev: IssueEvidence): boolean {

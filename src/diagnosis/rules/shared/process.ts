@@ -7,7 +7,8 @@
 import { literal } from "../../inline.js";
 import type { PatchedRun } from "../../project/runs.js";
 import type { FileFacts, Span } from "../../python/facts.js";
-import { type CodeFindingDraft, codeDraft } from "../../rule.js";
+import { type CodeFindingDraft, codeDraft, type ProjectPatch } from "../../rule.js";
+import type { Evidence } from "../../types.js";
 import { type PatchFact, type PatchKind, patches } from "./patcher.js";
 
 export interface ProcessPatch {
@@ -26,17 +27,30 @@ export function processPatch(facts: FileFacts, kind?: PatchKind): ProcessPatch |
   return null;
 }
 
-const VIA: Record<PatchedRun["via"], string> = {
+const VIA: Record<ProjectPatch["via"], string> = {
   gunicorn: "gunicorn's {p} worker",
   celery: "celery's {p} pool",
   uwsgi: "uWSGI's {p} loop",
+  code: "a module-level {p} patch",
 };
+
+type PatchSource = Pick<ProjectPatch, "via" | "patcher" | "file" | "line" | "text">;
+
+/** "gunicorn's gevent worker" and where it is configured: "`gunicorn.conf.py` line 3". */
+export function runWords(x: PatchSource): { who: string; where: string } {
+  return { who: VIA[x.via].replace("{p}", x.patcher), where: `${literal(x.file, 120)} line ${x.line}` };
+}
+
+/** The config line a run rests on, as evidence. */
+export function runEvidence(x: PatchSource): Evidence {
+  return { kind: "text", text: `${x.file}:${x.line}: ${x.text}` };
+}
 
 /** Where the patch comes from, as a clause: "on line 3" / "through gunicorn's gevent worker, `x` line 3". */
 export function patchedWhere(p: ProcessPatch): string {
   if (p.inFile) return `on line ${p.inFile.line}`;
-  const run = p.run as PatchedRun;
-  return `through ${VIA[run.via].replace("{p}", run.patcher)}, ${literal(run.file, 120)} line ${run.line}`;
+  const { who, where } = runWords(p.run as PatchedRun);
+  return `through ${who}, ${where}`;
 }
 
 /**
@@ -53,6 +67,5 @@ export function onPatch(
 ): CodeFindingDraft {
   if (p.inFile) return codeDraft(facts, at, message, [at.line, p.inFile.line], extra);
   const d = codeDraft(facts, at, message, [at.line], { ...extra, confidence: "medium" });
-  const run = p.run as PatchedRun;
-  return { ...d, evidence: [...d.evidence, { kind: "text", text: `${run.file}:${run.line}: ${run.text}` }] };
+  return { ...d, evidence: [...d.evidence, runEvidence(p.run as PatchedRun)] };
 }
