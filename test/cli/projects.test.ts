@@ -1,7 +1,8 @@
 /**
  * Fixture projects through the CLI: each folder under test/fixtures/projects is scanned as a
  * project (manifests, lock files, run configs, code) and must give exactly the findings its
- * EXPECTED file lists, one per line: `<rule> <confidence> <path>:<line> [fix]`.
+ * EXPECTED file lists, one per line: `<rule> <confidence> <path>:<line> [fix]`, plus `says <phrase>`
+ * lines for what the messages must say (where a version or the patch was read from).
  */
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -42,17 +43,21 @@ describe.concurrent("fixture projects", () => {
   for (const name of PROJECTS) {
     it(`${name}`, async () => {
       const dir = join(ROOT, name);
-      const want = readFileSync(join(dir, "EXPECTED"), "utf8")
+      const lines = readFileSync(join(dir, "EXPECTED"), "utf8")
         .split("\n")
         .map((l) => l.trim())
-        .filter(Boolean)
-        .sort();
+        .filter(Boolean);
+      // `says <phrase>`: a phrase the findings' messages must contain.
+      const says = lines.filter((l) => l.startsWith("says ")).map((l) => l.slice(5));
+      const want = lines.filter((l) => !l.startsWith("says ")).sort();
       const r = await scan(dir, "json");
       const out = JSON.parse(r.stdout) as Json;
       const got = out.findings
         .map((f) => `${f.rule} ${f.confidence} ${relative(dir, f.file)}:${f.line}${f.fix ? " fix" : ""}`)
         .sort();
       expect(got).toEqual(want);
+      const messages = out.findings.map((f) => f.message).join("\n");
+      for (const phrase of says) expect(messages).toContain(phrase);
       expect(r.code).toBe(want.length > 0 ? 1 : 0);
     });
   }

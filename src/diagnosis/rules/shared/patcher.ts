@@ -5,7 +5,7 @@
 
 import { literal } from "../../inline.js";
 import type { FileFacts, ImportFact, Span } from "../../python/facts.js";
-import { type CodeFindingDraft, codeDraft, type IssueEvidence, type Needs, perReport } from "../../rule.js";
+import { type IssueEvidence, type Needs, perReport } from "../../rule.js";
 import type { PatcherFact } from "../../text/context.js";
 import { lowerText } from "../../text/evidence.js";
 import type { Evidence } from "../../types.js";
@@ -104,20 +104,6 @@ export function patches(facts: FileFacts): PatchFact[] {
 
 export function geventPatches(facts: FileFacts): PatchFact[] {
   return patches(facts).filter((p) => p.kind === "gevent");
-}
-
-/**
- * A finding on `at` (a call or import) that rests on the patch: the common shape of every
- * "X in a patched process" code rule.
- */
-export function underPatch(
-  facts: FileFacts,
-  at: Span,
-  patch: PatchFact,
-  message: string,
-  extra: Parameters<typeof codeDraft>[4] = {},
-): CodeFindingDraft {
-  return codeDraft(facts, at, message, [at.line, patch.line], extra);
 }
 
 export function topModule(m: string): string {
