@@ -1,19 +1,20 @@
 /** Walk paths on disk and scan Python files with the engine. The CLI's I/O side. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
-import { type Engine, mayPatch, type RuleFilter, scanProject } from "../diagnosis/engine.js";
-import { isTestPath } from "../diagnosis/paths.js";
-import { MAX_MANIFEST_BYTES, manifestKind } from "../diagnosis/project/manifests.js";
-import {
-  type FileContext,
-  fileContext,
-  isProjectFile,
-  type Project,
-  readProject,
-} from "../diagnosis/project/project.js";
+import { join } from "node:path";
+import { type Engine, mayPatch, type RuleFilter } from "../diagnosis/engine.js";
+import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import type { ProjectPatch } from "../diagnosis/rule.js";
-import type { CodeFinding } from "../diagnosis/types.js";
+import {
+  contextOf,
+  patchedByCode,
+  projectFindings,
+  readProjectFiles,
+  rel,
+  replaceFindings,
+  type ScannedProject,
+} from "./project-scan.js";
+import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport } from "./source-file.js";
 
 const SKIP_DIRS = new Set([
   ".git",
@@ -29,15 +30,6 @@ const SKIP_DIRS = new Set([
   ".hg",
   ".svn",
 ]);
-export const MAX_FILE_BYTES = 32 * 1024 * 1024;
-
-export interface ScanReport {
-  findings: CodeFinding[];
-  files: number;
-  parsed: number;
-  bytes: number;
-  skipped: { path: string; reason: string }[];
-}
 
 function isPython(name: string): boolean {
   return name.endsWith(".py") || name.endsWith(".pyi");
@@ -87,51 +79,6 @@ export function listPythonFiles(
   return out;
 }
 
-/** Decode bytes as UTF-8 (invalid sequences replaced); null for binary content. */
-export function decodeSource(buf: Buffer): string | null {
-  const head = buf.subarray(0, 8192);
-  if (head.includes(0)) return null;
-  return new TextDecoder("utf-8", { fatal: false }).decode(buf);
-}
-
-/** A source worth parsing, with what its project says about it. */
-export interface Relevant {
-  path: string;
-  source: string;
-  /** What the project says about the module; null outside a folder scan. */
-  context: FileContext | null;
-}
-
-/** One folder given on the command line, read as a project: manifests and run configs. */
-export interface ScannedProject {
-  root: string;
-  project: Project;
-  /** Manifest texts by project path. */
-  files: Map<string, string>;
-}
-
-function readProjectFiles(root: string, paths: string[], report: ScanReport): ScannedProject {
-  const files = new Map<string, string>();
-  for (const p of paths) {
-    try {
-      if (statSync(p).size > MAX_MANIFEST_BYTES) {
-        report.skipped.push({ path: p, reason: "larger than 4 MiB" });
-        continue;
-      }
-      files.set(relative(root, p).split(sep).join("/"), decodeSource(readFileSync(p)) ?? "");
-    } catch (e) {
-      report.skipped.push({
-        path: p,
-        reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? "error"})`,
-      });
-    }
-  }
-  const project = readProject(files);
-  for (const problem of project.deps.problems)
-    report.skipped.push({ path: join(root, problem.file), reason: problem.reason });
-  return { root, project, files };
-}
-
 /**
  * Walk the paths and yield the Python sources worth parsing (read, not binary, past the
  * prefilter), counting files and bytes and recording skips in `report` on the way. A folder is
@@ -149,19 +96,24 @@ export function* relevantSources(
     } catch {}
     const projectFiles: string[] = [];
     const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined);
-    const scanned = isDir ? readProjectFiles(root, projectFiles, report) : null;
+    const scanned = isDir ? readProjectFiles(root, projectFiles, files, report) : null;
     if (scanned) projects.push(scanned);
     for (const file of files) {
-      const context = scanned
-        ? fileContext(scanned.project, relative(root, file).split(sep).join("/"))
-        : null;
-      const source = readSource(file, report, context);
+      let context: FileContext | null = null;
+      const source = readSource(file, report, (buf) => {
+        if (scanned) context = contextOf(scanned, rel(root, file), buf);
+        return context;
+      });
       if (source !== null) yield { path: file, source, context };
     }
   }
 }
 
-function readSource(file: string, report: ScanReport, context: FileContext | null): string | null {
+function readSource(
+  file: string,
+  report: ScanReport,
+  contextFor: (buf: Buffer) => FileContext | null,
+): string | null {
   let buf: Buffer;
   try {
     if (statSync(file).size > MAX_FILE_BYTES) {
@@ -184,33 +136,15 @@ function readSource(file: string, report: ScanReport, context: FileContext | nul
   }
   // Prefilter the bytes first: only the few files that pass are decoded.
   // In a folder scan, module-level patches tell how the project runs: those files are read too.
+  const context = contextFor(buf);
   const relevant =
     REGISTRY.prefilter(buf) ||
-    (context !== null && ((context.run !== null && REGISTRY.prefilterPatched(buf)) || mayPatch(buf)));
+    (context !== null &&
+      ((context.run !== null && REGISTRY.prefilterPatched(buf)) ||
+        context.localTrio !== undefined ||
+        mayPatch(buf)));
 
   return relevant ? (decodeSource(buf) ?? "") : null;
-}
-
-/**
- * The project findings of the scanned folders (manifest lines), once the code is scanned: the
- * module-level patches it found count as ways the project runs patched.
- */
-export function projectFindings(
-  projects: ScannedProject[],
-  codePatches: ProjectPatch[],
-  filter: RuleFilter,
-): CodeFinding[] {
-  const out: CodeFinding[] = [];
-  for (const { root, project, files } of projects) {
-    const own = codePatches
-      .map((p) => ({ ...p, file: relative(root, p.file).split(sep).join("/") }))
-      .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file));
-    const patched: ProjectPatch[] = [...project.runs, ...own];
-    const manifests = new Map([...files].filter(([path]) => manifestKind(path) !== null));
-    for (const f of scanProject({ deps: project.deps, patched, files: manifests }, filter))
-      out.push({ ...f, file: join(root, f.file) });
-  }
-  return out;
 }
 
 export function emptyReport(): ScanReport {
@@ -228,6 +162,14 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
     report.findings.push(...r.findings);
     patches.push(...r.patches);
   }
+  const again = patchedByCode(projects, patches);
+  replaceFindings(
+    report,
+    again,
+    again.flatMap((r) => engine.scanSource(r.path, r.source, filter, r.context ?? undefined).findings),
+  );
   report.findings.push(...projectFindings(projects, patches, filter));
   return report;
 }
+
+export { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport } from "./source-file.js";

@@ -7,14 +7,8 @@ import { Worker } from "node:worker_threads";
 import { createEngine } from "../diagnosis/engine.js";
 import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import {
-  emptyReport,
-  projectFindings,
-  type Relevant,
-  relevantSources,
-  type ScannedProject,
-  type ScanReport,
-} from "./fs-scan.js";
+import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
+import { patchedByCode, projectFindings, replaceFindings, type ScannedProject } from "./project-scan.js";
 import type { ScanJob } from "./scan-worker.js";
 
 type Pending = Relevant;
@@ -60,11 +54,11 @@ export async function scanPathsParallel(
       workers.push(w);
     }
   };
-  const dispatch = (job: Pending) => {
+  const dispatch = (job: Pending, into: Promise<Result>[] = results) => {
     if (workers === null) startWorkers();
     const pool = workers as Worker[];
     const id = nextId++;
-    results.push(
+    into.push(
       new Promise((resolve, reject) => {
         inflight.set(id, { resolve, reject });
         const msg: ScanJob = { id, path: job.path, source: job.source, disabled, context: job.context };
@@ -101,6 +95,21 @@ export async function scanPathsParallel(
         report.findings.push(...r.findings);
         patches.push(...r.patches);
       }
+    }
+    // Second pass: modules that a module-level patch loads run patched too.
+    const again = patchedByCode(projects, patches);
+    if (again.length > 0) {
+      const findings: CodeFinding[] = [];
+      if (workers === null) {
+        const engine = await createEngine();
+        for (const p of again)
+          findings.push(...engine.scanSource(p.path, p.source, filter, p.context ?? undefined).findings);
+      } else {
+        const second: Promise<Result>[] = [];
+        for (const p of again) dispatch(p, second);
+        for (const r of await Promise.all(second)) findings.push(...r.findings);
+      }
+      replaceFindings(report, again, findings);
     }
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));

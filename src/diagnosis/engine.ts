@@ -175,7 +175,11 @@ export class Engine {
 
   /** The prefilter, knowing whether the project runs this module patched. */
   mayMatter(source: Uint8Array | string, context?: FileContext): boolean {
-    return this.registry.prefilter(source) || (!!context?.run && this.registry.prefilterPatched(source));
+    return (
+      this.registry.prefilter(source) ||
+      (!!context?.run && this.registry.prefilterPatched(source)) ||
+      context?.localTrio !== undefined
+    );
   }
 
   /**

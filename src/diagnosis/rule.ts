@@ -5,6 +5,7 @@
  * The registry (registry.ts) derives every shared table from these declarations.
  */
 import type { Dependencies } from "./project/dependencies.js";
+import type { ImportStep } from "./project/modules.js";
 import type { FileFacts, Span } from "./python/facts.js";
 import type { IssueText } from "./text/evidence.js";
 import type { CodeFinding, Confidence, Evidence, InlineText, Replacement } from "./types.js";
@@ -66,6 +67,11 @@ export interface ProjectFacts {
   patched: ProjectPatch[];
   /** Manifest texts by project path (for the line a finding quotes and edits). */
   files: ReadonlyMap<string, string>;
+  /**
+   * For a patch in code: the import chain from the patch to an import of one of `packages`
+   * (top-level import names) in the process it patches; null when none is seen (or unknown).
+   */
+  importChain?: (patch: ProjectPatch, packages: ReadonlySet<string>) => ImportStep[] | null;
 }
 
 type FixText =

@@ -5,6 +5,7 @@
 import { isTestPath } from "../paths.js";
 import { type Dependencies, readDependencies } from "./dependencies.js";
 import { manifestKind } from "./manifests.js";
+import type { ImportLine, ImportStep, ModuleGraph } from "./modules.js";
 import { isRunConfig, type PatchedRun, readRuns } from "./runs.js";
 
 export interface Project {
@@ -15,8 +16,14 @@ export interface Project {
 
 /** What one module knows of its project. */
 export interface FileContext {
-  /** The run that loads this module patched, when a config says so. */
+  /** The run that loads this module patched: a run config, or a patching module that imports it. */
   run: PatchedRun | null;
+  /**
+   * Project modules this one imports (in an indented import: a candidate guard) that import trio
+   * unconditionally when they load, keyed by the import as the parse writes it (`._trio`,
+   * `pkg._trio`, `.._trio` for `from . import _trio`): the chain from the module to `import trio`.
+   */
+  localTrio?: Record<string, ImportStep[]>;
 }
 
 /** Is this project file read for the project context (a manifest or a run config)? */
@@ -39,4 +46,35 @@ export function fileContext(project: Project | null, path: string): FileContext 
     ? null
     : (project.runs.find((r) => r.scope === "" || path.startsWith(`${r.scope}/`)) ?? null);
   return { run };
+}
+
+const TRIO = new Set(["trio"]);
+
+/**
+ * The project modules that `path` imports in an indented (possibly guarded) import and that
+ * import trio when they load; undefined when there are none.
+ */
+export function localTrioImports(graph: ModuleGraph, path: string): Record<string, ImportStep[]> | undefined {
+  let out: Record<string, ImportStep[]> | undefined;
+  for (const imp of graph.imports(path)) {
+    if (imp.topLevel) continue;
+    const written = `${".".repeat(imp.level)}${imp.module}`;
+    const forms: { key: string; imp: ImportLine }[] = [{ key: written, imp: { ...imp, names: [] } }];
+    for (const name of imp.names)
+      if (name !== "*")
+        forms.push({
+          key: `${written}.${name}`,
+          imp: { ...imp, module: imp.module === "" ? name : `${imp.module}.${name}`, names: [] },
+        });
+    for (const { key, imp: one } of forms) {
+      const target = graph.resolve(path, one)[0];
+      if (target === undefined || target === path) continue;
+      const chain = graph.topLevelChain(target, TRIO);
+      if (chain) {
+        out ??= {};
+        out[key] = chain;
+      }
+    }
+  }
+  return out;
 }

@@ -5,19 +5,22 @@
  * option. Line by line and token by token: linear in the input.
  */
 import { baseName } from "./manifests.js";
+import type { ImportStep } from "./modules.js";
 
 export type Patcher = "gevent" | "eventlet";
 
 export interface PatchedRun {
   patcher: Patcher;
-  /** gunicorn, celery or uwsgi. */
-  via: "gunicorn" | "celery" | "uwsgi";
+  /** gunicorn, celery or uwsgi; `code` for a module-level patch in an entry module. */
+  via: "gunicorn" | "celery" | "uwsgi" | "code";
   file: string;
   line: number;
   /** The line as written (trimmed). */
   text: string;
   /** The folder whose modules this run loads ("" = the whole project). */
   scope: string;
+  /** For a patch in code: the imports by which the patching module loads this one. */
+  chain?: ImportStep[];
 }
 
 /** Files that may start the project's processes. */

@@ -1,4 +1,5 @@
 import { literal } from "../inline.js";
+import type { CallFact, FileFacts } from "../python/facts.js";
 import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, findSentence, mentions, sentenceEvidence } from "../text/evidence.js";
 import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
@@ -27,6 +28,24 @@ const LOOP_ENTRY = [
 const LOOP_METHODS = ["run_until_complete", "run_forever"];
 /** asyncio servers and frameworks (their import, or their name in a report). */
 const ASYNC_SERVERS = ["uvicorn", "hypercorn", "fastapi", "starlette", "sanic", "quart", "aiohttp"];
+
+/** Names a loop conventionally goes by when it comes from elsewhere (`self.loop`, `event_loop`). */
+const LOOP_NAMES = new Set(["loop", "_loop", "event_loop", "ioloop"]);
+
+/**
+ * `x.run_forever()` / `x.run_until_complete()` on an asyncio loop: the receiver is a name bound
+ * to a loop in this file, a conventional loop name, or an asyncio call (`asyncio.new_event_loop()
+ * .run_forever()`). Not any method that happens to share the name (`jobs.run_forever()`).
+ */
+function isLoopMethod(facts: FileFacts, c: CallFact): boolean {
+  const dot = c.raw.lastIndexOf(".");
+  if (dot < 0 || !LOOP_METHODS.includes(c.raw.slice(dot + 1))) return false;
+  const receiver = c.raw.slice(0, dot);
+  if (receiver.includes("asyncio.") || receiver.includes("uvloop.")) return true;
+  const last = receiver.slice(receiver.lastIndexOf(".") + 1);
+  if (LOOP_NAMES.has(last)) return true;
+  return facts.calls.some((b) => b.boundTo === last && LOOP_ENTRY.includes(b.qualified));
+}
 
 const asyncServerShown = (ev: IssueEvidence) => ASYNC_SERVERS.some((s) => mentions(ev, s));
 
@@ -119,11 +138,7 @@ export default defineRule({
     detect(facts) {
       const patch = processPatch(facts, "gevent");
       if (!patch) return [];
-      const call = facts.calls.find(
-        (c) =>
-          LOOP_ENTRY.includes(c.qualified) ||
-          LOOP_METHODS.includes(c.qualified.slice(c.qualified.lastIndexOf(".") + 1)),
-      );
+      const call = facts.calls.find((c) => LOOP_ENTRY.includes(c.qualified) || isLoopMethod(facts, c));
       const imp = facts.imports.find(
         (i) => !i.inTypeChecking && ASYNC_SERVERS.some((m) => i.module === m || i.module.startsWith(`${m}.`)),
       );
@@ -155,7 +170,7 @@ export default defineRule({
 - A snippet that patches with gevent and runs an asyncio loop or a uvicorn/FastAPI/Starlette app — \`medium\`.
 - A sentence tying gevent/monkey-patching to asyncio/event loops with a problem word ("breaks", "messes up", "prevents", "hangs") — \`medium\`.
 
-Code: a gevent patch in the file and \`asyncio.run\`, \`asyncio.Runner\`, \`get_event_loop\`, \`new_event_loop\`, \`set_event_loop\`, \`.run_until_complete\`, \`.run_forever\`, \`uvicorn.run\`, \`anyio.run\`, or an import of \`uvicorn\`, \`fastapi\`, \`starlette\`. Reported on the first loop entry point or framework import.`,
+Code: a gevent patch in the file and \`asyncio.run\`, \`asyncio.Runner\`, \`get_event_loop\`, \`new_event_loop\`, \`set_event_loop\`, \`.run_until_complete\` or \`.run_forever\` on an asyncio loop (a name bound to one, \`loop\`, \`event_loop\`), \`uvicorn.run\`, \`anyio.run\`, or an import of \`uvicorn\`, \`fastapi\`, \`starlette\`. Reported on the first loop entry point or framework import.`,
     why: "gevent's thread patching turns threads into greenlets on one OS thread, so per-thread asyncio loops collide and executors break; aggressive select patching removes epoll; a running loop blocks the gevent hub.",
     example: {
       lang: "python",

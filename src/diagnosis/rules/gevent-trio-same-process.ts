@@ -1,7 +1,9 @@
 import { literal } from "../inline.js";
 import { versionIn } from "../project/dependencies.js";
 import { CARRIERS, HTTPCORE_CATCHES, TRIO_IMPORTERS, TRIO_LINUX_IMPORT_FAILS } from "../project/knowledge.js";
-import { defineRule, type ProjectFacts, type ProjectFindingDraft } from "../rule.js";
+import type { ImportStep } from "../project/modules.js";
+import { defineRule, type ProjectFacts, type ProjectFindingDraft, type ProjectPatch } from "../rule.js";
+import type { Evidence } from "../types.js";
 import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
 import { importOf, needs, PATCH_NEEDS, PATCHER_NEEDLES } from "./shared/patcher.js";
 import { onPatch, patchedWhere, processPatch } from "./shared/process.js";
@@ -45,9 +47,53 @@ export default defineRule({
   },
 });
 
+/** Import names of trio and of the packages that import it (`discord-webhook` → `discord_webhook`). */
+const TRIO_REACHING = new Set(
+  ["trio", ...TRIO_IMPORTERS.map((e) => e.pkg), ...CARRIERS.keys()].map((n) => n.replace(/-/g, "_")),
+);
+
+/**
+ * The way the project runs patched, preferring a patch whose process is seen importing trio or
+ * one of its importers (with that import chain).
+ */
+function patchWithChain(p: ProjectFacts): { run: ProjectPatch | null; chain: ImportStep[] | null } {
+  for (const run of p.patched) {
+    const chain = p.importChain?.(run, TRIO_REACHING) ?? null;
+    if (chain) return { run, chain };
+  }
+  return { run: projectPatch(p), chain: null };
+}
+
+/** "; after the patch, `main.py` line 4 loads `app.py`, whose line 1 imports httpx" in short: the chain. */
+function chainWords(chain: ImportStep[] | null): string {
+  const last = chain?.[chain.length - 1];
+  if (!chain || !last) return "";
+  const name = last.text.startsWith("from ")
+    ? last.text.slice(5).split(" ")[0]
+    : last.text.slice(7).split(/[\s,]/)[0];
+  const through = chain
+    .slice(0, -1)
+    .map((s) => `${literal(s.file, 120)} line ${s.line}`)
+    .join(", ");
+  return `, whose process imports ${literal(name ?? "", 80)} after the patch (${through ? `${through}, then ` : ""}${literal(last.file, 120)} line ${last.line})`;
+}
+
+/**
+ * What `import trio` raises on Linux in a patched process, by trio version: null when it imports
+ * (gevent, trio ≥ 0.26; `trio.run()` still fails).
+ */
+function linuxImportError(trio: string, patcher: "gevent" | "eventlet"): string | null {
+  if (versionIn(trio, "<0.17")) return "`NotImplementedError: unsupported platform`";
+  if (versionIn(trio, TRIO_LINUX_IMPORT_FAILS))
+    return "`AttributeError: module 'select' has no attribute 'epoll'`";
+  return patcher === "eventlet"
+    ? "`AttributeError: type object 'GreenSocket' has no attribute 'sendmsg'`"
+    : null;
+}
+
 /** trio installed next to an httpcore that imports it, in a project that runs patched. */
 function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
-  const run = projectPatch(p);
+  const { run, chain: imports } = patchWithChain(p);
   const d = p.deps;
   const trio = d.entry("trio") ?? d.entry("httpx");
   const trioInstalled = d.has("trio") || d.hasExtra("httpx", "trio") || d.hasExtra("httpcore", "trio");
@@ -57,36 +103,54 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
   const chain = carrier === "httpcore" ? "httpcore" : `${carrier} → httpcore`;
   const hc = d.version("httpcore");
   const tv = d.version("trio");
-  const how = patchWords(run);
+  const how = `${patchWords(run)}${chainWords(imports)}`;
+  const also: Evidence[] = (imports ?? []).map((s) => ({
+    kind: "text",
+    text: `${s.file}:${s.line}: ${s.text}`,
+  }));
   const who = run.patcher;
   // What this httpcore does with trio's import error (no entry: it does not import trio).
   const importer = hc && TRIO_IMPORTERS.find((e) => e.pkg === "httpcore" && versionIn(hc.version, e.range));
   if (hc && !importer) return [];
+  const linux = tv ? linuxImportError(tv.version, who) : undefined;
   if (hc && importer?.escapes === "all") {
     const dep = d.entry("httpcore");
     if (!dep) return [];
+    const onLinux =
+      linux === undefined
+        ? ", and on Linux `select.epoll` missing with trio 0.17 – 0.25"
+        : linux === null
+          ? ` (on Linux, trio ${literal(tv?.version ?? "", 40)} still imports under ${who})`
+          : ` and ${linux} on Linux`;
+    const linuxStays = !!linux?.includes("GreenSocket");
+    const upgrade = linuxStays
+      ? `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES} for macOS (on Linux, eventlet's \`AttributeError\` still escapes it), or drop trio if nothing runs it.`
+      : `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${linux?.includes("epoll") ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`;
     return [
       onDependency(
         p,
         dep,
         run,
-        `${versionWords(hc)}: it imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpx\` fails (\`unsupported platform\` on macOS, \`select.epoll\` missing on Linux). Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${tv && versionIn(tv.version, TRIO_LINUX_IMPORT_FAILS) ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`,
-        { confidence: tv ? "high" : "medium", fix: bumpPin(p, dep, HTTPCORE_CATCHES) },
+        `${versionWords(hc)}: it imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpx\` fails: \`unsupported platform\` on macOS${onLinux}. ${upgrade}`,
+        { confidence: tv ? "high" : "medium", fix: bumpPin(p, dep, HTTPCORE_CATCHES), also },
       ),
     ];
   }
   if (hc && tv) {
-    // httpcore catches NotImplementedError: only Linux's AttributeError of trio 0.17 – 0.25 escapes.
-    if (!versionIn(tv.version, TRIO_LINUX_IMPORT_FAILS)) return [];
+    // httpcore catches NotImplementedError: only an AttributeError on Linux escapes it.
+    if (!linux?.startsWith("`AttributeError")) return [];
     const dep = d.entry("trio");
     if (!dep) return [];
+    const fix = linux.includes("epoll")
+      ? "Upgrade trio to ≥ 0.26, or drop it if nothing runs it."
+      : `Drop trio if nothing runs it, or keep it out of the ${who}-patched process.`;
     return [
       onDependency(
         p,
         dep,
         run,
-        `${versionWords(tv)}: on Linux its import fails under ${who} patching with \`AttributeError: module 'select' has no attribute 'epoll'\`, which httpcore ${literal(hc.version, 40)} does not catch (it catches only the macOS \`NotImplementedError\`). This project runs patched by ${how}. Upgrade trio to ≥ 0.26, or drop it if nothing runs it.`,
-        { confidence: "high" },
+        `${versionWords(tv)}: on Linux its import fails under ${who} patching with ${linux}, which httpcore ${literal(hc.version, 40)} does not catch (it catches only the macOS \`NotImplementedError\`). This project runs patched by ${how}. ${fix}`,
+        { confidence: "high", also },
       ),
     ];
   }
@@ -96,6 +160,7 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
       trio,
       run,
       `trio is installed in a project that runs patched by ${how}, and ${chain} imports trio whenever it is installed. Whether \`import httpx\` then crashes depends on versions this project does not pin: httpcore before ${HTTPCORE_CATCHES} lets the error escape on any platform; with httpcore ≥ ${HTTPCORE_CATCHES}, trio 0.17 – 0.25 still fails on Linux. Pin or lock httpcore and trio to settle it, or drop trio if nothing runs it.`,
+      { also },
     ),
   ];
 }

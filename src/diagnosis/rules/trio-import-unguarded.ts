@@ -1,4 +1,10 @@
-import { codeDraft, defineRule } from "../rule.js";
+import { literal } from "../inline.js";
+import type { ImportStep } from "../project/modules.js";
+import type { FileFacts, ImportFact } from "../python/facts.js";
+import { type CodeFindingDraft, codeDraft, defineRule } from "../rule.js";
+
+const PATCHED_IMPORT =
+  "Under gevent or eventlet patching, `import trio` raises `NotImplementedError` (macOS) or `AttributeError` (Linux) instead, and your users' programs crash. Catch those too, or import trio lazily.";
 
 const IMPORT_ERRORS = new Set(["ImportError", "ModuleNotFoundError"]);
 
@@ -32,6 +38,65 @@ function widenHeader(line: string): string | null {
   return `${line.slice(0, at)}except (${names.join(", ")})${alias}${line.slice(colon)}`;
 }
 
+/** A finding on the `except` of a guard around `imp` that catches only ImportError; null otherwise. */
+function guardFinding(
+  facts: FileFacts,
+  imp: ImportFact,
+  message: string,
+  chain: ImportStep[] = [],
+): CodeFindingDraft | null {
+  const t = imp.inTry;
+  if (t === null || t.handlersExit) return null; // a handler that exits or re-raises: the import is required
+  if (t.catches.length === 0 || !t.catches.every((c) => IMPORT_ERRORS.has(c))) return null;
+  const exceptText = facts.lines[t.exceptLine - 1] ?? "";
+  const widened = widenHeader(exceptText);
+  const at = { line: t.exceptLine, column: 1, endLine: t.exceptLine, endColumn: exceptText.length + 1 };
+  const draft = codeDraft(
+    facts,
+    at,
+    message,
+    [t.exceptLine, imp.line],
+    widened ? { fix: { startLine: t.exceptLine, endLine: t.exceptLine, text: widened } } : {},
+  );
+  // Quote the import first: it is what the reader looks for; then the chain to trio.
+  draft.evidence.reverse();
+  for (const step of chain)
+    draft.evidence.push({ kind: "text", text: `${step.file}:${step.line}: ${step.text}` });
+  return draft;
+}
+
+/** Guarded imports of project modules that import trio when they load (the project context says which). */
+function viaLocalModule(facts: FileFacts): CodeFindingDraft[] {
+  const local = facts.context?.localTrio;
+  if (!local) return [];
+  const out: CodeFindingDraft[] = [];
+  const seen = new Set<number>();
+  for (const imp of facts.imports) {
+    if (!imp.moduleLevel || imp.inTypeChecking || imp.inTry === null) continue;
+    const chain = local[imp.module] ?? imp.targets.map((t) => local[t]).find((c) => c !== undefined);
+    const last = chain?.[chain.length - 1];
+    if (!chain || !last || seen.has(imp.inTry.exceptLine)) continue;
+    const through =
+      chain.length > 1
+        ? `, through ${chain
+            .slice(0, -1)
+            .map((s) => `${literal(s.file, 120)} line ${s.line}`)
+            .join(" and ")}`
+        : "";
+    const draft = guardFinding(
+      facts,
+      imp,
+      `The optional import on line ${imp.line} is guarded only against \`ImportError\`, but the project module it loads imports trio unconditionally (${literal(last.file, 120)} line ${last.line}${through}). ${PATCHED_IMPORT}`,
+      chain,
+    );
+    if (draft) {
+      seen.add(imp.inTry.exceptLine);
+      out.push(draft);
+    }
+  }
+  return out;
+}
+
 export default defineRule({
   id: "trio-import-unguarded",
   order: 160,
@@ -45,28 +110,18 @@ export default defineRule({
       // trio is not optional in trio's own package, nor where the module also imports it unguarded.
       if (insidePackage(facts.path, "trio") || trioImports.some((i) => i.inTry === null)) return [];
       for (const imp of trioImports) {
-        const t = imp.inTry;
-        if (t === null || t.handlersExit) continue; // a handler that exits or re-raises: trio is required
-        if (t.catches.length === 0 || !t.catches.every((c) => IMPORT_ERRORS.has(c))) continue;
-        const exceptText = facts.lines[t.exceptLine - 1] ?? "";
-        const widened = widenHeader(exceptText);
-        const at = { line: t.exceptLine, column: 1, endLine: t.exceptLine, endColumn: exceptText.length + 1 };
-        const draft = codeDraft(
+        const draft = guardFinding(
           facts,
-          at,
-          `This optional \`import trio\` (line ${imp.line}) is guarded only against \`ImportError\`. Under gevent or eventlet patching, \`import trio\` raises \`NotImplementedError\` (macOS) or \`AttributeError\` (Linux) instead, and your users' programs crash. Catch those too, or import trio lazily.`,
-          [t.exceptLine, imp.line],
-          widened ? { fix: { startLine: t.exceptLine, endLine: t.exceptLine, text: widened } } : {},
+          imp,
+          `This optional \`import trio\` (line ${imp.line}) is guarded only against \`ImportError\`. ${PATCHED_IMPORT}`,
         );
-        // Quote the import first: it is what the reader looks for.
-        draft.evidence.reverse();
-        return [draft];
+        if (draft) return [draft];
       }
-      return [];
+      return viaLocalModule(facts);
     },
   },
   docs: {
-    what: "A module-level `import trio` (or `from trio import ...`) in a `try` whose handlers catch only `ImportError`/`ModuleNotFoundError`. Reported on the `except` line, with an exact suggestion.",
+    what: "A module-level `import trio` (or `from trio import ...`) in a `try` whose handlers catch only `ImportError`/`ModuleNotFoundError`. Reported on the `except` line, with an exact suggestion.\n\nIn a folder scan (`scan DIR`), also such a guard around an import of one of the project's own modules (relative, absolute, `src/` layout) that imports trio when it loads: at module level in that module, or in a project module it imports at module level. The message names the file and line of `import trio` and the modules in between.",
     why: "Under gevent/eventlet patching `import trio` raises `NotImplementedError` (macOS) or `AttributeError` (Linux), not `ImportError`, so the optional dependency crashes your users' programs. httpcore fixed exactly this in 1.0.6.",
     example: {
       lang: "python",

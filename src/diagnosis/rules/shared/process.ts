@@ -46,11 +46,29 @@ export function runEvidence(x: PatchSource): Evidence {
   return { kind: "text", text: `${x.file}:${x.line}: ${x.text}` };
 }
 
-/** Where the patch comes from, as a clause: "on line 3" / "through gunicorn's gevent worker, `x` line 3". */
+/**
+ * Where the patch comes from, as a clause: "on line 3" / "through gunicorn's gevent worker, `x`
+ * line 3" / "through a module-level gevent patch, `main.py` line 2, which imports this module
+ * via `main.py` line 4 and `app/__init__.py` line 1".
+ */
 export function patchedWhere(p: ProcessPatch): string {
   if (p.inFile) return `on line ${p.inFile.line}`;
-  const { who, where } = runWords(p.run as PatchedRun);
-  return `through ${who}, ${where}`;
+  const run = p.run as PatchedRun;
+  const { who, where } = runWords(run);
+  const chain = run.chain ?? [];
+  const how =
+    chain.length > 0
+      ? `, which imports this module via ${chain.map((s) => `${literal(s.file, 120)} line ${s.line}`).join(" and ")}`
+      : "";
+  return `through ${who}, ${where}${how}`;
+}
+
+/** The run's evidence: its config or patch line, then the imports that load this module. */
+function runChainEvidence(run: PatchedRun): Evidence[] {
+  return [
+    runEvidence(run),
+    ...(run.chain ?? []).map((s) => runEvidence({ ...s, via: run.via, patcher: run.patcher })),
+  ];
 }
 
 /**
@@ -67,5 +85,5 @@ export function onPatch(
 ): CodeFindingDraft {
   if (p.inFile) return codeDraft(facts, at, message, [at.line, p.inFile.line], extra);
   const d = codeDraft(facts, at, message, [at.line], { ...extra, confidence: "medium" });
-  return { ...d, evidence: [...d.evidence, runEvidence(p.run as PatchedRun)] };
+  return { ...d, evidence: [...d.evidence, ...runChainEvidence(p.run as PatchedRun)] };
 }

@@ -1,0 +1,164 @@
+/**
+ * A folder scanned as a project: its manifests and run configs, its import graph, the context
+ * each module gets from them, the second pass over modules that a module-level patch loads, and
+ * the findings on manifest lines.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { type RuleFilter, scanProject } from "../diagnosis/engine.js";
+import { isTestPath } from "../diagnosis/paths.js";
+import { MAX_MANIFEST_BYTES, manifestKind } from "../diagnosis/project/manifests.js";
+import { ModuleGraph } from "../diagnosis/project/modules.js";
+import {
+  type FileContext,
+  fileContext,
+  localTrioImports,
+  type Project,
+  readProject,
+} from "../diagnosis/project/project.js";
+import type { PatchedRun } from "../diagnosis/project/runs.js";
+import { REGISTRY } from "../diagnosis/registry.js";
+import type { ProjectPatch } from "../diagnosis/rule.js";
+import type { CodeFinding } from "../diagnosis/types.js";
+import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport } from "./source-file.js";
+
+/** One folder given on the command line, read as a project: manifests and run configs. */
+export interface ScannedProject {
+  root: string;
+  project: Project;
+  /** Manifest texts by project path. */
+  files: Map<string, string>;
+  /** The project's Python modules and their imports (read on demand). */
+  graph: ModuleGraph;
+}
+
+/** Project-relative path with forward slashes. */
+export function rel(root: string, path: string): string {
+  return relative(root, path).split(sep).join("/");
+}
+
+/** A source for the import graph: small enough, readable, not binary; null otherwise. */
+function readForGraph(path: string): string | null {
+  try {
+    if (statSync(path).size > MAX_FILE_BYTES) return null;
+    return decodeSource(readFileSync(path));
+  } catch {
+    return null;
+  }
+}
+
+export function readProjectFiles(
+  root: string,
+  paths: string[],
+  python: string[],
+  report: ScanReport,
+): ScannedProject {
+  const files = new Map<string, string>();
+  for (const p of paths) {
+    try {
+      if (statSync(p).size > MAX_MANIFEST_BYTES) {
+        report.skipped.push({ path: p, reason: "larger than 4 MiB" });
+        continue;
+      }
+      files.set(rel(root, p), decodeSource(readFileSync(p)) ?? "");
+    } catch (e) {
+      report.skipped.push({
+        path: p,
+        reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+      });
+    }
+  }
+  const project = readProject(files);
+  for (const problem of project.deps.problems)
+    report.skipped.push({ path: join(root, problem.file), reason: problem.reason });
+  const graph = new ModuleGraph(
+    python.map((p) => rel(root, p)),
+    (path) => readForGraph(join(root, path)),
+  );
+  return { root, project, files, graph };
+}
+
+/** What the project says about one module, given its bytes (a candidate guard needs a look at its imports). */
+export function contextOf(scanned: ScannedProject, path: string, buf: Buffer, run?: PatchedRun): FileContext {
+  const context: FileContext = run ? { run } : fileContext(scanned.project, path);
+  if (buf.includes("ImportError") || buf.includes("ModuleNotFoundError")) {
+    const localTrio = localTrioImports(scanned.graph, path);
+    if (localTrio) context.localTrio = localTrio;
+  }
+  return context;
+}
+
+/**
+ * The modules that a module-level patch loads (the patching module imports them after the
+ * patch, directly or through other project modules) run patched too. Returns those to scan again
+ * with that run in their context: modules no run config already patches, whose text some rule
+ * that reads the patch could match.
+ */
+export function patchedByCode(projects: ScannedProject[], codePatches: ProjectPatch[]): Relevant[] {
+  const out: Relevant[] = [];
+  for (const scanned of projects) {
+    const { root, graph } = scanned;
+    const entries = codePatches
+      .map((p) => ({ ...p, file: rel(root, p.file) }))
+      .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file) && graph.has(p.file))
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+    const runs = new Map<string, PatchedRun>();
+    for (const e of entries) {
+      for (const [path, chain] of graph.reachable(e.file, e.line)) {
+        if (runs.has(path) || isTestPath(path) || fileContext(scanned.project, path).run !== null) continue;
+        runs.set(path, {
+          patcher: e.patcher,
+          via: "code",
+          file: e.file,
+          line: e.line,
+          text: e.text,
+          scope: "",
+          chain,
+        });
+      }
+    }
+    for (const [path, run] of runs) {
+      const file = join(root, path);
+      let buf: Buffer;
+      try {
+        if (statSync(file).size > MAX_FILE_BYTES) continue;
+        buf = readFileSync(file);
+      } catch {
+        continue; // reported by the first pass
+      }
+      if (!REGISTRY.prefilterPatched(buf) || buf.subarray(0, 8192).includes(0)) continue;
+      out.push({ path: file, source: decodeSource(buf) ?? "", context: contextOf(scanned, path, buf, run) });
+    }
+  }
+  return out;
+}
+
+/** Replace the first pass's findings on the rescanned files with the second pass's. */
+export function replaceFindings(report: ScanReport, rescanned: Relevant[], findings: CodeFinding[]): void {
+  const again = new Set(rescanned.map((r) => r.path));
+  report.findings = [...report.findings.filter((f) => !again.has(f.file)), ...findings];
+}
+
+/**
+ * The project findings of the scanned folders (manifest lines), once the code is scanned: the
+ * module-level patches it found count as ways the project runs patched.
+ */
+export function projectFindings(
+  projects: ScannedProject[],
+  codePatches: ProjectPatch[],
+  filter: RuleFilter,
+): CodeFinding[] {
+  const out: CodeFinding[] = [];
+  for (const { root, project, files, graph } of projects) {
+    const own = codePatches
+      .map((p) => ({ ...p, file: rel(root, p.file) }))
+      .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file));
+    const patched: ProjectPatch[] = [...project.runs, ...own];
+    const manifests = new Map([...files].filter(([path]) => manifestKind(path) !== null));
+    const importChain = (p: ProjectPatch, packages: ReadonlySet<string>) =>
+      p.via === "code" ? graph.chainTo(p.file, p.line, packages) : null;
+    for (const f of scanProject({ deps: project.deps, patched, files: manifests, importChain }, filter))
+      out.push({ ...f, file: join(root, f.file) });
+  }
+  return out;
+}

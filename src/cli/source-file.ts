@@ -1,0 +1,28 @@
+/** What the scan reads: a source file's bytes, decoded, and the report it adds to. */
+import type { FileContext } from "../diagnosis/project/project.js";
+import type { CodeFinding } from "../diagnosis/types.js";
+
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+export interface ScanReport {
+  findings: CodeFinding[];
+  files: number;
+  parsed: number;
+  bytes: number;
+  skipped: { path: string; reason: string }[];
+}
+
+/** Decode bytes as UTF-8 (invalid sequences replaced); null for binary content. */
+export function decodeSource(buf: Buffer): string | null {
+  const head = buf.subarray(0, 8192);
+  if (head.includes(0)) return null;
+  return new TextDecoder("utf-8", { fatal: false }).decode(buf);
+}
+
+/** A source worth parsing, with what its project says about it. */
+export interface Relevant {
+  path: string;
+  source: string;
+  /** What the project says about the module; null outside a folder scan. */
+  context: FileContext | null;
+}
