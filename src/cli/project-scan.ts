@@ -80,7 +80,8 @@ export function readProjectFiles(
 
 /** What the project says about one module, given its bytes (a candidate guard needs a look at its imports). */
 export function contextOf(scanned: ScannedProject, path: string, buf: Buffer, run?: PatchedRun): FileContext {
-  const context: FileContext = run ? { run } : fileContext(scanned.project, path);
+  const context: FileContext = fileContext(scanned.project, path);
+  if (run) context.run = run;
   if (buf.includes("ImportError") || buf.includes("ModuleNotFoundError")) {
     const localTrio = localTrioImports(scanned.graph, path);
     if (localTrio) context.localTrio = localTrio;

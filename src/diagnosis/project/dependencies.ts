@@ -70,6 +70,18 @@ export class Dependencies {
   }
 }
 
+const built = new WeakMap<readonly Dependency[], Dependencies>();
+
+/** The Dependencies of a plain list (as a module's context carries it across threads), built once. */
+export function dependenciesOf(list: readonly Dependency[]): Dependencies {
+  let d = built.get(list);
+  if (d === undefined) {
+    d = new Dependencies(list);
+    built.set(list, d);
+  }
+  return d;
+}
+
 /** `version` satisfies the PEP 440 `range`; null when either does not parse. */
 export function versionIn(version: string, range: string): boolean | null {
   try {

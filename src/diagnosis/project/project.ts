@@ -6,6 +6,7 @@ import { isTestPath } from "../paths.js";
 import { type Dependencies, readDependencies } from "./dependencies.js";
 import { manifestKind } from "./manifests.js";
 import type { ImportLine, ImportStep, ModuleGraph } from "./modules.js";
+import type { Dependency } from "./requirement.js";
 import { isRunConfig, type PatchedRun, readRuns } from "./runs.js";
 
 export interface Project {
@@ -24,6 +25,8 @@ export interface FileContext {
    * `pkg._trio`, `.._trio` for `from . import _trio`): the chain from the module to `import trio`.
    */
   localTrio?: Record<string, ImportStep[]>;
+  /** The project's dependencies (a plain list: it crosses to worker threads), when it has any. */
+  deps?: readonly Dependency[];
 }
 
 /** Is this project file read for the project context (a manifest or a run config)? */
@@ -45,7 +48,7 @@ export function fileContext(project: Project | null, path: string): FileContext 
   const run = isTestPath(path)
     ? null
     : (project.runs.find((r) => r.scope === "" || path.startsWith(`${r.scope}/`)) ?? null);
-  return { run };
+  return project.deps.all.length > 0 ? { run, deps: project.deps.all } : { run };
 }
 
 const TRIO = new Set(["trio"]);

@@ -1,8 +1,15 @@
 import { literal } from "../inline.js";
-import { versionIn } from "../project/dependencies.js";
+import { type Dependencies, dependenciesOf, type VersionFact, versionIn } from "../project/dependencies.js";
 import { CARRIERS, HTTPCORE_CATCHES, TRIO_IMPORTERS, TRIO_LINUX_IMPORT_FAILS } from "../project/knowledge.js";
 import type { ImportStep } from "../project/modules.js";
-import { defineRule, type ProjectFacts, type ProjectFindingDraft, type ProjectPatch } from "../rule.js";
+import type { FileFacts } from "../python/facts.js";
+import {
+  type CodeFindingDraft,
+  defineRule,
+  type ProjectFacts,
+  type ProjectFindingDraft,
+  type ProjectPatch,
+} from "../rule.js";
 import type { Evidence } from "../types.js";
 import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
 import { importOf, needs, PATCH_NEEDS, PATCHER_NEEDLES } from "./shared/patcher.js";
@@ -12,13 +19,16 @@ export default defineRule({
   id: "gevent-trio-same-process",
   order: 150,
   title: "trio and gevent/eventlet in one process",
-  needs: needs(PATCH_NEEDS, { source: [PATCHER_NEEDLES, ["trio"]], calls: ["trio.run"] }),
+  needs: needs(PATCH_NEEDS, {
+    source: [PATCHER_NEEDLES, ["trio", "httpx", "httpcore", "openai", "anthropic", "discord_webhook"]],
+    calls: ["trio.run"],
+  }),
   code: {
     detect(facts) {
       const patch = processPatch(facts);
       if (!patch) return [];
       const at = importOf(facts, "trio") ?? facts.calls.find((c) => c.qualified === "trio.run");
-      if (!at) return [];
+      if (!at) return importerUnderPatch(facts);
       const who = patch.kind;
       return [
         onPatch(
@@ -27,7 +37,7 @@ export default defineRule({
           patch,
           patch.inFile && at.line < patch.inFile.line
             ? `trio is imported before ${who} patches (${patchedWhere(patch)}). That only avoids the import-time crash: \`trio.run()\` still fails in a patched process. Keep trio and ${who} in separate processes.`
-            : `trio is used in a process patched by ${who} (${patchedWhere(patch)}): its import fails (\`unsupported platform\` on macOS, \`select.epoll\` missing on Linux) and \`trio.run()\` cannot work. Keep trio and ${who} in separate processes.`,
+            : `trio is used in a process patched by ${who} (${patchedWhere(patch)}): ${importFails(facts, who)} and \`trio.run()\` cannot work. Keep trio and ${who} in separate processes.`,
         ),
       ];
     },
@@ -36,7 +46,7 @@ export default defineRule({
     detect: fromDependencies,
   },
   docs: {
-    what: "A patch (gevent `patch_all()`/`patch_*()`, `eventlet.monkey_patch()`, `import grequests`, `import locust`) and an import of `trio` (any submodule, module level or in a function, not under `TYPE_CHECKING`) or a `trio.run()` call. Reported on the trio import. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at `medium`.\n\nManifests: in a project that runs patched, trio installed (declared, locked, or an extra such as `httpx[trio]`) next to httpcore (declared, locked, or through httpx, openai, anthropic) whose version lets trio's import error escape: httpcore 0.17.2 – 1.0.5 on any platform (reported on the httpcore line, with the edit to 1.0.6 for a pin); with httpcore ≥ 1.0.6, trio 0.17 – 0.25 (Linux's `AttributeError` still escapes; reported on the trio line). `high` when both versions are pinned or locked, `medium` otherwise, saying which version would settle it.",
+    what: "A patch (gevent `patch_all()`/`patch_*()`, `eventlet.monkey_patch()`, `import grequests`, `import locust`) and an import of `trio` (any submodule, module level or in a function, not under `TYPE_CHECKING`) or a `trio.run()` call. Reported on the trio import. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at `medium`, and so does a module that a module-level patch imports (in a folder scan; the message gives the import chain).\n\nWith the project's versions known (a folder scan, or a pull request with its manifests), an import of httpx, httpcore, openai, anthropic or discord_webhook in a patched module is reported too when those versions make it fail: httpcore 0.17.2 – 1.0.5 with trio installed, or httpcore ≥ 1.0.6 with trio 0.17 – 0.25 (Linux). Unpinned versions give no code finding (the manifest finding says what would settle it).\n\nManifests: in a project that runs patched, trio installed (declared, locked, or an extra such as `httpx[trio]`) next to httpcore (declared, locked, or through httpx, openai, anthropic) whose version lets trio's import error escape: httpcore 0.17.2 – 1.0.5 on any platform (reported on the httpcore line, with the edit to 1.0.6 for a pin); with httpcore ≥ 1.0.6, trio 0.17 – 0.25 (Linux's `AttributeError` still escapes; reported on the trio line). `high` when both versions are pinned or locked, `medium` otherwise, saying which version would settle it.",
     why: 'After the patch, `import trio` fails (`unsupported platform` on macOS, `select.epoll` missing on Linux). Before the patch ("import trio first"), the import works but `trio.run()` still fails in the patched process.',
     example: {
       lang: "python",
@@ -91,75 +101,139 @@ function linuxImportError(trio: string, patcher: "gevent" | "eventlet"): string 
     : null;
 }
 
+/** The first trio whose import works on Linux under gevent. */
+const TRIO_IMPORTS_ON_LINUX = "0.26.0";
+
+/** Import names of httpcore and the packages that import it. */
+const HTTPCORE_USERS = new Set(["httpcore", ...CARRIERS.keys()].map((n) => n.replace(/-/g, "_")));
+
+/** How `import trio` fails, for the trio version the project pins when it does. */
+function importFails(facts: FileFacts, who: "gevent" | "eventlet"): string {
+  const deps = facts.context?.deps;
+  const tv = deps ? dependenciesOf(deps).version("trio") : null;
+  if (!tv) return "its import fails (`unsupported platform` on macOS, `select.epoll` missing on Linux)";
+  const linux = linuxImportError(tv.version, who);
+  return linux === null
+    ? `its import fails on macOS (\`unsupported platform\`; on Linux, ${versionWords(tv)}, which imports)`
+    : `its import fails (\`unsupported platform\` on macOS, ${linux} on Linux; ${versionWords(tv)})`;
+}
+
+/** What the project's versions say about `import httpx` in a process patched by `who`. */
+type Verdict =
+  /** httpcore 0.17.2 – 1.0.5: any error of `import trio` escapes (on the httpcore line). */
+  | { kind: "escapes"; hc: VersionFact; tv: VersionFact | null; linux: string | null | undefined }
+  /** httpcore ≥ 1.0.6 catches the macOS error; Linux's AttributeError still escapes (on the trio line). */
+  | { kind: "linux"; hc: VersionFact; tv: VersionFact; linux: string }
+  /** trio installed, an importer present, versions not pinned. */
+  | { kind: "unknown"; chain: string };
+
+function verdict(d: Dependencies, who: "gevent" | "eventlet"): Verdict | null {
+  const trioInstalled = d.has("trio") || d.hasExtra("httpx", "trio") || d.hasExtra("httpcore", "trio");
+  const carrier = ["httpcore", ...CARRIERS.keys()].find((name) => d.has(name));
+  if (!trioInstalled || !carrier) return null;
+  const hc = d.version("httpcore");
+  const tv = d.version("trio");
+  const linux = tv ? linuxImportError(tv.version, who) : undefined;
+  // What this httpcore does with trio's import error (no entry: it does not import trio).
+  const importer = hc && TRIO_IMPORTERS.find((e) => e.pkg === "httpcore" && versionIn(hc.version, e.range));
+  if (hc && !importer) return null;
+  if (hc && importer?.escapes === "all") return { kind: "escapes", hc, tv, linux };
+  if (hc && tv) return linux?.startsWith("`AttributeError") ? { kind: "linux", hc, tv, linux } : null;
+  return { kind: "unknown", chain: carrier === "httpcore" ? "httpcore" : `${carrier} → httpcore` };
+}
+
+/** "fails: `unsupported platform` on macOS and … on Linux", and the upgrade that fixes it. */
+function escapeWords(v: Extract<Verdict, { kind: "escapes" }>, who: string): { fails: string; fix: string } {
+  const { linux, tv } = v;
+  const onLinux =
+    linux === undefined
+      ? ", and on Linux `select.epoll` missing with trio 0.17 – 0.25"
+      : linux === null
+        ? ` (on Linux, trio ${literal(tv?.version ?? "", 40)} still imports under ${who})`
+        : ` and ${linux} on Linux`;
+  const fix = linux?.includes("GreenSocket")
+    ? `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES} for macOS (on Linux, eventlet's \`AttributeError\` still escapes it), or drop trio if nothing runs it.`
+    : `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${linux?.includes("epoll") ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`;
+  return { fails: `\`unsupported platform\` on macOS${onLinux}`, fix };
+}
+
+function linuxFix(v: Extract<Verdict, { kind: "linux" }>, who: string): string {
+  return v.linux.includes("epoll")
+    ? "Upgrade trio to ≥ 0.26, or drop it if nothing runs it."
+    : `Drop trio if nothing runs it, or keep it out of the ${who}-patched process.`;
+}
+
+/** The import of httpx (or another trio importer) in a patched module whose versions make it fail. */
+function importerUnderPatch(facts: FileFacts): CodeFindingDraft[] {
+  const patch = processPatch(facts);
+  const deps = facts.context?.deps;
+  if (!patch || !deps) return [];
+  const imp = facts.imports.find(
+    (i) => !i.inTypeChecking && HTTPCORE_USERS.has(i.module.split(".")[0] ?? ""),
+  );
+  if (!imp || (patch.inFile && imp.line < patch.inFile.line)) return [];
+  const who = patch.kind;
+  const v = verdict(dependenciesOf(deps), who);
+  if (v === null || v.kind === "unknown") return [];
+  const name = literal(imp.module, 80);
+  const message =
+    v.kind === "escapes"
+      ? `${name} is imported in a process patched by ${who} (${patchedWhere(patch)}), and ${versionWords(v.hc)}${v.tv ? ` with trio ${literal(v.tv.version, 40)}` : " with trio installed"}: httpcore imports trio and lets its error escape, so this import fails: ${escapeWords(v, who).fails}. ${escapeWords(v, who).fix}`
+      : `${name} is imported in a process patched by ${who} (${patchedWhere(patch)}), and ${versionWords(v.tv)}: on Linux its import fails with ${v.linux}, which httpcore ${literal(v.hc.version, 40)} does not catch, so this import fails on Linux. ${linuxFix(v, who)}`;
+  return [onPatch(facts, imp, patch, message, v.tv || v.kind === "linux" ? {} : { confidence: "medium" })];
+}
+
 /** trio installed next to an httpcore that imports it, in a project that runs patched. */
 function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
   const { run, chain: imports } = patchWithChain(p);
-  const d = p.deps;
-  const trio = d.entry("trio") ?? d.entry("httpx");
-  const trioInstalled = d.has("trio") || d.hasExtra("httpx", "trio") || d.hasExtra("httpcore", "trio");
-  if (!run || !trio || !trioInstalled) return [];
-  const carrier = ["httpcore", ...CARRIERS.keys()].find((name) => d.has(name));
-  if (!carrier) return [];
-  const chain = carrier === "httpcore" ? "httpcore" : `${carrier} → httpcore`;
-  const hc = d.version("httpcore");
-  const tv = d.version("trio");
+  if (!run || !(p.deps.entry("trio") ?? p.deps.entry("httpx"))) return [];
+  const who = run.patcher;
+  const v = verdict(p.deps, who);
+  if (v === null) return [];
   const how = `${patchWords(run)}${chainWords(imports)}`;
   const also: Evidence[] = (imports ?? []).map((s) => ({
     kind: "text",
     text: `${s.file}:${s.line}: ${s.text}`,
   }));
-  const who = run.patcher;
-  // What this httpcore does with trio's import error (no entry: it does not import trio).
-  const importer = hc && TRIO_IMPORTERS.find((e) => e.pkg === "httpcore" && versionIn(hc.version, e.range));
-  if (hc && !importer) return [];
-  const linux = tv ? linuxImportError(tv.version, who) : undefined;
-  if (hc && importer?.escapes === "all") {
-    const dep = d.entry("httpcore");
+  if (v.kind === "escapes") {
+    const dep = p.deps.entry("httpcore");
     if (!dep) return [];
-    const onLinux =
-      linux === undefined
-        ? ", and on Linux `select.epoll` missing with trio 0.17 – 0.25"
-        : linux === null
-          ? ` (on Linux, trio ${literal(tv?.version ?? "", 40)} still imports under ${who})`
-          : ` and ${linux} on Linux`;
-    const linuxStays = !!linux?.includes("GreenSocket");
-    const upgrade = linuxStays
-      ? `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES} for macOS (on Linux, eventlet's \`AttributeError\` still escapes it), or drop trio if nothing runs it.`
-      : `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${linux?.includes("epoll") ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`;
+    const { fails, fix } = escapeWords(v, who);
     return [
       onDependency(
         p,
         dep,
         run,
-        `${versionWords(hc)}: it imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpx\` fails: \`unsupported platform\` on macOS${onLinux}. ${upgrade}`,
-        { confidence: tv ? "high" : "medium", fix: bumpPin(p, dep, HTTPCORE_CATCHES), also },
+        `${versionWords(v.hc)}: it imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpx\` fails: ${fails}. ${fix}`,
+        { confidence: v.tv ? "high" : "medium", fix: bumpPin(p, dep, HTTPCORE_CATCHES), also },
       ),
     ];
   }
-  if (hc && tv) {
-    // httpcore catches NotImplementedError: only an AttributeError on Linux escapes it.
-    if (!linux?.startsWith("`AttributeError")) return [];
-    const dep = d.entry("trio");
+  if (v.kind === "linux") {
+    const dep = p.deps.entry("trio");
     if (!dep) return [];
-    const fix = linux.includes("epoll")
-      ? "Upgrade trio to ≥ 0.26, or drop it if nothing runs it."
-      : `Drop trio if nothing runs it, or keep it out of the ${who}-patched process.`;
     return [
       onDependency(
         p,
         dep,
         run,
-        `${versionWords(tv)}: on Linux its import fails under ${who} patching with ${linux}, which httpcore ${literal(hc.version, 40)} does not catch (it catches only the macOS \`NotImplementedError\`). This project runs patched by ${how}. ${fix}`,
-        { confidence: "high", also },
+        `${versionWords(v.tv)}: on Linux its import fails under ${who} patching with ${v.linux}, which httpcore ${literal(v.hc.version, 40)} does not catch (it catches only the macOS \`NotImplementedError\`). This project runs patched by ${how}. ${linuxFix(v, who)}`,
+        {
+          confidence: "high",
+          also,
+          fix: v.linux.includes("epoll") ? bumpPin(p, dep, TRIO_IMPORTS_ON_LINUX) : null,
+        },
       ),
     ];
   }
+  const trio = p.deps.entry("trio") ?? p.deps.entry("httpx");
+  if (!trio) return [];
   return [
     onDependency(
       p,
       trio,
       run,
-      `trio is installed in a project that runs patched by ${how}, and ${chain} imports trio whenever it is installed. Whether \`import httpx\` then crashes depends on versions this project does not pin: httpcore before ${HTTPCORE_CATCHES} lets the error escape on any platform; with httpcore ≥ ${HTTPCORE_CATCHES}, trio 0.17 – 0.25 still fails on Linux. Pin or lock httpcore and trio to settle it, or drop trio if nothing runs it.`,
+      `trio is installed in a project that runs patched by ${how}, and ${v.chain} imports trio whenever it is installed. Whether \`import httpx\` then crashes depends on versions this project does not pin: httpcore before ${HTTPCORE_CATCHES} lets the error escape on any platform; with httpcore ≥ ${HTTPCORE_CATCHES}, trio 0.17 – 0.25 still fails on Linux. Pin or lock httpcore and trio to settle it, or drop trio if nothing runs it.`,
       { also },
     ),
   ];
