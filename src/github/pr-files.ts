@@ -81,30 +81,39 @@ export interface Revisions {
 
 export interface Contents {
   files: Map<string, FileContents>;
-  /** Head text of extra paths (the config file), null when absent. */
+  /** Head text of extra paths (the config file, project files), null when absent. */
   extra: Map<string, string | null>;
+  /** Base text of extra paths asked for at the base too, null when absent. */
+  extraBase: Map<string, string | null>;
 }
 
 /** Files per GraphQL request (each brings its head and base blobs). */
 export const FILES_PER_QUERY = 50;
 
-/** Head (and base) contents of the files, by commit expression, in GraphQL requests of 50 files. */
+/**
+ * Head (and base) contents of the files, by commit expression, in GraphQL requests of 50 files.
+ * `extraPaths` are read at the head, `extraBasePaths` at the base, both with the first request.
+ */
 export async function fetchContents(
   octokit: ProbotOctokit,
   at: Revisions,
   files: PrFile[],
   extraPaths: string[] = [],
+  extraBasePaths: string[] = [],
 ): Promise<Contents> {
-  const all: Contents = { files: new Map(), extra: new Map() };
+  const all: Contents = { files: new Map(), extra: new Map(), extraBase: new Map() };
   for (let i = 0; i === 0 || i < files.length; i += FILES_PER_QUERY) {
+    const first = i === 0;
     const part = await fetchContentsOnce(
       octokit,
       at,
       files.slice(i, i + FILES_PER_QUERY),
-      i === 0 ? extraPaths : [],
+      first ? extraPaths : [],
+      first ? extraBasePaths : [],
     );
     for (const [k, v] of part.files) all.files.set(k, v);
     for (const [k, v] of part.extra) all.extra.set(k, v);
+    for (const [k, v] of part.extraBase) all.extraBase.set(k, v);
   }
   return all;
 }
@@ -114,11 +123,14 @@ async function fetchContentsOnce(
   at: Revisions,
   files: PrFile[],
   extraPaths: string[],
+  extraBasePaths: string[],
 ): Promise<Contents> {
   const { headSha, baseSha } = at;
   const out = new Map<string, FileContents>();
   const extra = new Map<string, string | null>();
-  if (files.length === 0 && extraPaths.length === 0) return { files: out, extra };
+  const extraBase = new Map<string, string | null>();
+  if (files.length === 0 && extraPaths.length === 0 && extraBasePaths.length === 0)
+    return { files: out, extra, extraBase };
   const vars: Record<string, string> = { owner: at.owner, repo: at.repo };
   const fields: string[] = [];
   const decls: string[] = ["$owner: String!", "$repo: String!"];
@@ -137,6 +149,11 @@ async function fetchContentsOnce(
     vars[`x${i}`] = `${headSha}:${p}`;
     decls.push(`$x${i}: String!`);
     fields.push(`x${i}: object(expression: $x${i}) { ${blob} }`);
+  });
+  extraBasePaths.forEach((p, i) => {
+    vars[`y${i}`] = `${baseSha}:${p}`;
+    decls.push(`$y${i}: String!`);
+    fields.push(`y${i}: object(expression: $y${i}) { ${blob} }`);
   });
   const query = `query(${decls.join(", ")}) { repository(owner: $owner, name: $repo) { ${fields.join(" ")} } }`;
   const data = (await octokit.graphql(query, vars)) as { repository: Record<string, BlobResult | null> };
@@ -160,5 +177,8 @@ async function fetchContentsOnce(
   extraPaths.forEach((p, i) => {
     extra.set(p, r[`x${i}`]?.text ?? null);
   });
-  return { files: out, extra };
+  extraBasePaths.forEach((p, i) => {
+    extraBase.set(p, r[`y${i}`]?.text ?? null);
+  });
+  return { files: out, extra, extraBase };
 }

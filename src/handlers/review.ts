@@ -9,6 +9,8 @@ import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import { validateConfigText } from "../config/validate.js";
 import type { Engine } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
+import { isProjectFile } from "../diagnosis/project/project.js";
+import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
 import { loadRepoConfig } from "../github/config-source.js";
@@ -21,11 +23,13 @@ import {
   type PrFile,
   selectFiles,
 } from "../github/pr-files.js";
+import { listProjectFiles, MAX_PROJECT_FILES } from "../github/project-files.js";
 import { listPosted, placeFindings, planComments, postFileComments, postReview } from "../github/review.js";
 import { checkOutput, findingAnnotation, type Skip } from "../report/check.js";
 import type { RenderOptions } from "../report/links.js";
 import { code } from "../report/markdown.js";
 import { introduced } from "./introduced.js";
+import { contextAt, projectFindingsOfPr, projectSide } from "./project-context.js";
 
 /** One pull request at one head commit, as the listeners build it from a typed payload. */
 export interface PrTarget {
@@ -101,16 +105,38 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
     engine.registry.hunkMayMatter,
   );
   const configChange = files.find((f) => f.filename === CONFIG_PATH && f.status !== "removed");
-  const { files: contents, extra } = await fetchContents(
+  // Manifests and run configs, listed from the head tree when there is code or a project file to review.
+  const needProject = read.length > 0 || files.some((f) => isProjectFile(f.filename));
+  const listing = needProject
+    ? await listProjectFiles(octokit, repo, t.headSha)
+    : { paths: [], partial: null };
+  if (listing.partial !== null)
+    notes.push(
+      listing.partial === "truncated"
+        ? `The repository has more manifests and run configs than are read (${MAX_PROJECT_FILES}, the shallowest first): versions and run settings may be incomplete.`
+        : "The head commit's file tree could not be listed: manifests and run configs were not read.",
+    );
+  const removedProjectFiles = files
+    .filter((f) => f.status === "removed" && isProjectFile(f.filename))
+    .map((f) => f.filename);
+  const {
+    files: contents,
+    extra,
+    extraBase,
+  } = await fetchContents(
     octokit,
     { ...repo, headSha: t.headSha, baseSha: t.baseSha },
     read,
-    configChange ? [CONFIG_PATH] : [],
+    [...(configChange ? [CONFIG_PATH] : []), ...listing.paths],
+    [...listing.paths, ...removedProjectFiles],
   );
+  const head = needProject ? projectSide(new Map(listing.paths.map((p) => [p, extra.get(p) ?? null]))) : null;
+  const base = needProject ? projectSide(extraBase) : null;
 
-  // 5. Diagnose head and base; 6. keep what the PR introduced.
+  // 5. Diagnose head and base (each with its project context); 6. keep what the PR introduced.
   const filter = ruleFilter(config);
   const findings: CodeFinding[] = [];
+  const patches: { head: ProjectPatch[]; base: ProjectPatch[] } = { head: [], base: [] };
   for (const f of read) {
     const c = contents.get(f.filename);
     if (!c || c.head === null) {
@@ -121,17 +147,27 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
       notes.push(
         `${code(f.filename, 300)} has no diff in GitHub's file listing (too large): it was analysed, and its findings are commented at file level.`,
       );
-    const base = c.base === null ? [] : engine.scanSource(f.filename, c.base, filter).findings;
+    const before =
+      c.base === null ? null : engine.scanSource(f.filename, c.base, filter, contextAt(base, f.filename));
+    const after = engine.scanSource(f.filename, c.head, filter, contextAt(head, f.filename));
+    patches.head.push(...after.patches);
+    patches.base.push(...(before?.patches ?? []));
     findings.push(
       ...introduced(
         {
-          head: engine.scanSource(f.filename, c.head, filter).findings,
-          base: new Set(base.map((x) => x.fingerprint)),
+          head: after.findings,
+          base: new Set((before?.findings ?? []).map((x) => x.fingerprint)),
           added: parsePatch(f.patch).added,
         },
         prc.report,
       ),
     );
+  }
+  if (head && base) {
+    // Manifests are not Python: the include globs do not apply to them, the exclude globs do.
+    const kept = matcher(["**"], prc.exclude);
+    for (const f of projectFindingsOfPr({ head, base }, patches, files, filter, prc.report))
+      if (kept(f.file)) findings.push(f);
   }
 
   // A PR that edits the config gets it validated.

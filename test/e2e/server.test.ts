@@ -85,6 +85,13 @@ function fakeGitHub(seen: Seen[]): Promise<Server> {
       }
       return json(200, { data: { repository } });
     }
+    if (req.method === "GET" && url.includes("/git/trees/"))
+      return json(200, {
+        tree: Object.values(PR_FILES)
+          .flat()
+          .map((f) => ({ path: f.filename, type: "blob", size: f.content.length })),
+        truncated: false,
+      });
     if (req.method === "GET" && prFiles && url.includes("/files"))
       return json(
         200,

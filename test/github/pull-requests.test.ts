@@ -1,7 +1,5 @@
-import type nock from "nock";
 import { describe, expect, it } from "vitest";
 import {
-  API,
   api,
   calls,
   deliveryId,
@@ -13,108 +11,24 @@ import {
   token,
   useProbot,
 } from "./harness.js";
-
-// biome-ignore lint/suspicious/noExplicitAny: webhook payloads are edited freely in tests
-type Payload = Record<string, any>;
-
-const HEAD = "1111111111111111111111111111111111111111";
-const BASE = "0000000000000000000000000000000000000000";
-const PULL = `/repos/${OWNER}/${REPO}/pulls/12`;
-
-const LATE_PATCH_SRC =
-  "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n\n\ndef main():\n    requests.get('https://example.com')\n";
-
-function addedPatch(src: string): string {
-  const lines = src.replace(/\n$/, "").split("\n");
-  return `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
-}
-
-interface File {
-  filename: string;
-  status: string;
-  patch?: string;
-  previous_filename?: string;
-}
+import {
+  addedPatch,
+  BASE,
+  captureReview,
+  checks,
+  completions,
+  type File,
+  files,
+  graphqlContents,
+  HEAD,
+  LATE_PATCH_SRC,
+  opened,
+  type Payload,
+  PULL,
+} from "./pr-helpers.js";
 
 const app = useProbot();
 const send = app.send;
-
-/** GraphQL: blob contents by "sha:path" expression. */
-function graphqlContents(
-  scope: nock.Scope,
-  blobs: Record<string, string | null>,
-  seen?: { vars?: Record<string, string> },
-  times = 1,
-) {
-  return scope
-    .post("/graphql", (b: { query: string }) => b.query.includes("on Blob { text isBinary byteSize }"))
-    .times(times)
-    .reply(200, (_uri, body) => {
-      const vars = (body as { variables: Record<string, string> }).variables;
-      if (seen) seen.vars = vars;
-      const repository: Record<string, unknown> = {};
-      for (const [k, expr] of Object.entries(vars)) {
-        if (k === "owner" || k === "repo") continue;
-        const text = blobs[expr];
-        repository[k] = text === undefined ? null : { text, isBinary: false, byteSize: (text ?? "").length };
-      }
-      return { data: { repository } };
-    });
-}
-
-function checks(scope: nock.Scope, capture: { create?: Payload; updates: Payload[] } = { updates: [] }) {
-  scope
-    .post(`/repos/${OWNER}/${REPO}/check-runs`, (b: Payload) => {
-      capture.create = b;
-      return true;
-    })
-    .reply(201, { id: 77 });
-  return capture;
-}
-
-/** The check run's PATCH requests (annotation batches, then the conclusion), captured in order. */
-function completions(scope: nock.Scope, check: { updates: Payload[] } = { updates: [] }, times = 1) {
-  scope
-    .patch(`/repos/${OWNER}/${REPO}/check-runs/77`, (b: Payload) => {
-      check.updates.push(b);
-      return true;
-    })
-    .times(times)
-    .reply(200, {});
-  return check;
-}
-
-/** The one review the App posts; `review.body` is its payload once sent. */
-function captureReview(scope: nock.Scope): { body: Payload } {
-  const review = { body: {} as Payload };
-  scope
-    .post(`${PULL}/reviews`, (b: Payload) => {
-      review.body = b;
-      return true;
-    })
-    .reply(200, { id: 1 });
-  return review;
-}
-
-/** The paginated file listing, 100 per page with GitHub's Link headers. */
-function files(scope: nock.Scope, list: File[]) {
-  const pages = Math.max(1, Math.ceil(list.length / 100));
-  const link = (n: number) =>
-    `<${API}${PULL}/files?per_page=100&page=${n}>; rel="next", <${API}${PULL}/files?per_page=100&page=${pages}>; rel="last"`;
-  for (let page = 1; page <= pages; page++) {
-    const query = page === 1 ? { per_page: "100" } : { per_page: "100", page: String(page) };
-    scope
-      .get(`${PULL}/files`)
-      .query(query)
-      .reply(200, list.slice((page - 1) * 100, page * 100), page < pages ? { link: link(page + 1) } : {});
-  }
-}
-
-function opened(patch: (p: Payload) => void = () => {}): Payload {
-  const p = fixture<Payload>("pull_request.opened");
-  patch(p);
-  return p;
-}
 
 describe("pull-request review", () => {
   it("puts one inline comment on the patch line of a PR adding `import requests` before `monkey.patch_all()`", async () => {
@@ -140,6 +54,7 @@ describe("pull-request review", () => {
       "POST /graphql",
       `POST /repos/${OWNER}/${REPO}/check-runs`,
       `GET ${PULL}/files`,
+      `GET /repos/${OWNER}/${REPO}/git/trees/${HEAD}`,
       "POST /graphql",
       `POST ${PULL}/reviews`,
       `PATCH /repos/${OWNER}/${REPO}/check-runs/77`,
@@ -160,7 +75,7 @@ describe("pull-request review", () => {
     expect(check.updates[0]).toMatchObject({ conclusion: "success" });
   });
 
-  it("a 300-file PR with 5 relevant Python files costs at most 8 API calls", async () => {
+  it("a 300-file PR with 5 relevant Python files costs at most 9 API calls, manifests and run configs included", async () => {
     const scope = api();
     token(scope);
     graphqlConfig(scope);
@@ -176,8 +91,13 @@ describe("pull-request review", () => {
           : `@@ -1 +1 @@\n-x = 1\n+x = 2`,
       });
     }
-    files(scope, list);
-    const blobs: Record<string, string> = {};
+    files(scope, list, { "requirements.txt": 40, "deploy/gunicorn.conf.py": 30, "uv.lock": 9_000_000 });
+    const blobs: Record<string, string> = {
+      [`${HEAD}:requirements.txt`]: "gevent==24.2.1\nrequests==2.32.3\n",
+      [`${BASE}:requirements.txt`]: "gevent==24.2.1\nrequests==2.32.3\n",
+      [`${HEAD}:deploy/gunicorn.conf.py`]: 'worker_class = "gevent"\n',
+      [`${BASE}:deploy/gunicorn.conf.py`]: 'worker_class = "gevent"\n',
+    };
     for (const f of list.filter((x) => x.filename.startsWith("svc/"))) {
       blobs[`${HEAD}:${f.filename}`] = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
       blobs[`${BASE}:${f.filename}`] = "from gevent import monkey\nmonkey.patch_all()\n";
@@ -188,9 +108,14 @@ describe("pull-request review", () => {
     completions(scope);
     await send("pull_request", opened());
     const apiCalls = calls.filter((c) => !c.includes("access_tokens"));
-    expect(apiCalls.length).toBeLessThanOrEqual(8);
-    // Only the 5 relevant files were fetched (head and base), in one request.
+    expect(apiCalls.length).toBeLessThanOrEqual(9);
+    // Only the 5 relevant files were fetched (head and base), with the project files, in one request;
+    // the oversized lock file was left out.
+    const exprs = Object.values(seen.vars ?? {});
     expect(Object.keys(seen.vars ?? {}).filter((k) => k.startsWith("h"))).toHaveLength(5);
+    expect(exprs).toContain(`${HEAD}:deploy/gunicorn.conf.py`);
+    expect(exprs).toContain(`${BASE}:requirements.txt`);
+    expect(exprs.some((e) => e.endsWith(":uv.lock"))).toBe(false);
     expect(review.body.comments).toHaveLength(5);
   });
 

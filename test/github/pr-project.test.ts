@@ -1,0 +1,145 @@
+/**
+ * Pull-request review with the project context: manifests and run configs at the head and base
+ * (listed from the head tree, read in the batched content request) decide what a PR introduces.
+ */
+import { describe, expect, it } from "vitest";
+import { api, calls, graphqlConfig, token, useProbot } from "./harness.js";
+import {
+  addedPatch,
+  BASE,
+  captureReview,
+  checks,
+  completions,
+  files,
+  graphqlContents,
+  HEAD,
+  opened,
+} from "./pr-helpers.js";
+
+const app = useProbot();
+const send = app.send;
+
+const GUNICORN = 'worker_class = "gevent"\n';
+
+/** A modified file's patch: `from` replaced by `to` at line `at`. */
+function replacePatch(at: number, from: string, to: string): string {
+  return `@@ -${at},1 +${at},1 @@\n-${from}\n+${to}`;
+}
+
+describe("pull requests and the project's dependencies", () => {
+  it("a PR that only changes requirements.txt to an httpcore that lets the crash escape gets the exact pin edit", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    const check = checks(scope);
+    const before = "gevent==24.2.1\nhttpcore==1.0.6\nhttpx==0.27.0\ntrio==0.25.1\n";
+    const after = "gevent==24.2.1\nhttpcore==1.0.5\nhttpx==0.27.0\ntrio==0.25.1\n";
+    files(
+      scope,
+      [
+        {
+          filename: "requirements.txt",
+          status: "modified",
+          patch: replacePatch(2, "httpcore==1.0.6", "httpcore==1.0.5"),
+        },
+      ],
+      { "gunicorn.conf.py": GUNICORN.length, "app.py": 20 },
+    );
+    graphqlContents(scope, {
+      [`${HEAD}:requirements.txt`]: after,
+      [`${BASE}:requirements.txt`]: before,
+      [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
+      [`${BASE}:gunicorn.conf.py`]: GUNICORN,
+    });
+    const review = captureReview(scope);
+    completions(scope, check);
+    await send("pull_request", opened());
+    expect(review.body.comments).toHaveLength(1);
+    const c = review.body.comments[0];
+    expect(c).toMatchObject({ path: "requirements.txt", line: 2 });
+    expect(c.body).toContain("gevent-trio-same-process");
+    expect(c.body).toContain("`requirements.txt` pins httpcore `1.0.5`");
+    expect(c.body).toContain("gunicorn's gevent worker (`gunicorn.conf.py` line 1)");
+    expect(c.body).toContain("```suggestion\nhttpcore==1.0.6\n```");
+    expect(check.updates.at(-1)?.output.annotations[0]).toMatchObject({
+      path: "requirements.txt",
+      start_line: 2,
+    });
+    expect(calls.filter((x) => !x.includes("access_tokens")).length).toBeLessThanOrEqual(9);
+  });
+
+  it("a PR that adds a trio whose import works under gevent next to a fixed httpcore gets nothing", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    const check = checks(scope);
+    const before = "gevent==24.2.1\nhttpx==0.27.2\nhttpcore==1.0.7\n";
+    const after = `${before}trio==0.26.2\n`;
+    files(
+      scope,
+      [{ filename: "requirements.txt", status: "modified", patch: "@@ -3,0 +4,1 @@\n+trio==0.26.2" }],
+      {
+        "gunicorn.conf.py": GUNICORN.length,
+      },
+    );
+    graphqlContents(scope, {
+      [`${HEAD}:requirements.txt`]: after,
+      [`${BASE}:requirements.txt`]: before,
+      [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
+      [`${BASE}:gunicorn.conf.py`]: GUNICORN,
+    });
+    completions(scope, check);
+    await send("pull_request", opened());
+    expect(calls.some((x) => x.includes("/reviews"))).toBe(false);
+    expect(check.updates.at(-1)).toMatchObject({ conclusion: "success" });
+  });
+
+  it("a code change that is risky only because of the pinned versions says so, and the unchanged pin is not repeated", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    checks(scope);
+    const reqs = "gevent==24.2.1\nhttpx==0.27.0\nhttpcore==1.0.5\ntrio==0.25.1\n";
+    const before = "from gevent import monkey\nmonkey.patch_all()\n\nimport jobs\n";
+    const after = "from gevent import monkey\nmonkey.patch_all()\n\nimport jobs\nimport httpx\n";
+    files(scope, [{ filename: "worker.py", status: "modified", patch: "@@ -4,0 +5,1 @@\n+import httpx" }], {
+      "requirements.txt": reqs.length,
+    });
+    graphqlContents(scope, {
+      [`${HEAD}:worker.py`]: after,
+      [`${BASE}:worker.py`]: before,
+      [`${HEAD}:requirements.txt`]: reqs,
+      [`${BASE}:requirements.txt`]: reqs,
+    });
+    const review = captureReview(scope);
+    completions(scope);
+    await send("pull_request", opened());
+    expect(review.body.comments).toHaveLength(1);
+    const c = review.body.comments[0];
+    expect(c).toMatchObject({ path: "worker.py", line: 5 });
+    expect(c.body).toContain("`requirements.txt` pins httpcore `1.0.5` with trio `0.25.1`");
+    expect(review.body.body ?? "").not.toContain("requirements.txt:3");
+  });
+
+  it("a PR that makes the project run patched reports the pinned httpcore in the review body", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    checks(scope);
+    const reqs = "gunicorn==22.0.0\ngevent==24.2.1\nhttpcore==1.0.5\ntrio==0.25.1\n";
+    files(scope, [{ filename: "gunicorn.conf.py", status: "added", patch: addedPatch(GUNICORN) }], {
+      "requirements.txt": reqs.length,
+    });
+    graphqlContents(scope, {
+      [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
+      [`${HEAD}:requirements.txt`]: reqs,
+      [`${BASE}:requirements.txt`]: reqs,
+    });
+    const review = captureReview(scope);
+    completions(scope);
+    await send("pull_request", opened());
+    expect(review.body.comments ?? []).toHaveLength(0);
+    expect(review.body.body).toContain("requirements.txt");
+    expect(review.body.body).toContain("gevent-trio-same-process");
+  });
+});
