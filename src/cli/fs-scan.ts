@@ -1,11 +1,11 @@
 /** Walk paths on disk and scan Python files with the engine. The CLI's I/O side. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type Engine, mayPatch, type RuleFilter } from "../diagnosis/engine.js";
+import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagnosis/engine.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
-import type { ProjectPatch } from "../diagnosis/rule.js";
 import {
+  type CodeFacts,
   contextOf,
   patchedByCode,
   projectFindings,
@@ -142,6 +142,7 @@ function readSource(
     (context !== null &&
       ((context.run !== null && REGISTRY.prefilterPatched(buf)) ||
         context.localTrio !== undefined ||
+        REGISTRY.mayCallForProject(buf) ||
         mayPatch(buf)));
 
   return relevant ? (decodeSource(buf) ?? "") : null;
@@ -155,20 +156,23 @@ export function emptyReport(): ScanReport {
 export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = {}): ScanReport {
   const report = emptyReport();
   const projects: ScannedProject[] = [];
-  const patches: ProjectPatch[] = [];
+  const code: CodeFacts = { patches: [], calls: [] };
   for (const { path, source, context } of relevantSources(paths, report, projects)) {
     const r = engine.scanSource(path, source, filter, context ?? undefined);
     if (r.parsed) report.parsed++;
     report.findings.push(...r.findings);
-    patches.push(...r.patches);
+    code.patches.push(...r.patches);
+    code.calls.push(...r.calls);
   }
-  const again = patchedByCode(projects, patches);
+  const again = patchedByCode(projects, code.patches);
+  const second = again.map((r) => engine.scanSource(r.path, r.source, filter, r.context ?? undefined));
   replaceFindings(
     report,
     again,
-    again.flatMap((r) => engine.scanSource(r.path, r.source, filter, r.context ?? undefined).findings),
+    second.flatMap((r) => r.findings),
   );
-  report.findings.push(...projectFindings(projects, patches, filter));
+  code.calls.push(...second.flatMap((r) => r.calls));
+  report.findings.push(...withoutCovered(projectFindings(projects, code, filter), report.findings));
   return report;
 }
 

@@ -18,7 +18,7 @@ import {
 } from "../diagnosis/project/project.js";
 import type { PatchedRun } from "../diagnosis/project/runs.js";
 import { REGISTRY } from "../diagnosis/registry.js";
-import type { ProjectPatch } from "../diagnosis/rule.js";
+import type { ProjectCall, ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport } from "./source-file.js";
 
@@ -134,6 +134,12 @@ export function patchedByCode(projects: ScannedProject[], codePatches: ProjectPa
   return out;
 }
 
+/** What the code scan tells the project sides: module-level patches and the calls they asked for. */
+export interface CodeFacts {
+  patches: ProjectPatch[];
+  calls: ProjectCall[];
+}
+
 /** Replace the first pass's findings on the rescanned files with the second pass's. */
 export function replaceFindings(report: ScanReport, rescanned: Relevant[], findings: CodeFinding[]): void {
   const again = new Set(rescanned.map((r) => r.path));
@@ -146,20 +152,36 @@ export function replaceFindings(report: ScanReport, rescanned: Relevant[], findi
  */
 export function projectFindings(
   projects: ScannedProject[],
-  codePatches: ProjectPatch[],
+  code: CodeFacts,
   filter: RuleFilter,
 ): CodeFinding[] {
   const out: CodeFinding[] = [];
   for (const { root, project, files, graph } of projects) {
-    const own = codePatches
+    const own = code.patches
       .map((p) => ({ ...p, file: rel(root, p.file) }))
       .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file));
+    const seen = new Set<string>();
+    const calls = code.calls
+      .map((c) => ({ ...c, file: rel(root, c.file) }))
+      .filter((c) => {
+        const key = `${c.file}:${c.line}:${c.qualified}`;
+        if (c.file.startsWith("..") || isTestPath(c.file) || seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
     const patched: ProjectPatch[] = [...project.runs, ...own];
     const manifests = new Map([...files].filter(([path]) => manifestKind(path) !== null));
     const importChain = (p: ProjectPatch, packages: ReadonlySet<string>) =>
       p.via === "code" ? graph.chainTo(p.file, p.line, packages) : null;
-    for (const f of scanProject({ deps: project.deps, patched, files: manifests, importChain }, filter))
-      out.push({ ...f, file: join(root, f.file) });
+    for (const f of scanProject(
+      { deps: project.deps, patched, files: manifests, importChain, calls },
+      filter,
+    ))
+      out.push({
+        ...f,
+        file: join(root, f.file),
+        ...(f.restsOn ? { restsOn: f.restsOn.map((r) => ({ ...r, file: join(root, r.file) })) } : {}),
+      });
   }
   return out;
 }

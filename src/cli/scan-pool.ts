@@ -4,15 +4,21 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { createEngine } from "../diagnosis/engine.js";
-import type { ProjectPatch } from "../diagnosis/rule.js";
+import { createEngine, withoutCovered } from "../diagnosis/engine.js";
+import type { ProjectCall, ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
-import { patchedByCode, projectFindings, replaceFindings, type ScannedProject } from "./project-scan.js";
+import {
+  type CodeFacts,
+  patchedByCode,
+  projectFindings,
+  replaceFindings,
+  type ScannedProject,
+} from "./project-scan.js";
 import type { ScanJob } from "./scan-worker.js";
 
 type Pending = Relevant;
-type Result = { findings: CodeFinding[]; parsed: boolean; patches: ProjectPatch[] };
+type Result = { findings: CodeFinding[]; parsed: boolean; patches: ProjectPatch[]; calls: ProjectCall[] };
 
 /**
  * Starting a worker (module load, grammar compile, first cold parse) was measured at about
@@ -31,7 +37,7 @@ export async function scanPathsParallel(
   const inflight = new Map<number, { resolve: (v: Result) => void; reject: (e: Error) => void }>();
   const results: Promise<Result>[] = [];
   const projects: ScannedProject[] = [];
-  const patches: ProjectPatch[] = [];
+  const code: CodeFacts = { patches: [], calls: [] };
   let nextId = 0;
   let rr = 0;
 
@@ -45,7 +51,13 @@ export async function scanPathsParallel(
         if (!p) return;
         inflight.delete(m.id);
         if (m.error !== undefined) p.reject(new Error(m.error));
-        else p.resolve({ findings: m.findings ?? [], parsed: m.parsed ?? false, patches: m.patches ?? [] });
+        else
+          p.resolve({
+            findings: m.findings ?? [],
+            parsed: m.parsed ?? false,
+            patches: m.patches ?? [],
+            calls: m.calls ?? [],
+          });
       });
       w.on("error", (e) => {
         for (const p of inflight.values()) p.reject(e);
@@ -87,33 +99,40 @@ export async function scanPathsParallel(
         const r = engine.scanSource(p.path, p.source, filter, p.context ?? undefined);
         if (r.parsed) report.parsed++;
         report.findings.push(...r.findings);
-        patches.push(...r.patches);
+        code.patches.push(...r.patches);
+        code.calls.push(...r.calls);
       }
     } else {
       for (const r of await Promise.all(results)) {
         if (r.parsed) report.parsed++;
         report.findings.push(...r.findings);
-        patches.push(...r.patches);
+        code.patches.push(...r.patches);
+        code.calls.push(...r.calls);
       }
     }
     // Second pass: modules that a module-level patch loads run patched too.
-    const again = patchedByCode(projects, patches);
+    const again = patchedByCode(projects, code.patches);
     if (again.length > 0) {
-      const findings: CodeFinding[] = [];
+      const second: Result[] = [];
       if (workers === null) {
         const engine = await createEngine();
         for (const p of again)
-          findings.push(...engine.scanSource(p.path, p.source, filter, p.context ?? undefined).findings);
+          second.push(engine.scanSource(p.path, p.source, filter, p.context ?? undefined));
       } else {
-        const second: Promise<Result>[] = [];
-        for (const p of again) dispatch(p, second);
-        for (const r of await Promise.all(second)) findings.push(...r.findings);
+        const pending2: Promise<Result>[] = [];
+        for (const p of again) dispatch(p, pending2);
+        second.push(...(await Promise.all(pending2)));
       }
-      replaceFindings(report, again, findings);
+      replaceFindings(
+        report,
+        again,
+        second.flatMap((r) => r.findings),
+      );
+      code.calls.push(...second.flatMap((r) => r.calls));
     }
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));
   }
-  report.findings.push(...projectFindings(projects, patches, filter));
+  report.findings.push(...withoutCovered(projectFindings(projects, code, filter), report.findings));
   return report;
 }

@@ -22,7 +22,13 @@ parentPort?.on("message", (job: ScanJob) => {
       { enabled: (id) => !disabled.has(id) },
       job.context ?? undefined,
     );
-    parentPort?.postMessage({ id: job.id, findings: r.findings, parsed: r.parsed, patches: r.patches });
+    parentPort?.postMessage({
+      id: job.id,
+      findings: r.findings,
+      parsed: r.parsed,
+      patches: r.patches,
+      calls: r.calls,
+    });
   } catch (e) {
     parentPort?.postMessage({ id: job.id, error: (e as Error).message ?? String(e) });
   }

@@ -7,7 +7,7 @@ import type { FileContext } from "./project/project.js";
 import { extractFacts, type FileFacts } from "./python/facts.js";
 import { loadPythonParser, type PythonParser } from "./python/parser.js";
 import { REGISTRY, type Registry } from "./registry.js";
-import type { IssueEvidence, ProjectFacts, ProjectPatch, Rule } from "./rule.js";
+import type { IssueEvidence, ProjectCall, ProjectFacts, ProjectPatch, Rule } from "./rule.js";
 import { patches } from "./rules/shared/patcher.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
@@ -45,6 +45,8 @@ export interface ScanResult {
   parsed: boolean;
   /** Module-level patch calls of the file: the project may run patched from here. */
   patches: ProjectPatch[];
+  /** The calls project sides asked for (`Rule.project.calls`); in a project scan only. */
+  calls: ProjectCall[];
 }
 
 /** Could the source hold a patch call (cheap check before parsing for project context)? */
@@ -130,6 +132,20 @@ export function scanProject(
     );
 }
 
+/**
+ * Drop the manifest findings that only repeat code findings: every code line one rests on is
+ * reported by the same rule.
+ */
+export function withoutCovered(project: CodeFinding[], code: readonly CodeFinding[]): CodeFinding[] {
+  const reported = new Set(code.map((f) => `${f.rule}\u0000${f.file}\u0000${f.line}`));
+  return project.filter(
+    (f) =>
+      !f.restsOn ||
+      f.restsOn.length === 0 ||
+      !f.restsOn.every((r) => reported.has(`${f.rule}\u0000${r.file}\u0000${r.line}`)),
+  );
+}
+
 export class Engine {
   constructor(
     private readonly parser: PythonParser,
@@ -167,10 +183,24 @@ export class Engine {
   scanSource(path: string, source: string, filter: RuleFilter = {}, context?: FileContext): ScanResult {
     // In a project scan (a context is given), a module-level patch tells how the project runs.
     if (!this.mayMatter(source, context) && !(context && mayPatch(source)))
-      return { findings: [], parsed: false, patches: [] };
+      return { findings: [], parsed: false, patches: [], calls: [] };
     const facts = this.facts(path, source, context);
     const patches = modulePatches(facts);
-    return { findings: this.runCodeRules(facts, filter), parsed: true, patches };
+    const wanted = this.registry.projectCalls;
+    const calls: ProjectCall[] =
+      context === undefined
+        ? []
+        : facts.calls
+            .filter((c) => wanted.has(c.qualified))
+            .map((c) => ({
+              file: path,
+              line: c.line,
+              qualified: c.qualified,
+              text: (facts.lines[c.line - 1] ?? "").trim(),
+              kwargs: [...c.kwargs.keys()],
+              hasStarArgs: c.hasStarArgs,
+            }));
+    return { findings: this.runCodeRules(facts, filter), parsed: true, patches, calls };
   }
 
   /** The prefilter, knowing whether the project runs this module patched. */
@@ -178,7 +208,8 @@ export class Engine {
     return (
       this.registry.prefilter(source) ||
       (!!context?.run && this.registry.prefilterPatched(source)) ||
-      context?.localTrio !== undefined
+      context?.localTrio !== undefined ||
+      (context !== undefined && this.registry.mayCallForProject(source))
     );
   }
 

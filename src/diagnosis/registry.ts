@@ -32,6 +32,12 @@ export interface Registry {
   hunkMayMatter(patch: string): boolean;
   /** Does the text contain a word of the family (any issue rule's vocabulary)? */
   mentionsFamily(text: string): boolean;
+  /** Qualified calls some project side reads from the code. */
+  projectCalls: ReadonlySet<string>;
+  /** Could the source hold one of those calls (in a project scan, such a module is parsed)? */
+  mayCallForProject(source: Uint8Array | string): boolean;
+  /** For a package, the modules whose calls matter once a project adds it (`mysql.connector`). */
+  callModulesFor(pkg: string): string[];
 }
 
 export function buildRegistry(rules: readonly Rule[]): Registry {
@@ -44,8 +50,9 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     for (const x of r.excludes ?? []) if (!byId.has(x)) throw new Error(`${r.id} excludes unknown rule ${x}`);
 
   const tails = (names: readonly string[]) => names.map((c) => c.slice(c.lastIndexOf(".") + 1));
+  const projectCalls = new Set(rules.flatMap((r) => r.project?.calls ?? []));
   const wanted: Wanted = {
-    calls: new Set(rules.flatMap((r) => tails(r.needs.calls ?? []))),
+    calls: new Set([...rules.flatMap((r) => tails(r.needs.calls ?? [])), ...tails([...projectCalls])]),
     bases: new Set(rules.flatMap((r) => tails(r.needs.bases ?? []))),
   };
 
@@ -80,7 +87,19 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     rules.flatMap((r) => r.needs.words ?? []),
     "i",
   );
+  // `mysql.connector.connect` → `connector`: the module a call comes from, as written in any import form.
+  const callModules = [...projectCalls].map((c) => c.split(".").slice(-2, -1)[0] ?? c);
+  const projectCall = callModules.length > 0 ? alternation(callModules) : null;
+  const modulesFor = new Map<string, string[]>();
+  for (const r of rules)
+    for (const pkg of r.project?.callsMatterWith ?? []) {
+      const mods = (r.project?.calls ?? []).map((c) => c.slice(0, c.lastIndexOf(".")));
+      modulesFor.set(pkg, [...new Set([...(modulesFor.get(pkg) ?? []), ...mods])]);
+    }
   return {
+    callModulesFor: (pkg) => modulesFor.get(pkg) ?? [],
+    projectCalls,
+    mayCallForProject: (buf) => (projectCall ? projectCall.test(toText(buf)) : false),
     rules,
     byId,
     wanted,

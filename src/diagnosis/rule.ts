@@ -50,7 +50,25 @@ export interface IssueDraft {
 export type CodeFindingDraft = Omit<CodeFinding, "rule" | "file" | "fingerprint">;
 
 /** A project-level finding: a code finding on a manifest line. */
-export type ProjectFindingDraft = CodeFindingDraft & { file: string };
+export type ProjectFindingDraft = CodeFindingDraft & {
+  file: string;
+  /**
+   * Code lines the finding rests on: when the same rule reports each of them in the code, the
+   * manifest finding adds nothing and is dropped.
+   */
+  restsOn?: { file: string; line: number }[];
+};
+
+/** A call in the project's code that a project side asked for. */
+export interface ProjectCall {
+  file: string;
+  line: number;
+  qualified: string;
+  /** The call's first line, trimmed. */
+  text: string;
+  kwargs: string[];
+  hasStarArgs: boolean;
+}
 
 /** How a project runs patched: a run config, or a module-level patch in one of its modules. */
 export interface ProjectPatch {
@@ -72,6 +90,8 @@ export interface ProjectFacts {
    * (top-level import names) in the process it patches; null when none is seen (or unknown).
    */
   importChain?: (patch: ProjectPatch, packages: ReadonlySet<string>) => ImportStep[] | null;
+  /** Calls the project sides asked for, in the code the caller analysed (non-test modules). */
+  calls?: readonly ProjectCall[];
 }
 
 type FixText =
@@ -138,6 +158,13 @@ export interface Rule {
   /** Risks a project's dependencies predict, reported on the manifest line (`file` set). */
   project?: {
     detect(p: ProjectFacts): ProjectFindingDraft[];
+    /** Qualified calls of the project's code this side reads (`ProjectFacts.calls`). */
+    calls?: readonly string[];
+    /**
+     * Packages (normalised names) whose arrival makes those calls worth looking for beyond the
+     * code at hand (a pull request that adds one searches the repository for the calls).
+     */
+    callsMatterWith?: readonly string[];
   };
   docs: RuleDocs;
 }

@@ -74,4 +74,6 @@ export interface CodeFinding {
   fix?: Replacement;
   /** Stable across pushes: rule + path + normalised text of the anchor line. */
   fingerprint: string;
+  /** For a finding on a manifest line: the code lines it rests on (see `withoutCovered`). */
+  restsOn?: { file: string; line: number }[];
 }

@@ -7,7 +7,7 @@ import { type RuleFilter, scanProject } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { manifestKind } from "../diagnosis/project/manifests.js";
 import { type FileContext, fileContext, type Project, readProject } from "../diagnosis/project/project.js";
-import type { ProjectPatch } from "../diagnosis/rule.js";
+import type { ProjectCall, ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { parsePatch } from "../github/diff.js";
 import type { PrFile } from "../github/pr-files.js";
@@ -31,11 +31,38 @@ export function contextAt(side: ProjectSide | null, path: string): FileContext |
   return side === null ? undefined : fileContext(side.project, path);
 }
 
-function findingsAt(side: ProjectSide, patches: ProjectPatch[], filter: RuleFilter): CodeFinding[] {
-  const own = patches.filter((p) => !isTestPath(p.file));
+/** What the scanned code tells the project sides (module-level patches, the calls they asked for). */
+export interface CodeFacts {
+  patches: ProjectPatch[];
+  calls: ProjectCall[];
+}
+
+/**
+ * Packages the PR adds whose risk rests on calls in code it may not touch, and the modules to
+ * look for (`mysql-connector-python` → `mysql.connector`). Empty unless the head runs patched.
+ */
+export function modulesToSearch(
+  sides: { head: ProjectSide; base: ProjectSide },
+  headPatches: ProjectPatch[],
+  callModulesFor: (pkg: string) => string[],
+): string[] {
+  if (sides.head.project.runs.length === 0 && headPatches.length === 0) return [];
+  const added = sides.head.project.deps.all
+    .filter((d) => !d.constraint && !sides.base.project.deps.has(d.name))
+    .map((d) => d.name);
+  return [...new Set(added.flatMap(callModulesFor))];
+}
+
+function findingsAt(side: ProjectSide, code: CodeFacts, filter: RuleFilter): CodeFinding[] {
+  const own = code.patches.filter((p) => !isTestPath(p.file));
   const manifests = new Map([...side.files].filter(([path]) => manifestKind(path) !== null));
   return scanProject(
-    { deps: side.project.deps, patched: [...side.project.runs, ...own], files: manifests },
+    {
+      deps: side.project.deps,
+      patched: [...side.project.runs, ...own],
+      files: manifests,
+      calls: code.calls.filter((c) => !isTestPath(c.file)),
+    },
     filter,
   );
 }
@@ -47,7 +74,7 @@ function findingsAt(side: ProjectSide, patches: ProjectPatch[], filter: RuleFilt
  */
 export function projectFindingsOfPr(
   sides: { head: ProjectSide; base: ProjectSide },
-  patches: { head: ProjectPatch[]; base: ProjectPatch[] },
+  patches: { head: CodeFacts; base: CodeFacts },
   changed: PrFile[],
   filter: RuleFilter,
   mode: ReportMode,

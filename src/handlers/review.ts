@@ -7,10 +7,9 @@
 import type { Context } from "probot";
 import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import { validateConfigText } from "../config/validate.js";
-import type { Engine } from "../diagnosis/engine.js";
+import { type Engine, withoutCovered } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { isProjectFile } from "../diagnosis/project/project.js";
-import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
 import { loadRepoConfig } from "../github/config-source.js";
@@ -29,7 +28,14 @@ import { checkOutput, findingAnnotation, type Skip } from "../report/check.js";
 import type { RenderOptions } from "../report/links.js";
 import { code } from "../report/markdown.js";
 import { introduced } from "./introduced.js";
-import { contextAt, projectFindingsOfPr, projectSide } from "./project-context.js";
+import {
+  type CodeFacts,
+  contextAt,
+  modulesToSearch,
+  projectFindingsOfPr,
+  projectSide,
+} from "./project-context.js";
+import { searchCalls } from "./project-search.js";
 
 /** One pull request at one head commit, as the listeners build it from a typed payload. */
 export interface PrTarget {
@@ -136,7 +142,10 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
   // 5. Diagnose head and base (each with its project context); 6. keep what the PR introduced.
   const filter = ruleFilter(config);
   const findings: CodeFinding[] = [];
-  const patches: { head: ProjectPatch[]; base: ProjectPatch[] } = { head: [], base: [] };
+  const scanned: { head: CodeFacts; base: CodeFacts } = {
+    head: { patches: [], calls: [] },
+    base: { patches: [], calls: [] },
+  };
   for (const f of read) {
     const c = contents.get(f.filename);
     if (!c || c.head === null) {
@@ -150,8 +159,10 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
     const before =
       c.base === null ? null : engine.scanSource(f.filename, c.base, filter, contextAt(base, f.filename));
     const after = engine.scanSource(f.filename, c.head, filter, contextAt(head, f.filename));
-    patches.head.push(...after.patches);
-    patches.base.push(...(before?.patches ?? []));
+    scanned.head.patches.push(...after.patches);
+    scanned.head.calls.push(...after.calls);
+    scanned.base.patches.push(...(before?.patches ?? []));
+    scanned.base.calls.push(...(before?.calls ?? []));
     findings.push(
       ...introduced(
         {
@@ -164,10 +175,22 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
     );
   }
   if (head && base) {
+    const sides = { head, base };
+    // A PR that adds a package whose risk rests on calls in code it does not touch: search for them.
+    const modules = modulesToSearch(sides, scanned.head.patches, engine.registry.callModulesFor);
+    if (modules.length > 0) {
+      const searched = await searchCalls(deps, { ...repo, headSha: t.headSha, baseSha: t.baseSha }, modules, {
+        head,
+        read: new Set(read.map((f) => f.filename)),
+        filter,
+      });
+      scanned.head.calls.push(...searched.calls);
+      if (searched.note) notes.push(searched.note);
+    }
     // Manifests are not Python: the include globs do not apply to them, the exclude globs do.
     const kept = matcher(["**"], prc.exclude);
-    for (const f of projectFindingsOfPr({ head, base }, patches, files, filter, prc.report))
-      if (kept(f.file)) findings.push(f);
+    const mine = projectFindingsOfPr(sides, scanned, files, filter, prc.report).filter((f) => kept(f.file));
+    findings.push(...withoutCovered(mine, findings));
   }
 
   // A PR that edits the config gets it validated.

@@ -142,4 +142,103 @@ describe("pull requests and the project's dependencies", () => {
     expect(review.body.body).toContain("requirements.txt");
     expect(review.body.body).toContain("gevent-trio-same-process");
   });
+
+  describe("a PR that adds mysql-connector-python to a gevent project", () => {
+    const before = "flask==3.0.3\ngevent==24.2.1\n";
+    const after = `${before}mysql-connector-python==8.4.0\n`;
+    const db =
+      "import mysql.connector\n\n\ndef connect():\n    return mysql.connector.connect(host='db', user='shop')\n";
+    const setup = (search: (scope: ReturnType<typeof api>) => void, dbText = db) => {
+      const scope = api();
+      token(scope);
+      graphqlConfig(scope);
+      const check = checks(scope);
+      files(
+        scope,
+        [
+          {
+            filename: "requirements.txt",
+            status: "modified",
+            patch: "@@ -2,0 +3,1 @@\n+mysql-connector-python==8.4.0",
+          },
+        ],
+        {
+          "gunicorn.conf.py": GUNICORN.length,
+          "app/db.py": dbText.length,
+        },
+      );
+      search(scope);
+      graphqlContents(
+        scope,
+        {
+          [`${HEAD}:requirements.txt`]: after,
+          [`${BASE}:requirements.txt`]: before,
+          [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
+          [`${BASE}:gunicorn.conf.py`]: GUNICORN,
+          [`${HEAD}:app/db.py`]: dbText,
+        },
+        undefined,
+        2,
+      );
+      return { scope, check };
+    };
+    const found = (scope: ReturnType<typeof api>) =>
+      scope
+        .get("/search/code")
+        .query((q) => String(q.q).includes('"mysql.connector" repo:acme/widgets'))
+        .reply(200, { total_count: 2, items: [{ path: "app/db.py" }, { path: "tests/test_db.py" }] });
+
+    it("finds the code that connects without use_pure and comments on the new requirement", async () => {
+      const { scope, check } = setup(found);
+      const review = captureReview(scope);
+      completions(scope, check);
+      await send("pull_request", opened());
+      expect(review.body.comments).toHaveLength(1);
+      const c = review.body.comments[0];
+      expect(c).toMatchObject({ path: "requirements.txt", line: 3 });
+      expect(c.body).toContain("mysql-cext-under-gevent");
+      expect(c.body).toContain("`app/db.py` line 5 connects without `use_pure=True`");
+      expect(c.body).toContain("gunicorn's gevent worker (`gunicorn.conf.py` line 1)");
+    });
+
+    it("says nothing when that code already passes use_pure=True", async () => {
+      const pure = db.replace("user='shop')", "user='shop', use_pure=True)");
+      const { scope, check } = setup(found, pure);
+      completions(scope, check);
+      await send("pull_request", opened());
+      expect(calls.some((x) => x.includes("/reviews"))).toBe(false);
+      expect(check.updates.at(-1)).toMatchObject({ conclusion: "success" });
+    });
+
+    it("goes on without the search when GitHub refuses it, and says so", async () => {
+      const scope = api();
+      token(scope);
+      graphqlConfig(scope);
+      const check = checks(scope);
+      files(
+        scope,
+        [
+          {
+            filename: "requirements.txt",
+            status: "modified",
+            patch: "@@ -2,0 +3,1 @@\n+mysql-connector-python==8.4.0",
+          },
+        ],
+        {
+          "gunicorn.conf.py": GUNICORN.length,
+        },
+      );
+      scope.get("/search/code").query(true).reply(403, { message: "API rate limit exceeded" });
+      graphqlContents(scope, {
+        [`${HEAD}:requirements.txt`]: after,
+        [`${BASE}:requirements.txt`]: before,
+        [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
+        [`${BASE}:gunicorn.conf.py`]: GUNICORN,
+      });
+      completions(scope, check);
+      await send("pull_request", opened());
+      expect(calls.some((x) => x.includes("/reviews"))).toBe(false);
+      expect(check.updates.at(-1)?.output.text).toContain("code search did not answer");
+    });
+  });
 });

@@ -66,3 +66,6 @@ export const GRPC_GEVENT_OK = ">=1.51.1";
 export const GRPC_GEVENT_FIXED = "1.51.1";
 
 export const HTTPCORE_CATCHES = "1.0.6";
+
+/** mysql-connector-python release from which `connect()` uses the C extension by default (`use_pure=False`). */
+export const CONNECTOR_CEXT_DEFAULT = "8.0.11";

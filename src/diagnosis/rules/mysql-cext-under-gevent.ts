@@ -1,5 +1,13 @@
 import { literal } from "../inline.js";
-import { defineRule, type IssueEvidence } from "../rule.js";
+import { versionIn } from "../project/dependencies.js";
+import { CONNECTOR_CEXT_DEFAULT } from "../project/knowledge.js";
+import {
+  defineRule,
+  type IssueEvidence,
+  type ProjectFacts,
+  type ProjectFindingDraft,
+  type ProjectPatch,
+} from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { BLOCKING_WORDS, GEVENT_WORDS } from "../text/vocabulary.js";
 import type { Replacement } from "../types.js";
@@ -54,6 +62,31 @@ function addUsePure(
     out[last] = `${trimmed}${sep}use_pure=True${parenLine.slice(close.column)}`;
   }
   return { startLine: start, endLine: close.line, text: out.join("\n") };
+}
+
+/**
+ * mysql-connector-python declared in a project that runs patched by gevent, whose code connects
+ * without `use_pure` (the calls the caller saw): the C extension is the default from 8.0.11.
+ */
+function connectorFinding(p: ProjectFacts, run: ProjectPatch): ProjectFindingDraft[] {
+  const dep = p.deps.entry("mysql-connector-python");
+  if (!dep || dep.constraint) return [];
+  const v = p.deps.version("mysql-connector-python");
+  if (v && versionIn(v.version, `<${CONNECTOR_CEXT_DEFAULT}`) === true) return [];
+  const calls = (p.calls ?? []).filter(
+    (c) => CONNECTS.includes(c.qualified) && !c.kwargs.includes("use_pure") && !c.hasStarArgs,
+  );
+  const first = calls[0];
+  if (!first) return [];
+  const more = calls.length > 1 ? ` (and ${calls.length - 1} more)` : "";
+  const d = onDependency(
+    p,
+    dep,
+    run,
+    `mysql-connector-python uses its C extension by default (since ${CONNECTOR_CEXT_DEFAULT}), which blocks the gevent hub for every query, and this project runs patched by ${patchWords(run)}: ${literal(first.file, 120)} line ${first.line} connects without \`use_pure=True\`${more}. Pass \`use_pure=True\` to \`connect()\`, or use PyMySQL.`,
+    { also: calls.slice(0, 5).map((c) => ({ kind: "text", text: `${c.file}:${c.line}: ${c.text}` })) },
+  );
+  return [{ ...d, restsOn: calls.map((c) => ({ file: c.file, line: c.line })) }];
 }
 
 export default defineRule({
@@ -156,18 +189,24 @@ export default defineRule({
     },
   },
   project: {
+    calls: CONNECTS,
+    callsMatterWith: ["mysql-connector-python"],
     detect(p) {
       const run = projectPatch(p, "gevent");
+      if (!run) return [];
+      const out: ProjectFindingDraft[] = [];
       const dep = p.deps.entry("mysqlclient");
-      if (!run || !dep || dep.constraint) return [];
-      return [
-        onDependency(
-          p,
-          dep,
-          run,
-          `mysqlclient (\`MySQLdb\`) runs its I/O in libmysqlclient, and this project runs patched by ${patchWords(run)}: every query blocks the gevent hub. Use PyMySQL (\`pymysql.install_as_MySQLdb()\` serves code written for MySQLdb), or run queries in gevent's threadpool.`,
-        ),
-      ];
+      if (dep && !dep.constraint)
+        out.push(
+          onDependency(
+            p,
+            dep,
+            run,
+            `mysqlclient (\`MySQLdb\`) runs its I/O in libmysqlclient, and this project runs patched by ${patchWords(run)}: every query blocks the gevent hub. Use PyMySQL (\`pymysql.install_as_MySQLdb()\` serves code written for MySQLdb), or run queries in gevent's threadpool.`,
+          ),
+        );
+      out.push(...connectorFinding(p, run));
+      return out;
     },
   },
   docs: {
@@ -178,7 +217,7 @@ export default defineRule({
 
 Code: a gevent patch in the file and \`mysql.connector.connect(...)\` without \`use_pure=True\` (no finding when options come from \`**kwargs\`), or \`import MySQLdb\`. For \`connect\` calls without \`use_pure\`, the review suggests the exact edit adding \`use_pure=True\`. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at \`medium\`.
 
-Manifests: \`mysqlclient\` in a project that runs patched by gevent — \`medium\`, on its line.`,
+Manifests: \`mysqlclient\` in a project that runs patched by gevent — \`medium\`, on its line. \`mysql-connector-python\` (unless pinned or locked below 8.0.11, before the C extension became the default) in such a project whose code calls \`mysql.connector.connect()\` without \`use_pure\` — \`medium\`, on its line, naming the calls; dropped when the code findings already report every such call (a folder scan sees them all; a pull request sees its changed modules, plus the modules GitHub's code search finds calling \`mysql.connector\` when the PR adds the package).`,
     why: "mysqlclient (`MySQLdb`) and mysql-connector-python's C extension (the default since 8.0.11) do their network I/O inside libmysqlclient, which gevent cannot make cooperative: every query blocks the whole hub.",
     example: {
       lang: "python",

@@ -1,0 +1,42 @@
+/**
+ * Calls in code a pull request does not touch, found with GitHub's code search and read at the
+ * head (one search and one content request per review, only when the PR adds a package whose
+ * risk rests on such calls).
+ */
+import type { RuleFilter } from "../diagnosis/engine.js";
+import { isTestPath } from "../diagnosis/paths.js";
+import type { ProjectCall } from "../diagnosis/rule.js";
+import { filesNaming, MAX_SEARCH_FILES } from "../github/code-search.js";
+import { fetchContents, type Revisions } from "../github/pr-files.js";
+import { code } from "../report/markdown.js";
+import { contextAt, type ProjectSide } from "./project-context.js";
+import type { ReviewDeps } from "./review.js";
+
+export async function searchCalls(
+  deps: ReviewDeps,
+  at: Revisions,
+  modules: string[],
+  opts: { head: ProjectSide; read: ReadonlySet<string>; filter: RuleFilter },
+): Promise<{ calls: ProjectCall[]; note?: string }> {
+  const { context, engine } = deps;
+  const paths = new Set<string>();
+  const unsearched: string[] = [];
+  for (const m of modules) {
+    const found = await filesNaming(context.octokit, { owner: at.owner, repo: at.repo }, m);
+    if (found === null) unsearched.push(m);
+    else for (const p of found) if (!opts.read.has(p) && !isTestPath(p)) paths.add(p);
+  }
+  const note =
+    unsearched.length > 0
+      ? `GitHub's code search did not answer for ${unsearched.map((m) => code(m, 100)).join(", ")}: calls in code this pull request does not change were not checked.`
+      : undefined;
+  const toRead = [...paths].slice(0, MAX_SEARCH_FILES);
+  if (toRead.length === 0) return note ? { calls: [], note } : { calls: [] };
+  const { extra } = await fetchContents(context.octokit, at, [], toRead);
+  const calls: ProjectCall[] = [];
+  for (const p of toRead) {
+    const text = extra.get(p);
+    if (text) calls.push(...engine.scanSource(p, text, opts.filter, contextAt(opts.head, p)).calls);
+  }
+  return note ? { calls, note } : { calls };
+}
