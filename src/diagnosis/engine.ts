@@ -3,21 +3,20 @@
  * Pure apart from loading the grammar once (see python/parser.ts).
  */
 
+import type { RuleFilter } from "./findings.js";
+import { applyExcludes, fingerprint } from "./findings.js";
 import type { FileContext } from "./project/project.js";
 import { extractFacts, type FileFacts } from "./python/facts.js";
 import { loadPythonParser, type PythonParser } from "./python/parser.js";
 import { REGISTRY, type Registry } from "./registry.js";
-import type { IssueEvidence, ProjectCall, ProjectFacts, ProjectPatch, Rule } from "./rule.js";
+import type { IssueEvidence, ProjectCall, ProjectPatch, Rule } from "./rule.js";
 import { patches } from "./rules/shared/patcher.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
 import { answers, repoPackage, usesPackage } from "./text/reporter.js";
 import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
-export interface RuleFilter {
-  /** Return false to switch a rule off. */
-  enabled?: (ruleId: string) => boolean;
-}
+export type { RuleFilter } from "./findings.js";
 
 /** Who is asking: the repository the thread belongs to and what its maintainers said. */
 export interface ThreadContext {
@@ -68,29 +67,6 @@ function modulePatches(facts: FileFacts): ProjectPatch[] {
     }));
 }
 
-/** FNV-1a (64-bit) as hex: a stable, dependency-free fingerprint. */
-export function fnv1a(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  const prime = 0x100000001b3n;
-  for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * prime) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, "0");
-}
-
-export function fingerprint(rule: string, path: string, anchorText: string): string {
-  return fnv1a(`${rule}\u0000${path}\u0000${anchorText.replace(/\s+/g, " ").trim()}`);
-}
-
-/** Drop the findings of rules excluded by another rule that fired on the same input. */
-function applyExcludes<T extends { rule: string }>(findings: T[], registry: Registry): T[] {
-  const fired = new Set(findings.map((f) => f.rule));
-  const excluded = new Set<string>();
-  for (const id of fired) for (const x of registry.byId.get(id)?.excludes ?? []) excluded.add(x);
-  return excluded.size === 0 ? findings : findings.filter((f) => !excluded.has(f.rule));
-}
-
 function explain(rule: Rule, ev: IssueEvidence): Explanation {
   const issue = rule.issue;
   if (!issue) throw new Error(`${rule.id} has no issue side`);
@@ -111,40 +87,7 @@ function explain(rule: Rule, ev: IssueEvidence): Explanation {
   return { summary, cause, fixes };
 }
 
-/** Project rules over a project's dependencies and runs: findings on manifest lines. */
-export function scanProject(
-  project: ProjectFacts,
-  filter: RuleFilter = {},
-  registry: Registry = REGISTRY,
-): CodeFinding[] {
-  const out: CodeFinding[] = [];
-  for (const rule of registry.rules) {
-    if (!rule.project) continue;
-    for (const d of rule.project.detect(project)) {
-      const anchor = d.evidence[0]?.text ?? "";
-      out.push({ ...d, rule: rule.id, fingerprint: fingerprint(rule.id, d.file, anchor) });
-    }
-  }
-  return applyExcludes(out, registry)
-    .filter((f) => !filter.enabled || filter.enabled(f.rule))
-    .sort((a, b) =>
-      a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.rule.localeCompare(b.rule),
-    );
-}
-
-/**
- * Drop the manifest findings that only repeat code findings: every code line one rests on is
- * reported by the same rule.
- */
-export function withoutCovered(project: CodeFinding[], code: readonly CodeFinding[]): CodeFinding[] {
-  const reported = new Set(code.map((f) => `${f.rule}\u0000${f.file}\u0000${f.line}`));
-  return project.filter(
-    (f) =>
-      !f.restsOn ||
-      f.restsOn.length === 0 ||
-      !f.restsOn.every((r) => reported.has(`${f.rule}\u0000${r.file}\u0000${r.line}`)),
-  );
-}
+export { fingerprint, fnv1a, scanProject, withoutCovered } from "./findings.js";
 
 export class Engine {
   constructor(
