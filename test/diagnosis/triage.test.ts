@@ -105,6 +105,46 @@ describe("explanations", () => {
     expect(md).not.toContain('pip install -U "httpcore>=1.0.6"');
   });
 
+  it("reads pip freeze: Linux with trio 0.22 gets no httpcore upgrade as the fix", async () => {
+    const md = await comment(`Celery worker with -P gevent dies on startup (Ubuntu 22.04)
+\`\`\`
+Traceback (most recent call last):
+  File "/srv/app/tasks.py", line 4, in <module>
+    import httpx
+  File "/srv/venv/lib/python3.10/site-packages/httpcore/_synchronization.py", line 11, in <module>
+    import trio
+  File "/srv/venv/lib/python3.10/site-packages/trio/_core/_io_epoll.py", line 189, in <module>
+    class EpollIOManager:
+AttributeError: module 'select' has no attribute 'epoll'
+\`\`\`
+\`\`\`
+$ pip freeze
+celery==5.3.6
+gevent==23.9.1
+httpcore==1.0.5
+httpx==0.27.0
+trio==0.22.2
+\`\`\``);
+    expect(md).toContain("trio `0.22.2`");
+    expect(md).toContain("httpcore 1.0.6 does not catch this AttributeError");
+    expect(md).not.toContain('pip install -U "httpcore>=1.0.6"');
+  });
+
+  it("reads pip freeze: an httpcore that already catches the error is not the upgrade to make", async () => {
+    const md = await comment(`import httpx fails under gevent on my Mac
+\`\`\`
+  File "/Users/me/venv/lib/python3.11/site-packages/httpcore/_synchronization.py", line 11, in <module>
+    import trio
+  File "/Users/me/venv/lib/python3.11/site-packages/trio/_core/_run.py", line 2822, in <module>
+    raise NotImplementedError("unsupported platform")
+NotImplementedError: unsupported platform
+\`\`\`
+pip freeze: gevent==24.2.1 httpcore==1.0.7 httpx==0.27.2 trio==0.25.0`);
+    expect(md).toContain("The report lists httpcore `1.0.7`, which already catches this error");
+    expect(md).toContain("pip uninstall trio");
+    expect(md).not.toContain('upgrade httpcore: `pip install -U "httpcore>=1.0.6"`');
+  });
+
   it("gives the eventlet DNS workaround when greendns pulls trio in", async () => {
     const md = await comment(corpus["007"] ?? "");
     expect(md).toContain("EVENTLET_NO_GREENDNS=yes");

@@ -85,7 +85,14 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
         : {
             id: "upgrade-httpcore",
             title: NOTHING_RUNS_TRIO,
-            text: `${USUAL_CASE}, upgrade httpcore: \`pip install -U "httpcore>=1.0.6"\` (it catches the error from \`import trio\` and carries on without trio). Or uninstall trio: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`).`,
+            text: (ev) => {
+              const hc = versionOf(ev, "httpcore");
+              // The report lists an httpcore that catches this error: the traceback ran elsewhere.
+              return inRange(hc, "1.0.6", null)
+                ? `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). The report lists httpcore ${literal(hc ?? "", 40)}, which already catches this error, yet the traceback goes through httpcore's \`import trio\`: the program runs with an older httpcore. Check \`python -m pip show httpcore\` in the environment that runs it, and upgrade there: \`pip install -U "httpcore>=1.0.6"\`.`
+                : `${USUAL_CASE}, upgrade httpcore: \`pip install -U "httpcore>=1.0.6"\` (it catches the error from \`import trio\` and carries on without trio). Or uninstall trio: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`).`;
+            },
+            doc: `${USUAL_CASE}, upgrade httpcore to 1.0.6 or later (it catches the error from \`import trio\`), or uninstall trio. When the report already lists httpcore ≥ 1.0.6, uninstalling trio leads and the comment says the program runs with an older httpcore than the one listed.`,
             when: (ev) => otherImporter(ev) === null,
             whenDoc: "nothing but httpx/httpcore is shown importing trio",
           };
