@@ -7,14 +7,31 @@ import { REGISTRY } from "../diagnosis/registry.js";
 import {
   type CodeFacts,
   contextOf,
-  patchedByCode,
   projectFindings,
   readProjectFiles,
   rel,
   replaceFindings,
   type ScannedProject,
+  secondPass,
 } from "./project-scan.js";
-import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport } from "./source-file.js";
+import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, timed } from "./source-file.js";
+
+/** Words that make a module matter to its project: a patch call, an import guard, a call a project side reads. */
+const HINTS = [
+  "patch_all",
+  "monkey_patch",
+  "ImportError",
+  "ModuleNotFoundError",
+  ...REGISTRY.projectCalls,
+].map((w) => (w.includes(".") ? (w.split(".").slice(-2, -1)[0] ?? w) : w));
+const PROJECT_HINTS = new RegExp(HINTS.join("|"));
+/** The rules' first pass and the project's hints in one: most modules have none of them. */
+const ANY_NEEDLE = new RegExp(
+  [...REGISTRY.screenNeedles, ...HINTS].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+);
+
+/** Sources held back until the module-level patches are known (beyond this, a second parse). */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 const SKIP_DIRS = new Set([
   ".git",
@@ -88,7 +105,9 @@ export function* relevantSources(
   paths: string[],
   report: ScanReport,
   projects: ScannedProject[] = [],
+  held?: Relevant[],
 ): Generator<Relevant> {
+  let heldBytes = 0;
   for (const root of paths) {
     let isDir = false;
     try {
@@ -96,15 +115,49 @@ export function* relevantSources(
     } catch {}
     const projectFiles: string[] = [];
     const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined);
-    const scanned = isDir ? readProjectFiles(root, projectFiles, files, report) : null;
+    const scanned = isDir ? timed(report, () => readProjectFiles(root, projectFiles, files, report)) : null;
     if (scanned) projects.push(scanned);
     for (const file of files) {
       let context: FileContext | null = null;
-      const source = readSource(file, report, (buf) => {
-        if (scanned) context = contextOf(scanned, rel(root, file), buf);
-        return context;
-      });
-      if (source !== null) yield { path: file, source, context };
+      let hold = false;
+      const source = readSource(
+        file,
+        report,
+        (buf) => {
+          if (!scanned) return { context: null };
+          const path = rel(root, file);
+          // One decode and two passes (the rules' needles, the project's) answer every question.
+          const text = buf.toString("latin1");
+          const any = ANY_NEEDLE.test(text);
+          const screened = any ? REGISTRY.screen(text) : { plain: false, patched: false };
+          const t = performance.now();
+          const hints = any && PROJECT_HINTS.test(text);
+          const patch = hints && mayPatch(text);
+          context = contextOf(
+            scanned,
+            path,
+            buf,
+            undefined,
+            hints && (text.includes("ImportError") || text.includes("ModuleNotFoundError")),
+          );
+          // A module that would matter if a module-level patch loads it waits for the patches to
+          // be known (parsed once, with its final context), within a memory bound.
+          const marked = context.run === null && screened.patched && !patch;
+          scanned.graph.mark(path, marked);
+          if (marked && held !== undefined && heldBytes + buf.length <= MAX_HELD_BYTES) {
+            hold = true;
+            heldBytes += buf.length;
+            scanned.held.add(path);
+          }
+          const call = hints && REGISTRY.mayCallForProject(text);
+          report.projectMs += performance.now() - t;
+          return { context, ...screened, patch, call };
+        },
+        () => hold,
+      );
+      if (source === null) continue;
+      if (hold) held?.push({ path: file, source, context });
+      else yield { path: file, source, context };
     }
   }
 }
@@ -112,7 +165,15 @@ export function* relevantSources(
 function readSource(
   file: string,
   report: ScanReport,
-  contextFor: (buf: Buffer) => FileContext | null,
+  /** The module's context, and the prefilters when they were already asked. */
+  contextFor: (buf: Buffer) => {
+    context: FileContext | null;
+    plain?: boolean;
+    patched?: boolean;
+    patch?: boolean;
+    call?: boolean;
+  },
+  keep: () => boolean = () => false,
 ): string | null {
   let buf: Buffer;
   try {
@@ -136,20 +197,21 @@ function readSource(
   }
   // Prefilter the bytes first: only the few files that pass are decoded.
   // In a folder scan, module-level patches tell how the project runs: those files are read too.
-  const context = contextFor(buf);
+  const { context, plain, patched, patch, call } = contextFor(buf);
+  if (keep()) return decodeSource(buf) ?? "";
   const relevant =
-    REGISTRY.prefilter(buf) ||
+    (plain ?? REGISTRY.prefilter(buf)) ||
     (context !== null &&
-      ((context.run !== null && REGISTRY.prefilterPatched(buf)) ||
+      ((context.run !== null && (patched ?? REGISTRY.prefilterPatched(buf))) ||
         context.localTrio !== undefined ||
-        REGISTRY.mayCallForProject(buf) ||
-        mayPatch(buf)));
+        (call ?? REGISTRY.mayCallForProject(buf)) ||
+        (patch ?? mayPatch(buf))));
 
   return relevant ? (decodeSource(buf) ?? "") : null;
 }
 
 export function emptyReport(): ScanReport {
-  return { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [] };
+  return { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [], projectMs: 0 };
 }
 
 /** Scan on this thread (see scan-pool.ts for the multi-core version). */
@@ -157,22 +219,28 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
   const report = emptyReport();
   const projects: ScannedProject[] = [];
   const code: CodeFacts = { patches: [], calls: [] };
-  for (const { path, source, context } of relevantSources(paths, report, projects)) {
-    const r = engine.scanSource(path, source, filter, context ?? undefined);
-    if (r.parsed) report.parsed++;
-    report.findings.push(...r.findings);
-    code.patches.push(...r.patches);
-    code.calls.push(...r.calls);
+  const held: Relevant[] = [];
+  const scan = (r: Relevant) => {
+    const out = engine.scanSource(r.path, r.source, filter, r.context ?? undefined);
+    if (out.parsed) report.parsed++;
+    code.calls.push(...out.calls);
+    return out;
+  };
+  for (const r of relevantSources(paths, report, projects, held)) {
+    const out = scan(r);
+    report.findings.push(...out.findings);
+    code.patches.push(...out.patches);
   }
-  const again = patchedByCode(projects, code.patches);
-  const second = again.map((r) => engine.scanSource(r.path, r.source, filter, r.context ?? undefined));
+  const { fresh, again } = timed(report, () => secondPass(projects, code.patches, held));
+  for (const r of fresh) report.findings.push(...scan(r).findings);
   replaceFindings(
     report,
     again,
-    second.flatMap((r) => r.findings),
+    again.flatMap((r) => scan(r).findings),
   );
-  code.calls.push(...second.flatMap((r) => r.calls));
-  report.findings.push(...withoutCovered(projectFindings(projects, code, filter), report.findings));
+  report.findings.push(
+    ...timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),
+  );
   return report;
 }
 

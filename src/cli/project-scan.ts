@@ -30,6 +30,8 @@ export interface ScannedProject {
   files: Map<string, string>;
   /** The project's Python modules and their imports (read on demand). */
   graph: ModuleGraph;
+  /** Modules held back for the second pass (project paths). */
+  held: Set<string>;
 }
 
 /** Project-relative path with forward slashes. */
@@ -37,11 +39,12 @@ export function rel(root: string, path: string): string {
   return relative(root, path).split(sep).join("/");
 }
 
-/** A source for the import graph: small enough, readable, not binary; null otherwise. */
-function readForGraph(path: string): string | null {
+/** A source for the import graph (bytes): small enough, readable, not binary; null otherwise. */
+function readForGraph(path: string): Buffer | null {
   try {
     if (statSync(path).size > MAX_FILE_BYTES) return null;
-    return decodeSource(readFileSync(path));
+    const buf = readFileSync(path);
+    return buf.subarray(0, 8192).includes(0) ? null : buf;
   } catch {
     return null;
   }
@@ -74,52 +77,86 @@ export function readProjectFiles(
   const graph = new ModuleGraph(
     python.map((p) => rel(root, p)),
     (path) => readForGraph(join(root, path)),
+    // A module that some rule could match once it runs patched: the second pass reads it again.
+    (source) => REGISTRY.prefilterPatched(source),
   );
-  return { root, project, files, graph };
+  return { root, project, files, graph, held: new Set() };
 }
 
-/** What the project says about one module, given its bytes (a candidate guard needs a look at its imports). */
-export function contextOf(scanned: ScannedProject, path: string, buf: Buffer, run?: PatchedRun): FileContext {
+/**
+ * What the project says about one module, given its bytes (a candidate guard needs a look at its
+ * imports; `guard` says whether it has one when the caller already looked).
+ */
+export function contextOf(
+  scanned: ScannedProject,
+  path: string,
+  buf: Buffer,
+  run?: PatchedRun,
+  guard?: boolean,
+): FileContext {
   const context: FileContext = fileContext(scanned.project, path);
   if (run) context.run = run;
-  if (buf.includes("ImportError") || buf.includes("ModuleNotFoundError")) {
+  if (guard ?? (buf.includes("ImportError") || buf.includes("ModuleNotFoundError"))) {
     const localTrio = localTrioImports(scanned.graph, path);
     if (localTrio) context.localTrio = localTrio;
   }
   return context;
 }
 
-/**
- * The modules that a module-level patch loads (the patching module imports them after the
- * patch, directly or through other project modules) run patched too. Returns those to scan again
- * with that run in their context: modules no run config already patches, whose text some rule
- * that reads the patch could match.
- */
-export function patchedByCode(projects: ScannedProject[], codePatches: ProjectPatch[]): Relevant[] {
-  const out: Relevant[] = [];
-  for (const scanned of projects) {
-    const { root, graph } = scanned;
-    const entries = codePatches
-      .map((p) => ({ ...p, file: rel(root, p.file) }))
-      .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file) && graph.has(p.file))
-      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-    const runs = new Map<string, PatchedRun>();
-    for (const e of entries) {
-      for (const [path, chain] of graph.reachable(e.file, e.line)) {
-        if (runs.has(path) || isTestPath(path) || fileContext(scanned.project, path).run !== null) continue;
-        runs.set(path, {
-          patcher: e.patcher,
-          via: "code",
-          file: e.file,
-          line: e.line,
-          text: e.text,
-          scope: "",
-          chain,
-        });
-      }
+/** The runs that module-level patches give the modules they load (no run config patches them). */
+function codeRuns(scanned: ScannedProject, codePatches: ProjectPatch[]): Map<string, PatchedRun> {
+  const { root, graph } = scanned;
+  const entries = codePatches
+    .map((p) => ({ ...p, file: rel(root, p.file) }))
+    .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file) && graph.has(p.file))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const runs = new Map<string, PatchedRun>();
+  for (const e of entries)
+    for (const [path, chain] of graph.reachable(e.file, e.line)) {
+      if (runs.has(path) || isTestPath(path) || fileContext(scanned.project, path).run !== null) continue;
+      runs.set(path, {
+        patcher: e.patcher,
+        via: "code",
+        file: e.file,
+        line: e.line,
+        text: e.text,
+        scope: "",
+        chain,
+      });
     }
-    for (const [path, run] of runs) {
-      const file = join(root, path);
+  return runs;
+}
+
+/**
+ * The second pass, once the module-level patches are known: the modules they load (the patching
+ * module imports them after the patch, directly or through other project modules) run patched
+ * too. `fresh`: the held-back modules, with their final context, when they are worth parsing.
+ * `again`: modules already scanned without that run (beyond the hold bound) to scan again.
+ */
+export function secondPass(
+  projects: ScannedProject[],
+  codePatches: ProjectPatch[],
+  held: Relevant[],
+): { fresh: Relevant[]; again: Relevant[] } {
+  const fresh: Relevant[] = [];
+  const again: Relevant[] = [];
+  const runsOf = new Map(projects.map((p) => [p, codeRuns(p, codePatches)]));
+  for (const h of held) {
+    const scanned = projects.find((p) => !rel(p.root, h.path).startsWith(".."));
+    const run = scanned ? runsOf.get(scanned)?.get(rel(scanned.root, h.path)) : undefined;
+    if (run && h.context) fresh.push({ ...h, context: { ...h.context, run } });
+    else if (
+      REGISTRY.prefilter(h.source) ||
+      h.context?.localTrio !== undefined ||
+      REGISTRY.mayCallForProject(h.source)
+    )
+      fresh.push(h);
+  }
+  for (const scanned of projects) {
+    for (const [path, run] of runsOf.get(scanned) ?? []) {
+      // Reaching a module read it for the graph: only the marked ones can change.
+      if (!scanned.graph.isMarked(path) || scanned.held.has(path)) continue;
+      const file = join(scanned.root, path);
       let buf: Buffer;
       try {
         if (statSync(file).size > MAX_FILE_BYTES) continue;
@@ -127,11 +164,15 @@ export function patchedByCode(projects: ScannedProject[], codePatches: ProjectPa
       } catch {
         continue; // reported by the first pass
       }
-      if (!REGISTRY.prefilterPatched(buf) || buf.subarray(0, 8192).includes(0)) continue;
-      out.push({ path: file, source: decodeSource(buf) ?? "", context: contextOf(scanned, path, buf, run) });
+      if (buf.subarray(0, 8192).includes(0)) continue;
+      again.push({
+        path: file,
+        source: decodeSource(buf) ?? "",
+        context: contextOf(scanned, path, buf, run),
+      });
     }
   }
-  return out;
+  return { fresh, again };
 }
 
 /** What the code scan tells the project sides: module-level patches and the calls they asked for. */

@@ -10,12 +10,13 @@ import type { CodeFinding } from "../diagnosis/types.js";
 import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
 import {
   type CodeFacts,
-  patchedByCode,
   projectFindings,
   replaceFindings,
   type ScannedProject,
+  secondPass,
 } from "./project-scan.js";
 import type { ScanJob } from "./scan-worker.js";
+import { timed } from "./source-file.js";
 
 type Pending = Relevant;
 type Result = { findings: CodeFinding[]; parsed: boolean; patches: ProjectPatch[]; calls: ProjectCall[] };
@@ -80,7 +81,8 @@ export async function scanPathsParallel(
   };
 
   let pendingBytes = 0;
-  for (const job of relevantSources(paths, report, projects)) {
+  const held: Relevant[] = [];
+  for (const job of relevantSources(paths, report, projects, held)) {
     if (workers !== null) dispatch(job);
     else {
       pending.push(job);
@@ -110,29 +112,35 @@ export async function scanPathsParallel(
         code.calls.push(...r.calls);
       }
     }
-    // Second pass: modules that a module-level patch loads run patched too.
-    const again = patchedByCode(projects, code.patches);
-    if (again.length > 0) {
+    // Second pass: the held-back modules and those a module-level patch loads, with their final context.
+    const { fresh, again } = timed(report, () => secondPass(projects, code.patches, held));
+    const jobs = [...fresh, ...again];
+    if (jobs.length > 0) {
       const second: Result[] = [];
-      if (workers === null) {
+      const bytes = jobs.reduce((n, j) => n + j.source.length, 0);
+      if (workers === null && bytes < PARALLEL_MIN_BYTES) {
         const engine = await createEngine();
-        for (const p of again)
+        for (const p of jobs)
           second.push(engine.scanSource(p.path, p.source, filter, p.context ?? undefined));
       } else {
         const pending2: Promise<Result>[] = [];
-        for (const p of again) dispatch(p, pending2);
+        for (const p of jobs) dispatch(p, pending2);
         second.push(...(await Promise.all(pending2)));
       }
+      for (const r of second) if (r.parsed) report.parsed++;
+      report.findings.push(...second.slice(0, fresh.length).flatMap((r) => r.findings));
       replaceFindings(
         report,
         again,
-        second.flatMap((r) => r.findings),
+        second.slice(fresh.length).flatMap((r) => r.findings),
       );
       code.calls.push(...second.flatMap((r) => r.calls));
     }
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));
   }
-  report.findings.push(...withoutCovered(projectFindings(projects, code, filter), report.findings));
+  report.findings.push(
+    ...timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),
+  );
   return report;
 }

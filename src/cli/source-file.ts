@@ -10,6 +10,21 @@ export interface ScanReport {
   parsed: number;
   bytes: number;
   skipped: { path: string; reason: string }[];
+  /**
+   * Main-thread time spent on the project context (manifests, run configs, module contexts, the
+   * import graph, the second pass's bookkeeping, manifest findings), in ms. Parsing is not in it.
+   */
+  projectMs: number;
+}
+
+/** Run `fn`, adding its duration to the report's project time. */
+export function timed<T>(report: ScanReport, fn: () => T): T {
+  const t = performance.now();
+  try {
+    return fn();
+  } finally {
+    report.projectMs += performance.now() - t;
+  }
 }
 
 /** Decode bytes as UTF-8 (invalid sequences replaced); null for binary content. */

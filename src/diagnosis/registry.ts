@@ -34,6 +34,13 @@ export interface Registry {
   mentionsFamily(text: string): boolean;
   /** Qualified calls some project side reads from the code. */
   projectCalls: ReadonlySet<string>;
+  /**
+   * Both prefilters in one look at the bytes (a project scan asks both of every module): one
+   * decode, and one pass of the union of their fast alternations rejects the common module.
+   */
+  screen(source: Uint8Array | string): { plain: boolean; patched: boolean };
+  /** The needles of that first pass (a caller may fold its own into one pass with them). */
+  screenNeedles: readonly string[];
   /** Could the source hold one of those calls (in a project scan, such a module is parsed)? */
   mayCallForProject(source: Uint8Array | string): boolean;
   /** For a package, the modules whose calls matter once a project adds it (`mysql.connector`). */
@@ -89,17 +96,37 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
   );
   // `mysql.connector.connect` → `connector`: the module a call comes from, as written in any import form.
   const callModules = [...projectCalls].map((c) => c.split(".").slice(-2, -1)[0] ?? c);
-  const projectCall = callModules.length > 0 ? alternation(callModules) : null;
+  // A few needles: the native search over the bytes beats decoding them for a regular expression.
+  const callNeedles = [...new Set(callModules)];
   const modulesFor = new Map<string, string[]>();
   for (const r of rules)
     for (const pkg of r.project?.callsMatterWith ?? []) {
       const mods = (r.project?.calls ?? []).map((c) => c.slice(0, c.lastIndexOf(".")));
       modulesFor.set(pkg, [...new Set([...(modulesFor.get(pkg) ?? []), ...mods])]);
     }
+  const screenNeedles = [
+    ...new Set([
+      ...sourceRules.flatMap((groups) => groups[0] ?? []),
+      ...patchedRules.flatMap((groups) => groups[0] ?? []),
+    ]),
+  ];
+  const anyEither = alternation(screenNeedles);
+  const screen = (buf: Uint8Array | string) => {
+    const s = toText(buf);
+    if (!anyEither.test(s)) return { plain: false, patched: false };
+    return { plain: prefilter(s), patched: prefilterPatched(s) };
+  };
   return {
+    screen,
+    screenNeedles,
     callModulesFor: (pkg) => modulesFor.get(pkg) ?? [],
     projectCalls,
-    mayCallForProject: (buf) => (projectCall ? projectCall.test(toText(buf)) : false),
+    mayCallForProject: (buf) =>
+      callNeedles.some((n) =>
+        typeof buf === "string"
+          ? buf.includes(n)
+          : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).includes(n),
+      ),
     rules,
     byId,
     wanted,

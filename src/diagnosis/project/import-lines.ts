@@ -43,29 +43,6 @@ function code(line: string): string {
   return (hash < 0 ? line : line.slice(0, hash)).trim();
 }
 
-/** Where triple-quoted strings open and close on a line: the state after the line. */
-function stringStateAfter(line: string, open: string | null): string | null {
-  let state = open;
-  let i = 0;
-  while (i < line.length) {
-    if (state === null) {
-      const hash = line.indexOf("#", i);
-      const d = line.indexOf('"""', i);
-      const s = line.indexOf("'''", i);
-      const next = d < 0 ? s : s < 0 ? d : Math.min(d, s);
-      if (next < 0 || (hash >= 0 && hash < next)) return null;
-      state = line.startsWith('"""', next) ? '"""' : "'''";
-      i = next + 3;
-    } else {
-      const end = line.indexOf(state, i);
-      if (end < 0) return state;
-      state = null;
-      i = end + 3;
-    }
-  }
-  return state;
-}
-
 function parseImport(stmt: string, line: number, first: string, topLevel: boolean): ImportLine[] {
   const out: ImportLine[] = [];
   if (stmt.startsWith("import ")) {
@@ -99,44 +76,80 @@ function parseImport(stmt: string, line: number, first: string, topLevel: boolea
   return out;
 }
 
+const NL = 0x0a;
+const HASH = 0x23;
+
+/** Does a `#` precede `at` on its line (the triple quote there is inside a comment)? */
+function commented(buf: Buffer, at: number): boolean {
+  const start = buf.lastIndexOf(NL, at) + 1;
+  const hash = buf.indexOf(HASH, start);
+  return hash >= 0 && hash < at;
+}
+
 /**
  * The import statements of a Python source, skipping triple-quoted strings. Parenthesised and
- * backslash-continued statements are joined (up to a bound).
+ * backslash-continued statements are joined (up to a bound). Works on the bytes and jumps from
+ * one `import`/triple quote to the next with the native search: only the lines that hold an
+ * import are decoded.
  */
-export function readImportLines(source: string): ImportLine[] {
-  const lines = source.split("\n");
+export function readImportLines(source: string | Uint8Array): ImportLine[] {
+  const buf =
+    typeof source === "string"
+      ? Buffer.from(source)
+      : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
   const out: ImportLine[] = [];
-  let inString: string | null = null;
-  for (let i = 0; i < lines.length && out.length < MAX_IMPORT_LINES; i++) {
-    const raw = lines[i] ?? "";
-    if (inString !== null) {
-      inString = stringStateAfter(raw, inString);
+  const len = buf.length;
+  let pos = 0;
+  // Line numbers: newlines counted up to `counted`.
+  let counted = 0;
+  let line = 1;
+  const lineAt = (at: number) => {
+    for (let i = counted; i < at; i++) if (buf[i] === NL) line++;
+    counted = at;
+    return line;
+  };
+  let nextImport = -2;
+  let nextD = -2;
+  let nextS = -2;
+  while (pos < len && out.length < MAX_IMPORT_LINES) {
+    if (nextImport !== -1 && nextImport < pos) nextImport = buf.indexOf("import", pos);
+    if (nextD !== -1 && nextD < pos) nextD = buf.indexOf('"""', pos);
+    if (nextS !== -1 && nextS < pos) nextS = buf.indexOf("'''", pos);
+    if (nextImport < 0) break; // no import left: strings no longer matter
+    const quote = nextD < 0 ? nextS : nextS < 0 ? nextD : Math.min(nextD, nextS);
+    if (quote >= 0 && quote < nextImport) {
+      pos = quote + 3;
+      if (commented(buf, quote)) continue;
+      const end = buf.indexOf(quote === nextD ? '"""' : "'''", pos);
+      if (end < 0) break; // an unterminated string runs to the end
+      pos = end + 3;
       continue;
     }
+    const start = buf.lastIndexOf(NL, nextImport) + 1;
+    let lineEnd = buf.indexOf(NL, nextImport);
+    if (lineEnd < 0) lineEnd = len;
+    pos = lineEnd + 1;
+    const raw = buf.toString("utf8", start, lineEnd).replace(/\r$/, "");
     const trimmed = raw.trimStart();
-    const isImport = trimmed.startsWith("import ") || trimmed.startsWith("from ");
-    if (!isImport) {
-      inString = stringStateAfter(raw, null);
-      continue;
-    }
-    const first = raw.trim().replace(/\r$/, "");
+    if (!trimmed.startsWith("import ") && !trimmed.startsWith("from ")) continue;
+    const first = raw.trim();
     let stmt = code(raw);
-    let j = i;
     // Join `(...)` and `\` continuations.
-    while (j - i < MAX_CONTINUATION && j + 1 < lines.length) {
+    for (let k = 0; k < MAX_CONTINUATION && pos < len; k++) {
       const open = stmt.includes("(") && !stmt.includes(")");
       const backslash = stmt.endsWith("\\");
       if (!open && !backslash) break;
-      j++;
-      stmt = `${backslash ? stmt.slice(0, -1) : stmt} ${code(lines[j] ?? "")}`;
+      let end = buf.indexOf(NL, pos);
+      if (end < 0) end = len;
+      stmt = `${backslash ? stmt.slice(0, -1) : stmt} ${code(buf.toString("utf8", pos, end))}`;
+      pos = end + 1;
     }
     const topLevel = raw.length > 0 && raw[0] !== " " && raw[0] !== "\t";
-    for (const s of stmt.split(";")) {
-      const part = s.trim();
-      if (part.startsWith("import ") || part.startsWith("from "))
-        out.push(...parseImport(part, i + 1, first, topLevel));
+    const at = lineAt(start);
+    for (const part of stmt.split(";")) {
+      const p = part.trim();
+      if (p.startsWith("import ") || p.startsWith("from ")) out.push(...parseImport(p, at, first, topLevel));
     }
-    i = j;
   }
   return out;
 }
