@@ -69,3 +69,17 @@ export const HTTPCORE_CATCHES = "1.0.6";
 
 /** mysql-connector-python release from which `connect()` uses the C extension by default (`use_pure=False`). */
 export const CONNECTOR_CEXT_DEFAULT = "8.0.11";
+
+/** Packages that patch with gevent as a side effect of being imported (import name → source). */
+export const PATCHES_ON_IMPORT: ReadonlyMap<string, string> = new Map([
+  ["grequests", "grequests/__init__.py calls `gevent.monkey.patch_all()` at import"],
+  ["locust", "locust/__init__.py calls `gevent.monkey.patch_all()` at import (locust >= 1.0)"],
+]);
+
+/**
+ * eventlet's greendns imports dnspython with a green `select` in place; dnspython from 2.4
+ * imports httpx when it is installed (httpx → httpcore → trio), so a bare `import eventlet` can
+ * import trio after `select` lost its primitives. Source: eventlet/support/greendns.py, dnspython
+ * 2.4 `dns/query.py` (`import httpx` when available); workarounds from those issue threads.
+ */
+export const DNSPYTHON_IMPORTS_HTTPX = ">=2.4";

@@ -1,6 +1,12 @@
 import { literal } from "../inline.js";
 import { type Dependencies, dependenciesOf, type VersionFact, versionIn } from "../project/dependencies.js";
-import { CARRIERS, HTTPCORE_CATCHES, TRIO_IMPORTERS, TRIO_LINUX_IMPORT_FAILS } from "../project/knowledge.js";
+import {
+  CARRIERS,
+  DNSPYTHON_IMPORTS_HTTPX,
+  HTTPCORE_CATCHES,
+  TRIO_IMPORTERS,
+  TRIO_LINUX_IMPORT_FAILS,
+} from "../project/knowledge.js";
 import type { ImportStep } from "../project/modules.js";
 import type { FileFacts } from "../python/facts.js";
 import {
@@ -46,7 +52,7 @@ export default defineRule({
     detect: fromDependencies,
   },
   docs: {
-    what: "A patch (gevent `patch_all()`/`patch_*()`, `eventlet.monkey_patch()`, `import grequests`, `import locust`) and an import of `trio` (any submodule, module level or in a function, not under `TYPE_CHECKING`) or a `trio.run()` call. Reported on the trio import. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at `medium`, and so does a module that a module-level patch imports (in a folder scan; the message gives the import chain).\n\nWith the project's versions known (a folder scan, or a pull request with its manifests), an import of httpx, httpcore, openai, anthropic or discord_webhook in a patched module is reported too when those versions make it fail: httpcore 0.17.2 – 1.0.5 with trio installed, or httpcore ≥ 1.0.6 with trio 0.17 – 0.25 (Linux). Unpinned versions give no code finding (the manifest finding says what would settle it).\n\nManifests: in a project that runs patched, trio installed (declared, locked, or an extra such as `httpx[trio]`) next to httpcore (declared, locked, or through httpx, openai, anthropic) whose version lets trio's import error escape: httpcore 0.17.2 – 1.0.5 on any platform (reported on the httpcore line, with the edit to 1.0.6 for a pin); with httpcore ≥ 1.0.6, trio 0.17 – 0.25 (Linux's `AttributeError` still escapes; reported on the trio line). `high` when both versions are pinned or locked, `medium` otherwise, saying which version would settle it.",
+    what: "A patch (gevent `patch_all()`/`patch_*()`, `eventlet.monkey_patch()`, `import grequests`, `import locust`) and an import of `trio` (any submodule, module level or in a function, not under `TYPE_CHECKING`) or a `trio.run()` call. Reported on the trio import. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at `medium`, and so does a module that a module-level patch imports (in a folder scan; the message gives the import chain).\n\nWith the project's versions known (a folder scan, or a pull request with its manifests), an import of httpx, httpcore, openai, anthropic or discord_webhook in a patched module is reported too when those versions make it fail: httpcore 0.17.2 – 1.0.5 with trio installed, or httpcore ≥ 1.0.6 with trio 0.17 – 0.25 (Linux). Unpinned versions give no code finding (the manifest finding says what would settle it).\n\nManifests: in a project that runs patched, trio installed (declared, locked, or an extra such as `httpx[trio]`) next to httpcore (declared, locked, or through httpx, openai, anthropic) whose version lets trio's import error escape: httpcore 0.17.2 – 1.0.5 on any platform (reported on the httpcore line, with the edit to 1.0.6 for a pin); with httpcore ≥ 1.0.6, trio 0.17 – 0.25 (Linux's `AttributeError` still escapes; reported on the trio line). `high` when both versions are pinned or locked, `medium` otherwise, saying which version would settle it. A project that nothing runs patched but that installs eventlet and httpx, with dnspython ≥ 2.4 (or unpinned) and an httpcore/trio pair that fails: `medium` on the eventlet line — a bare `import eventlet` loads greendns, which imports dnspython (and so httpx → httpcore → trio) with a green `select`; the fixes are eventlet's own (uninstall it, `EVENTLET_NO_GREENDNS=yes`, `dnspython==2.3.0`). Under eventlet, upgrading trio is never offered (trio ≥ 0.26 fails on `GreenSocket` instead).",
     why: 'After the patch, `import trio` fails (`unsupported platform` on macOS, `select.epoll` missing on Linux). Before the patch ("import trio first"), the import works but `trio.run()` still fails in the patched process.',
     example: {
       lang: "python",
@@ -94,8 +100,11 @@ function chainWords(chain: ImportStep[] | null): string {
  */
 function linuxImportError(trio: string, patcher: "gevent" | "eventlet"): string | null {
   if (versionIn(trio, "<0.17")) return "`NotImplementedError: unsupported platform`";
+  // Under eventlet the module may be named `eventlet.green.select`.
   if (versionIn(trio, TRIO_LINUX_IMPORT_FAILS))
-    return "`AttributeError: module 'select' has no attribute 'epoll'`";
+    return patcher === "eventlet"
+      ? "`AttributeError: ... has no attribute 'epoll'`"
+      : "`AttributeError: module 'select' has no attribute 'epoll'`";
   return patcher === "eventlet"
     ? "`AttributeError: type object 'GreenSocket' has no attribute 'sendmsg'`"
     : null;
@@ -153,12 +162,13 @@ function escapeWords(v: Extract<Verdict, { kind: "escapes" }>, who: string): { f
         : ` and ${linux} on Linux`;
   const fix = linux?.includes("GreenSocket")
     ? `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES} for macOS (on Linux, eventlet's \`AttributeError\` still escapes it), or drop trio if nothing runs it.`
-    : `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${linux?.includes("epoll") ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`;
+    : `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${linux?.includes("epoll") && who === "gevent" ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`;
   return { fails: `\`unsupported platform\` on macOS${onLinux}`, fix };
 }
 
 function linuxFix(v: Extract<Verdict, { kind: "linux" }>, who: string): string {
-  return v.linux.includes("epoll")
+  // Under eventlet, trio ≥ 0.26 fails on Linux too (GreenSocket): upgrading trio is no fix there.
+  return v.linux.includes("epoll") && who === "gevent"
     ? "Upgrade trio to ≥ 0.26, or drop it if nothing runs it."
     : `Drop trio if nothing runs it, or keep it out of the ${who}-patched process.`;
 }
@@ -183,10 +193,39 @@ function importerUnderPatch(facts: FileFacts): CodeFindingDraft[] {
   return [onPatch(facts, imp, patch, message, v.tv || v.kind === "linux" ? {} : { confidence: "medium" })];
 }
 
+/**
+ * No run patches the project, but eventlet is installed: a bare `import eventlet` loads greendns,
+ * which imports dnspython (≥ 2.4 imports httpx) with a green `select`. Reported on the eventlet
+ * line when the pinned versions make that import fail (`medium`: something must import eventlet).
+ */
+function viaGreendns(p: ProjectFacts): ProjectFindingDraft[] {
+  const d = p.deps;
+  const eventlet = d.entry("eventlet");
+  if (!eventlet || !d.has("eventlet") || !d.has("httpx")) return [];
+  const dns = d.version("dnspython");
+  if (dns && versionIn(dns.version, DNSPYTHON_IMPORTS_HTTPX) !== true) return [];
+  const v = verdict(d, "eventlet");
+  if (v === null || v.kind === "unknown") return [];
+  const fails =
+    v.kind === "escapes"
+      ? `${versionWords(v.hc)}, which lets trio's import error escape, so the import fails: ${escapeWords(v, "eventlet").fails}`
+      : `${versionWords(v.tv)} fails there on Linux with ${v.linux}, which httpcore ${literal(v.hc.version, 40)} does not catch`;
+  return [
+    onDependency(
+      p,
+      eventlet,
+      null,
+      `eventlet is installed: a bare \`import eventlet\` (by this project, or by a library that imports it because it is installed) loads eventlet's greendns, which imports dnspython with a green \`select\` in place, and dnspython ${dns ? literal(dns.version, 40) : "from 2.4"} imports httpx → httpcore → trio right there. ${fails}. If nothing uses eventlet, uninstall it; otherwise set \`EVENTLET_NO_GREENDNS=yes\` or pin \`dnspython==2.3.0\`.`,
+      { also: dns ? [{ kind: "text", text: `${dns.file}:${dns.line}: dnspython ${dns.version}` }] : [] },
+    ),
+  ];
+}
+
 /** trio installed next to an httpcore that imports it, in a project that runs patched. */
 function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
   const { run, chain: imports } = patchWithChain(p);
-  if (!run || !(p.deps.entry("trio") ?? p.deps.entry("httpx"))) return [];
+  if (!run) return viaGreendns(p);
+  if (!(p.deps.entry("trio") ?? p.deps.entry("httpx"))) return [];
   const who = run.patcher;
   const v = verdict(p.deps, who);
   if (v === null) return [];
@@ -221,7 +260,7 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
         {
           confidence: "high",
           also,
-          fix: v.linux.includes("epoll") ? bumpPin(p, dep, TRIO_IMPORTS_ON_LINUX) : null,
+          fix: v.linux.includes("epoll") && who === "gevent" ? bumpPin(p, dep, TRIO_IMPORTS_ON_LINUX) : null,
         },
       ),
     ];

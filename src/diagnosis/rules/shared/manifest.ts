@@ -57,7 +57,7 @@ export function bumpPin(p: ProjectFacts, dep: Dependency, to: string): Replaceme
 export function onDependency(
   p: ProjectFacts,
   dep: Dependency,
-  run: ProjectPatch,
+  run: ProjectPatch | null,
   message: string,
   extra: { confidence?: Confidence; fix?: Replacement | null; also?: Evidence[] } = {},
 ): ProjectFindingDraft {
@@ -71,7 +71,11 @@ export function onDependency(
     endLine: dep.line,
     endColumn: text.length + 1,
     evidenceLines: [dep.line],
-    evidence: [{ kind: "code", text: text.trim(), line: dep.line }, runEvidence(run), ...(extra.also ?? [])],
+    evidence: [
+      { kind: "code", text: text.trim(), line: dep.line },
+      ...(run ? [runEvidence(run)] : []),
+      ...(extra.also ?? []),
+    ],
     ...(extra.fix ? { fix: extra.fix } : {}),
   };
 }

@@ -4,6 +4,7 @@
  */
 
 import { literal } from "../../inline.js";
+import { PATCHES_ON_IMPORT } from "../../project/knowledge.js";
 import type { FileFacts, ImportFact, Span } from "../../python/facts.js";
 import { type IssueEvidence, type Needs, perReport } from "../../rule.js";
 import type { PatcherFact } from "../../text/context.js";
@@ -30,11 +31,10 @@ const PATCH_CALLS = new Map<string, { kind: PatchKind; how: string }>([
   ["eventlet.patcher.monkey_patch", { kind: "eventlet", how: "monkey_patch" }],
 ]);
 
-/** Modules that patch with gevent as a side effect of being imported. */
-const PATCHING_IMPORTS = new Map<string, string>([
-  ["grequests", "import grequests"],
-  ["locust", "import locust"],
-]);
+/** Modules that patch with gevent as a side effect of being imported (the knowledge table's). */
+const PATCHING_IMPORTS = new Map<string, string>(
+  [...PATCHES_ON_IMPORT.keys()].map((m) => [m, `import ${m}`]),
+);
 
 /** Needles of any patched source: the patchers' and the patching imports' names. */
 export const PATCHER_NEEDLES = ["gevent", "eventlet", "grequests", "locust"] as const;
