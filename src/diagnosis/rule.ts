@@ -73,7 +73,7 @@ export interface ProjectCall {
 /** How a project runs patched: a run config, or a module-level patch in one of its modules. */
 export interface ProjectPatch {
   patcher: "gevent" | "eventlet";
-  via: "gunicorn" | "celery" | "uwsgi" | "code";
+  via: "gunicorn" | "celery" | "uwsgi" | "locust" | "code";
   file: string;
   line: number;
   text: string;

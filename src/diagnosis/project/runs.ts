@@ -12,7 +12,7 @@ export type Patcher = "gevent" | "eventlet";
 export interface PatchedRun {
   patcher: Patcher;
   /** gunicorn, celery or uwsgi; `code` for a module-level patch in an entry module. */
-  via: "gunicorn" | "celery" | "uwsgi" | "code";
+  via: "gunicorn" | "celery" | "uwsgi" | "locust" | "code";
   file: string;
   line: number;
   /** The line as written (trimmed). */
@@ -42,7 +42,8 @@ export function isRunConfig(path: string): boolean {
     lower === "supervisord.conf"
   )
     return true;
-  if (lower === "pyproject.toml" || lower === "app.yaml" || lower === "fly.toml") return true;
+  if (lower === "pyproject.toml" || lower === "app.yaml" || lower === "fly.toml" || lower === "locust.conf")
+    return true;
   return lower.endsWith(".py") && lower.includes("gunicorn");
 }
 
@@ -92,6 +93,8 @@ function commandRun(ws: string[]): { patcher: Patcher; via: PatchedRun["via"] } 
     }
     if (w.endsWith("uwsgi") && ws.slice(i + 1).some((x) => x === "--gevent" || x.startsWith("--gevent=")))
       return { patcher: "gevent", via: "uwsgi" };
+    // locust patches with gevent as soon as it is imported, before it loads the locustfile.
+    if (w === "locust" || w.endsWith("/locust")) return { patcher: "gevent", via: "locust" };
   }
   return null;
 }
@@ -121,6 +124,13 @@ export function readRuns(path: string, text: string): PatchedRun[] {
       continue;
     }
     if (t.startsWith("[") && t.endsWith("]")) section = t.slice(1, -1).trim().toLowerCase();
+    if (baseName(path).toLowerCase() === "locust.conf") {
+      // locust.conf: `locustfile = ...` names what locust loads (patched).
+      const eq = t.indexOf("=");
+      if (eq > 0 && t.slice(0, eq).trim() === "locustfile")
+        out.push({ patcher: "gevent", via: "locust", ...at });
+      continue;
+    }
     if (section === "uwsgi" && path.toLowerCase().endsWith(".ini")) {
       const eq = t.indexOf("=");
       if (eq > 0 && t.slice(0, eq).trim() === "gevent" && /^\s*\d/.test(t.slice(eq + 1)))

@@ -181,6 +181,18 @@ describe("patched runs", () => {
     expect(runs("Procfile", "# gunicorn -k gevent\nweb: gunicorn -k sync app:app\n")).toEqual([]);
   });
 
+  it("reads locust runs: a command line or locust.conf", () => {
+    const runs = (path: string, text: string) =>
+      readRuns(path, text).map((r) => `${r.via}:${r.patcher}@${r.line}`);
+    expect(runs("load/run.sh", "#!/bin/sh\nlocust -f locustfile.py --headless -u 50\n")).toEqual([
+      "locust:gevent@2",
+    ]);
+    expect(runs("locust.conf", "# settings\nlocustfile = tasks.py\nheadless = true\n")).toEqual([
+      "locust:gevent@2",
+    ]);
+    expect(runs("Makefile", "test:\n\tpytest -k locust_helpers\n")).toEqual([]);
+  });
+
   it("scopes a run to the folder of its config", () => {
     expect(readRuns("services/api/Procfile", "web: gunicorn -k gevent a:b\n")[0]?.scope).toBe("services/api");
   });

@@ -31,6 +31,7 @@ const VIA: Record<ProjectPatch["via"], string> = {
   gunicorn: "gunicorn's {p} worker",
   celery: "celery's {p} pool",
   uwsgi: "uWSGI's {p} loop",
+  locust: "locust (it patches with {p} when imported)",
   code: "a module-level {p} patch",
 };
 
