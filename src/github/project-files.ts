@@ -8,6 +8,8 @@ import { isProjectFile } from "../diagnosis/project/project.js";
 
 /** At most this many project files are read (the shallowest first: the root's manifests lead). */
 export const MAX_PROJECT_FILES = 100;
+/** And at most this many bytes of them (each is read at the head and the base). */
+export const MAX_PROJECT_BYTES = 8 * 1024 * 1024;
 
 export interface ProjectListing {
   paths: string[];
@@ -40,6 +42,7 @@ export async function listProjectFiles(
     throw e;
   }
   const entries = (data.tree ?? []) as TreeEntry[];
+  const sizes = new Map<string, number>();
   const found = entries
     .filter(
       (e): e is TreeEntry & { path: string } =>
@@ -49,10 +52,18 @@ export async function listProjectFiles(
         !e.path.split("/").some((d) => d === "node_modules" || d === ".venv" || d === "site-packages") &&
         isProjectFile(e.path),
     )
-    .map((e) => e.path)
+    .map((e) => {
+      sizes.set(e.path, e.size ?? 0);
+      return e.path;
+    })
     .sort((a, b) => a.split("/").length - b.split("/").length || (a < b ? -1 : a > b ? 1 : 0));
-  return {
-    paths: found.slice(0, MAX_PROJECT_FILES),
-    partial: data.truncated === true || found.length > MAX_PROJECT_FILES ? "truncated" : null,
-  };
+  const paths: string[] = [];
+  let bytes = 0;
+  for (const p of found) {
+    const size = sizes.get(p) ?? 0;
+    if (paths.length >= MAX_PROJECT_FILES || bytes + size > MAX_PROJECT_BYTES) break;
+    paths.push(p);
+    bytes += size;
+  }
+  return { paths, partial: data.truncated === true || paths.length < found.length ? "truncated" : null };
 }

@@ -22,7 +22,7 @@ import {
   type PrFile,
   selectFiles,
 } from "../github/pr-files.js";
-import { listProjectFiles, MAX_PROJECT_FILES } from "../github/project-files.js";
+import { listProjectFiles, MAX_PROJECT_BYTES, MAX_PROJECT_FILES } from "../github/project-files.js";
 import { listPosted, placeFindings, planComments, postFileComments, postReview } from "../github/review.js";
 import { checkOutput, findingAnnotation, type Skip } from "../report/check.js";
 import type { RenderOptions } from "../report/links.js";
@@ -119,7 +119,7 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
   if (listing.partial !== null)
     notes.push(
       listing.partial === "truncated"
-        ? `The repository has more manifests and run configs than are read (${MAX_PROJECT_FILES}, the shallowest first): versions and run settings may be incomplete.`
+        ? `The repository has more manifests and run configs than are read (at most ${MAX_PROJECT_FILES} files and ${MAX_PROJECT_BYTES / 1024 / 1024} MiB, the shallowest first): versions and run settings may be incomplete.`
         : "The head commit's file tree could not be listed: manifests and run configs were not read.",
     );
   const removedProjectFiles = files

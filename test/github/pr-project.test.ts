@@ -241,4 +241,46 @@ describe("pull requests and the project's dependencies", () => {
       expect(check.updates.at(-1)?.output.text).toContain("code search did not answer");
     });
   });
+
+  it("reads the shallowest project files within the bound and says the rest was left out", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope);
+    const check = checks(scope);
+    const reqs = "gevent==24.2.1\nhttpcore==1.0.5\ntrio==0.25.1\n";
+    const deep: Record<string, number> = {
+      "requirements.txt": reqs.length,
+      "gunicorn.conf.py": GUNICORN.length,
+    };
+    for (let i = 0; i < 150; i++) deep[`services/s${i}/requirements.txt`] = 30;
+    files(
+      scope,
+      [
+        {
+          filename: "requirements.txt",
+          status: "modified",
+          patch: "@@ -2 +2 @@\n-httpcore==1.0.6\n+httpcore==1.0.5",
+        },
+      ],
+      deep,
+    );
+    const seen: { vars?: Record<string, string> } = {};
+    graphqlContents(
+      scope,
+      {
+        [`${HEAD}:requirements.txt`]: reqs,
+        [`${BASE}:requirements.txt`]: reqs.replace("1.0.5", "1.0.6"),
+        [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
+        [`${BASE}:gunicorn.conf.py`]: GUNICORN,
+      },
+      seen,
+    );
+    captureReview(scope);
+    completions(scope, check);
+    await send("pull_request", opened());
+    const heads = Object.values(seen.vars ?? {}).filter((e) => e.startsWith(`${HEAD}:`));
+    expect(heads).toHaveLength(100);
+    expect(heads).toContain(`${HEAD}:gunicorn.conf.py`);
+    expect(check.updates.at(-1)?.output.text).toContain("more manifests and run configs than are read");
+  });
 });

@@ -22,6 +22,9 @@ export interface ImportLine {
 
 const MAX_IMPORT_LINES = 5000;
 const MAX_CONTINUATION = 200;
+/** Longer lines are cut (no import needs more); a joined statement stops growing past this. */
+const MAX_LINE = 4096;
+const MAX_STATEMENT = 16_384;
 
 function isIdentifier(s: string): boolean {
   if (s.length === 0 || s.length > 128) return false;
@@ -129,21 +132,28 @@ export function readImportLines(source: string | Uint8Array): ImportLine[] {
     let lineEnd = buf.indexOf(NL, nextImport);
     if (lineEnd < 0) lineEnd = len;
     pos = lineEnd + 1;
+    if (lineEnd - start > MAX_LINE) continue; // no import is written on such a line
     const raw = buf.toString("utf8", start, lineEnd).replace(/\r$/, "");
     const trimmed = raw.trimStart();
     if (!trimmed.startsWith("import ") && !trimmed.startsWith("from ")) continue;
     const first = raw.trim();
     let stmt = code(raw);
     // Join `(...)` and `\` continuations.
-    for (let k = 0; k < MAX_CONTINUATION && pos < len; k++) {
+    let complete = true;
+    for (let k = 0; pos < len; k++) {
       const open = stmt.includes("(") && !stmt.includes(")");
       const backslash = stmt.endsWith("\\");
       if (!open && !backslash) break;
       let end = buf.indexOf(NL, pos);
       if (end < 0) end = len;
+      if (k >= MAX_CONTINUATION || end - pos > MAX_LINE || stmt.length > MAX_STATEMENT) {
+        complete = false; // not an import anyone writes: drop it
+        break;
+      }
       stmt = `${backslash ? stmt.slice(0, -1) : stmt} ${code(buf.toString("utf8", pos, end))}`;
       pos = end + 1;
     }
+    if (!complete) continue;
     const topLevel = raw.length > 0 && raw[0] !== " " && raw[0] !== "\t";
     const at = lineAt(start);
     for (const part of stmt.split(";")) {

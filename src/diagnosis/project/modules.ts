@@ -36,6 +36,7 @@ export class ModuleGraph {
   private readonly importsOf = new Map<string, ImportLine[]>();
   private readonly marked = new Set<string>();
   private readonly known = new Set<string>();
+  private readonly chains = new Map<string, ImportStep[] | null>();
 
   /**
    * `read` gives a module's text or bytes (null: unreadable); `mark`, when given, is asked once
@@ -181,13 +182,23 @@ export class ModuleGraph {
    * loads: its own column-0 import, or one of a project module it imports at column 0 (up to
    * `depth` modules deep). The last step is the import of the package.
    */
-  topLevelChain(
+  topLevelChain(path: string, packages: ReadonlySet<string>): ImportStep[] | null {
+    const key = `${[...packages].join(",")}\u0000${path}`;
+    let hit = this.chains.get(key);
+    if (hit === undefined) {
+      hit = this.chainFrom(path, packages, 4, new Set());
+      this.chains.set(key, hit);
+    }
+    return hit;
+  }
+
+  private chainFrom(
     path: string,
     packages: ReadonlySet<string>,
-    depth = 4,
-    seen: Set<string> = new Set(),
+    depth: number,
+    seen: Set<string>,
   ): ImportStep[] | null {
-    if (seen.has(path)) return null;
+    if (seen.has(path) || seen.size > MAX_VISITED) return null;
     seen.add(path);
     const mine = this.imports(path).filter((i) => i.topLevel);
     for (const imp of mine)
@@ -196,7 +207,7 @@ export class ModuleGraph {
     if (depth <= 0) return null;
     for (const imp of mine)
       for (const target of this.resolve(path, imp)) {
-        const rest = this.topLevelChain(target, packages, depth - 1, seen);
+        const rest = this.chainFrom(target, packages, depth - 1, seen);
         if (rest) return [{ file: path, line: imp.line, text: imp.text }, ...rest];
       }
     return null;

