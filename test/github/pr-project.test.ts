@@ -148,7 +148,8 @@ describe("pull requests and the project's dependencies", () => {
     const after = `${before}mysql-connector-python==8.4.0\n`;
     const db =
       "import mysql.connector\n\n\ndef connect():\n    return mysql.connector.connect(host='db', user='shop')\n";
-    const setup = (search: (scope: ReturnType<typeof api>) => void, dbText = db) => {
+    /** The review's calls; `contentRequests`: 2 when the search finds files to read. */
+    const setup = (search: (scope: ReturnType<typeof api>) => void, dbText = db, contentRequests = 2) => {
       const scope = api();
       token(scope);
       graphqlConfig(scope);
@@ -178,7 +179,7 @@ describe("pull requests and the project's dependencies", () => {
           [`${HEAD}:app/db.py`]: dbText,
         },
         undefined,
-        2,
+        contentRequests,
       );
       return { scope, check };
     };
@@ -211,30 +212,9 @@ describe("pull requests and the project's dependencies", () => {
     });
 
     it("goes on without the search when GitHub refuses it, and says so", async () => {
-      const scope = api();
-      token(scope);
-      graphqlConfig(scope);
-      const check = checks(scope);
-      files(
-        scope,
-        [
-          {
-            filename: "requirements.txt",
-            status: "modified",
-            patch: "@@ -2,0 +3,1 @@\n+mysql-connector-python==8.4.0",
-          },
-        ],
-        {
-          "gunicorn.conf.py": GUNICORN.length,
-        },
-      );
-      scope.get("/search/code").query(true).reply(403, { message: "API rate limit exceeded" });
-      graphqlContents(scope, {
-        [`${HEAD}:requirements.txt`]: after,
-        [`${BASE}:requirements.txt`]: before,
-        [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
-        [`${BASE}:gunicorn.conf.py`]: GUNICORN,
-      });
+      const refused = (scope: ReturnType<typeof api>) =>
+        scope.get("/search/code").query(true).reply(403, { message: "API rate limit exceeded" });
+      const { scope, check } = setup(refused, db, 1);
       completions(scope, check);
       await send("pull_request", opened());
       expect(calls.some((x) => x.includes("/reviews"))).toBe(false);
