@@ -6,6 +6,7 @@
  * for bad content.
  */
 import { parse as parseYaml } from "yaml";
+import { yamlGuard } from "./guard.js";
 import { CONFIG_PATH, type ConfigResult, parseConfig } from "./schema.js";
 
 /** Where a configuration file is: a repository (absent: the one being configured) and a path. */
@@ -18,15 +19,15 @@ export interface ConfigRef {
 /** Reads a configuration file's text; null when it does not exist. Throws only for I/O failures. */
 export type ConfigReader = (ref: ConfigRef) => Promise<string | null>;
 
-/** Larger files are refused before parsing. */
-export const MAX_CONFIG_BYTES = 64 * 1024;
+export { MAX_CONFIG_BYTES } from "./guard.js";
+
 const MAX_EXTENDS = 5;
 
 export class ConfigContentError extends Error {}
 
 function parseText(text: string, where: string): Record<string, unknown> | null {
-  if (Buffer.byteLength(text, "utf8") > MAX_CONFIG_BYTES)
-    throw new ConfigContentError(`${where} is larger than ${MAX_CONFIG_BYTES / 1024} KiB`);
+  const refused = yamlGuard(text);
+  if (refused !== null) throw new ConfigContentError(`${where} is ${refused}: not read`);
   let raw: unknown;
   try {
     raw = parseYaml(text, { maxAliasCount: 100 });

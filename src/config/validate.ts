@@ -1,5 +1,6 @@
 /** Validate a `.github/async-doctor.yml` text and point every error at its line. */
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from "yaml";
+import { yamlGuard } from "./guard.js";
 import { ConfigSchema } from "./schema.js";
 
 export interface ConfigProblem {
@@ -9,6 +10,8 @@ export interface ConfigProblem {
 
 /** Parse YAML and validate against the schema; empty when the file is valid. */
 export function validateConfigText(text: string): ConfigProblem[] {
+  const refused = yamlGuard(text);
+  if (refused !== null) return [{ line: 1, message: `the file is ${refused}: it is not read` }];
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -17,7 +20,13 @@ export function validateConfigText(text: string): ConfigProblem[] {
       message: `YAML syntax: ${e.message.split("\n")[0]}`,
     }));
   }
-  const value = doc.toJS() as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias bomb (or another document the parser refuses to expand): a config error.
+    return [{ line: 1, message: `YAML: ${(e as Error).message.split("\n")[0]}` }];
+  }
   if (value === null || value === undefined) return [];
   if (typeof value !== "object" || Array.isArray(value))
     return [{ line: 1, message: "expected a mapping of settings" }];
