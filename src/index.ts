@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 /** The async-doctor Probot app: composes the handlers and the health route. */
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createEngine, type Engine } from "./diagnosis/engine.js";
+import { appIdentity, fixedIdentity, type IdentitySource } from "./github/identity.js";
 import { issueTriage } from "./handlers/issues.js";
 import { pullRequestReview } from "./handlers/pull-requests.js";
 import { VERSION } from "./version.js";
@@ -19,6 +20,8 @@ function healthz(req: IncomingMessage, res: ServerResponse): boolean {
 export interface AppOptions {
   engine?: Promise<Engine>;
   docsBase?: string;
+  /** Our bot account; default: `ASYNC_DOCTOR_BOT_LOGIN`, else `GET /app` (once per process). */
+  me?: IdentitySource;
 }
 
 export function createApp(options: AppOptions = {}) {
@@ -26,8 +29,13 @@ export function createApp(options: AppOptions = {}) {
   const render = options.docsBase ? { docsBase: options.docsBase } : {};
   return async (app: Probot, opts?: ApplicationFunctionOptions) => {
     await engine; // load the grammar before the first webhook
-    issueTriage({ engine, render })(app);
-    pullRequestReview({ engine, render })(app);
+    const me =
+      options.me ??
+      (process.env.ASYNC_DOCTOR_BOT_LOGIN
+        ? fixedIdentity(process.env.ASYNC_DOCTOR_BOT_LOGIN)
+        : appIdentity(app));
+    issueTriage({ engine, render, me })(app);
+    pullRequestReview({ engine, render, me })(app);
     try {
       opts?.addHandler(healthz);
     } catch {

@@ -8,6 +8,7 @@ import type { CodeFinding } from "../diagnosis/types.js";
 import type { RenderOptions } from "../report/links.js";
 import { renderReviewBody, renderReviewComment } from "../report/review.js";
 import { type Hunk, hunkOf } from "./diff.js";
+import { type BotIdentity, isMine } from "./identity.js";
 import { type Plan, reconcile } from "./reconcile.js";
 
 export const FINDING_MARKER = "<!-- async-doctor:finding";
@@ -100,7 +101,7 @@ export interface ReviewCommentInfo {
 
 export interface ReviewInfo {
   body?: string | null;
-  user: { type: string } | null;
+  user: { type: string; login?: string } | null;
 }
 
 /** One finding we posted earlier: as a comment (deletable) or in a review body (not). */
@@ -112,18 +113,23 @@ export interface PostedFinding {
 }
 
 /** What earlier pushes left: our findings, from comments and review bodies. */
-export function postedFindings(comments: ReviewCommentInfo[], reviews: ReviewInfo[]): PostedFinding[] {
+export function postedFindings(
+  comments: ReviewCommentInfo[],
+  reviews: ReviewInfo[],
+  me: BotIdentity,
+): PostedFinding[] {
   const repliedTo = new Set<number>();
+  // Anyone else's reply (a person, another bot) protects the thread.
   for (const c of comments)
-    if (c.in_reply_to_id !== undefined && c.user?.type !== "Bot") repliedTo.add(c.in_reply_to_id);
+    if (c.in_reply_to_id !== undefined && !isMine(c.user, me)) repliedTo.add(c.in_reply_to_id);
   const out: PostedFinding[] = [];
   for (const c of comments) {
-    if (c.user?.type !== "Bot") continue;
+    if (!isMine(c.user, me)) continue;
     for (const fp of parseFindingMarkers(c.body))
       out.push({ fingerprint: fp, commentId: c.id, protected: repliedTo.has(c.id) });
   }
   for (const r of reviews) {
-    if (r.user?.type !== "Bot") continue;
+    if (!isMine(r.user, me)) continue;
     for (const fp of parseFindingMarkers(r.body))
       out.push({ fingerprint: fp, commentId: null, protected: true });
   }
@@ -218,12 +224,16 @@ export async function postFileComments(
 }
 
 /** Our review comments and reviews on a pull request (all pages). */
-export async function listPosted(octokit: ProbotOctokit, ref: PullRef): Promise<PostedFinding[]> {
+export async function listPosted(
+  octokit: ProbotOctokit,
+  ref: PullRef,
+  me: BotIdentity,
+): Promise<PostedFinding[]> {
   const [comments, reviews] = await Promise.all([
     octokit.paginate(octokit.rest.pulls.listReviewComments, { ...ref, per_page: 100 }) as Promise<
       ReviewCommentInfo[]
     >,
     octokit.paginate(octokit.rest.pulls.listReviews, { ...ref, per_page: 100 }) as Promise<ReviewInfo[]>,
   ]);
-  return postedFindings(comments, reviews);
+  return postedFindings(comments, reviews, me);
 }

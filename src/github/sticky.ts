@@ -4,6 +4,7 @@
  * (the oldest is kept).
  */
 import type { ProbotOctokit } from "probot";
+import { type BotIdentity, isMine } from "./identity.js";
 import { reconcile } from "./reconcile.js";
 
 export const MARKER_PREFIX = "<!-- async-doctor:issue";
@@ -43,8 +44,9 @@ export function parseMarker(body: string | null | undefined): string[] | null {
     .filter((s) => s.length > 0);
 }
 
-export function isSticky(c: IssueComment): boolean {
-  return c.user?.type === "Bot" && parseMarker(c.body) !== null;
+/** Our sticky comment: written by our own bot account and carrying the marker. */
+export function isSticky(c: IssueComment, me: BotIdentity): boolean {
+  return isMine(c.user, me) && parseMarker(c.body) !== null;
 }
 
 export async function listComments(octokit: ProbotOctokit, ref: IssueRef): Promise<IssueComment[]> {
@@ -55,8 +57,10 @@ export async function listComments(octokit: ProbotOctokit, ref: IssueRef): Promi
 }
 
 /** Our sticky comments, oldest first. */
-export function findSticky(comments: IssueComment[]): IssueComment[] {
-  return comments.filter(isSticky).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
+export function findSticky(comments: IssueComment[], me: BotIdentity): IssueComment[] {
+  return comments
+    .filter((c) => isSticky(c, me))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
 }
 
 export type WriteResult = "created" | "updated" | "unchanged";

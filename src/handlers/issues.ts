@@ -7,6 +7,7 @@ import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import type { Engine, TriageResult } from "../diagnosis/engine.js";
 import type { IssueFinding } from "../diagnosis/types.js";
 import { loadRepoConfig } from "../github/config-source.js";
+import { appIdentity, type IdentitySource } from "../github/identity.js";
 import { applyLabels, LabelCache, labelsFor } from "../github/labels.js";
 import {
   findSticky,
@@ -44,6 +45,8 @@ interface IssueLike {
 export interface IssueTriageOptions {
   engine: Promise<Engine>;
   render?: RenderOptions;
+  /** Our bot account (default: from `GET /app`). */
+  me?: IdentitySource;
 }
 
 /** The text the engine reads: title as a heading, then the body, then comments. */
@@ -70,6 +73,7 @@ export function issueTriage(options: IssueTriageOptions) {
   const answered = new RecentSet(5000);
 
   return (app: Probot) => {
+    const me = options.me ?? appIdentity(app);
     app.on([...ISSUE_EVENTS], async (context) => {
       const { payload } = context;
       const issue: IssueLike = payload.issue;
@@ -138,6 +142,7 @@ export function issueTriage(options: IssueTriageOptions) {
             hasComments,
             labelCache,
             render: options.render ?? {},
+            me,
             event: { text: eventText, result: eventResult },
           });
           if (created) answered.add(key);
@@ -159,6 +164,7 @@ interface ThreadJob {
   hasComments: boolean;
   labelCache: LabelCache;
   render: RenderOptions;
+  me: IdentitySource;
   /** What the event alone showed, reused when the thread is just that. */
   event: { text: string; result: TriageResult };
 }
@@ -205,7 +211,7 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
   let created = false;
 
   if (config.issues.mode === "comment") {
-    const sticky = findSticky(comments);
+    const sticky = findSticky(comments, await job.me());
     const body = desiredBody(findings, result, sticky, job.render);
     if (body !== null && (findings.length > 0 || sticky.length > 0)) {
       const outcome = await writeSticky(context.octokit, ref, sticky, body);

@@ -5,6 +5,7 @@
 import type { Context, Probot } from "probot";
 import type { Engine } from "../diagnosis/engine.js";
 import { CHECK_NAME } from "../github/checks.js";
+import { appIdentity, type IdentitySource } from "../github/identity.js";
 import { DeliveryLog, KeyedLock } from "../github/util.js";
 import type { RenderOptions } from "../report/links.js";
 import { type PrTarget, reviewPullRequest } from "./review.js";
@@ -19,6 +20,8 @@ export const PR_EVENTS = [
 export interface PullRequestOptions {
   engine: Promise<Engine>;
   render?: RenderOptions;
+  /** Our bot account (default: from `GET /app`). */
+  me?: IdentitySource;
 }
 
 export function pullRequestReview(options: PullRequestOptions) {
@@ -26,8 +29,9 @@ export function pullRequestReview(options: PullRequestOptions) {
   const locks = new KeyedLock();
 
   return (app: Probot) => {
+    const me = options.me ?? appIdentity(app);
     const run = async (context: Context, t: PrTarget) => {
-      const deps = { context, engine: await options.engine, render: options.render ?? {} };
+      const deps = { context, engine: await options.engine, render: options.render ?? {}, me };
       await locks.run(`${t.owner}/${t.repo}#${t.number}`, () => reviewPullRequest(deps, t));
     };
 

@@ -15,6 +15,7 @@ import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
 import { loadRepoConfig } from "../github/config-source.js";
 import { type Hunk, parsePatch } from "../github/diff.js";
 import { matcher } from "../github/glob.js";
+import type { IdentitySource } from "../github/identity.js";
 import {
   fetchContents,
   GITHUB_FILE_LIST_CAP,
@@ -56,6 +57,8 @@ export interface ReviewDeps {
   context: Context;
   engine: Engine;
   render: RenderOptions;
+  /** Our own bot account: only its comments are ours to update or delete. */
+  me: IdentitySource;
 }
 
 export async function reviewPullRequest(deps: ReviewDeps, t: PrTarget): Promise<void> {
@@ -238,7 +241,7 @@ async function syncComments(
   const { context, render } = deps;
   const octokit = context.octokit;
   const pullRef = { owner: t.owner, repo: t.repo, pull_number: t.number };
-  const plan = planComments(findings, t.fresh ? [] : await listPosted(octokit, pullRef));
+  const plan = planComments(findings, t.fresh ? [] : await listPosted(octokit, pullRef, await deps.me()));
   for (const stale of plan.remove)
     if (stale.commentId !== null)
       await octokit.rest.pulls.deleteReviewComment({

@@ -65,6 +65,7 @@ function fakeGitHub(seen: Seen[]): Promise<Server> {
     if (req.method === "POST" && /\/app\/installations\/\d+\/access_tokens$/.test(url))
       return json(201, { token: "ghs_e2e", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
     if (url.includes("/contents/")) return json(404, { message: "Not Found" });
+    if (req.method === "GET" && url === "/api/v3/app") return json(200, { id: 1, slug: "async-doctor" });
     const pr = /\/pulls\/(\d+)\//.exec(url);
     const prFiles = pr ? PR_FILES[Number(pr[1])] : undefined;
     if (req.method === "POST" && url === "/api/graphql") {

@@ -7,12 +7,15 @@ import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, beforeEach, expect } from "vitest";
 import { createEngine } from "../../src/diagnosis/engine.js";
+import { fixedIdentity } from "../../src/github/identity.js";
 import { createApp } from "../../src/index.js";
 
 export const API = "https://api.github.com";
 export const OWNER = "acme";
 export const REPO = "widgets";
 export const INSTALLATION = 4242;
+/** The App's bot account in tests (production reads it from `GET /app`). */
+export const BOT_LOGIN = "async-doctor[bot]";
 
 let key: string | null = null;
 export function privateKey(): string {
@@ -35,7 +38,8 @@ export interface Harness {
   logs: Record<string, unknown>[];
 }
 
-export async function makeProbot(): Promise<Harness> {
+/** `me`: the bot identity the App uses; "app" lets it ask `GET /app` as in production. */
+export async function makeProbot(opts: { me?: "fixed" | "app" } = {}): Promise<Harness> {
   const logs: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
@@ -51,7 +55,9 @@ export async function makeProbot(): Promise<Harness> {
     log,
     secret: "test-secret",
   });
-  await probot.load(createApp({ engine: createEngine() }));
+  await probot.load(
+    createApp({ engine: createEngine(), ...(opts.me === "app" ? {} : { me: fixedIdentity(BOT_LOGIN) }) }),
+  );
   return { probot, logs };
 }
 
@@ -127,7 +133,7 @@ export function deliveryId(): string {
  * cleared), GITHUB_* scrubbed from the environment, a new Probot, and no pending mocks at the end.
  * Returns `send` and the current harness.
  */
-export function useProbot(): {
+export function useProbot(opts: { me?: "fixed" | "app" } = {}): {
   send: (name: string, payload: unknown, id?: string) => Promise<void>;
   current: () => Harness;
 } {
@@ -135,7 +141,7 @@ export function useProbot(): {
   beforeEach(async () => {
     resetNock();
     for (const k of Object.keys(process.env)) if (k.startsWith("GITHUB_")) delete process.env[k];
-    h = await makeProbot();
+    h = await makeProbot(opts);
   });
   afterEach(() => {
     expect(nock.pendingMocks()).toEqual([]);

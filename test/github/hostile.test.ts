@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { yamlGuard } from "../../src/config/guard.js";
 import { validateConfigText } from "../../src/config/validate.js";
-import { api, graphqlConfig, token, useProbot } from "./harness.js";
+import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
 import {
   addedPatch,
   captureReview,
@@ -83,4 +83,43 @@ describe("hostile configuration text", () => {
       expect(done.conclusion).toBe("failure");
       expect(done.output.annotations.some((a: Payload) => a.path === ".github/async-doctor.yml")).toBe(true);
     });
+});
+
+describe("other bots' comments", () => {
+  const ISSUE = `/repos/${OWNER}/${REPO}/issues/7`;
+  const REPORT =
+    'macOS, gevent patched:\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
+  const foreign = (id: number, created: string) => ({
+    id,
+    body: "<!-- async-doctor:issue rules=trio-unsupported-platform -->\nanother App's text",
+    user: { login: "other-app[bot]", type: "Bot" },
+    created_at: created,
+  });
+
+  it("never edits or deletes another App's comment that carries our marker", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope, null);
+    scope
+      .get(`${ISSUE}/comments`)
+      .query(true)
+      .reply(200, [foreign(31, "2026-11-20T10:01:00Z"), foreign(32, "2026-11-20T10:02:00Z")]);
+    let created = "";
+    scope
+      .post(`${ISSUE}/comments`, (b: { body: string }) => {
+        created = b.body;
+        return true;
+      })
+      .reply(201, { id: 40 });
+    scope.post(`/repos/${OWNER}/${REPO}/labels`).reply(201, {});
+    scope.post(`${ISSUE}/labels`).reply(200, []);
+    const p = fixture<Payload>("issue_comment.created");
+    p.issue.title = "Crash";
+    p.issue.body = REPORT;
+    p.issue.comments = 3;
+    p.comment.body = "me too";
+    await send("issue_comment", p);
+    expect(created).toContain("async-doctor:issue");
+    expect(calls.some((c) => c.startsWith("PATCH") || c.startsWith("DELETE"))).toBe(false);
+  });
 });

@@ -76,13 +76,20 @@ describe("review comments across pushes", () => {
         { id: 3, body: marker("discussed"), user: bot },
         { id: 4, body: "why?", user: human, in_reply_to_id: 3 },
         { id: 5, body: marker("forged"), user: human },
+        { id: 6, body: marker("other-app"), user: { type: "Bot", login: "other-app[bot]" } },
       ],
-      [{ body: `- x ${marker("inbody")}`, user: bot }],
+      [
+        { body: `- x ${marker("inbody")}`, user: bot },
+        { body: `- y ${marker("other-body")}`, user: { type: "Bot", login: "other-app[bot]" } },
+      ],
+      { login: "async-doctor[bot]" },
     );
     const plan = planComments([finding("keep"), finding("new"), finding("inbody")], posted);
     expect(plan.create.map((f) => f.fingerprint)).toEqual(["new"]);
     expect(plan.remove.map((p) => p.commentId)).toEqual([2]);
     expect(plan.keep.map((p) => p.fingerprint).sort()).toEqual(["discussed", "inbody", "keep"]);
+    // Another App's comments carrying our marker are not ours: never planned for deletion.
+    expect(posted.some((p) => p.commentId === 6)).toBe(false);
   });
 });
 
