@@ -309,6 +309,17 @@ describe("starting up", () => {
     expect(run.output()).toContain("WEBHOOK_SECRET");
   });
 
+  for (const [name, env] of [
+    ["no secret", {}],
+    ["the secret development", { WEBHOOK_SECRET: "development" }],
+  ] as const)
+    it(`refuses ${name} when real credentials are present and NODE_ENV is unset`, async () => {
+      const run = start(cleanDir(), { APP_ID: "1", PRIVATE_KEY: privateKey(), ...env });
+      expect(await run.exited).toBe(1);
+      expect(run.output().trim().split("\n")).toHaveLength(1);
+      expect(run.output()).toContain("ASYNC_DOCTOR_DEV=1");
+    });
+
   it("without credentials starts Probot's setup flow instead of crashing", async () => {
     const port = await freePort();
     const run = start(cleanDir(), { PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "development" });

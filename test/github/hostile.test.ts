@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { yamlGuard } from "../../src/config/guard.js";
 import { validateConfigText } from "../../src/config/validate.js";
+import { checkOutput } from "../../src/report/check.js";
+import { code } from "../../src/report/markdown.js";
 import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
 import {
   addedPatch,
@@ -121,5 +123,31 @@ describe("other bots' comments", () => {
     await send("issue_comment", p);
     expect(created).toContain("async-doctor:issue");
     expect(calls.some((c) => c.startsWith("PATCH") || c.startsWith("DELETE"))).toBe(false);
+  });
+});
+
+describe("file names from strangers", () => {
+  it("stay inside one code span in the check-run text, whatever line breaks they hold", () => {
+    const evil = "a\n```\n@octocat <img src=x onerror=alert(1)>\r\n# Heading\u2028`b`\u0085.py";
+    const out = checkOutput(
+      [],
+      [{ path: evil, reason: "binary content" }],
+      [`${code(evil, 300)} has no diff`],
+    );
+    const lines = out.text.split("\n");
+    const holding = lines.filter((l) => l.includes("octocat"));
+    expect(holding).toHaveLength(2);
+    for (const l of holding) {
+      expect(l).not.toMatch(/^#|^```/);
+      // The name sits inside one code span on a single line.
+      const at = l.indexOf("octocat");
+      expect(l.lastIndexOf("`", at)).toBeGreaterThanOrEqual(0);
+      expect(l.indexOf("`", at)).toBeGreaterThan(at);
+    }
+    // No line of the text opens a code fence (three backticks at its start, in a list item too).
+    expect(out.text).not.toMatch(/^\s*(- )?```/m);
+    expect(out.text).not.toContain("\r");
+    expect(out.text).not.toContain("\u2028");
+    expect(out.text).not.toContain("\u0085");
   });
 });
