@@ -14,7 +14,7 @@ import {
   type ScannedProject,
   secondPass,
 } from "./project-scan.js";
-import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, timed } from "./source-file.js";
+import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, tally, timed } from "./source-file.js";
 
 /** Words that make a module matter to its project: a patch call, an import guard, a call a project side reads. */
 const HINTS = [
@@ -222,7 +222,7 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
   const held: Relevant[] = [];
   const scan = (r: Relevant) => {
     const out = engine.scanSource(r.path, r.source, filter, r.context ?? undefined);
-    if (out.parsed) report.parsed++;
+    tally(report, r.path, out);
     code.calls.push(...out.calls);
     return out;
   };

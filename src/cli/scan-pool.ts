@@ -16,10 +16,17 @@ import {
   secondPass,
 } from "./project-scan.js";
 import type { ScanJob } from "./scan-worker.js";
-import { timed } from "./source-file.js";
+import { tally, timed } from "./source-file.js";
 
 type Pending = Relevant;
-type Result = { findings: CodeFinding[]; parsed: boolean; patches: ProjectPatch[]; calls: ProjectCall[] };
+type Result = {
+  path: string;
+  findings: CodeFinding[];
+  parsed: boolean;
+  incomplete?: boolean;
+  patches: ProjectPatch[];
+  calls: ProjectCall[];
+};
 
 /**
  * Starting a worker (module load, grammar compile, first cold parse) was measured at about
@@ -35,7 +42,10 @@ export async function scanPathsParallel(
   const disabled = opts.disabled ?? [];
   const pending: Pending[] = [];
   let workers: Worker[] | null = null;
-  const inflight = new Map<number, { resolve: (v: Result) => void; reject: (e: Error) => void }>();
+  const inflight = new Map<
+    number,
+    { path: string; resolve: (v: Result) => void; reject: (e: Error) => void }
+  >();
   const results: Promise<Result>[] = [];
   const projects: ScannedProject[] = [];
   const code: CodeFacts = { patches: [], calls: [] };
@@ -54,8 +64,10 @@ export async function scanPathsParallel(
         if (m.error !== undefined) p.reject(new Error(m.error));
         else
           p.resolve({
+            path: p.path,
             findings: m.findings ?? [],
             parsed: m.parsed ?? false,
+            incomplete: m.incomplete ?? false,
             patches: m.patches ?? [],
             calls: m.calls ?? [],
           });
@@ -73,7 +85,7 @@ export async function scanPathsParallel(
     const id = nextId++;
     into.push(
       new Promise((resolve, reject) => {
-        inflight.set(id, { resolve, reject });
+        inflight.set(id, { path: job.path, resolve, reject });
         const msg: ScanJob = { id, path: job.path, source: job.source, disabled, context: job.context };
         pool[rr++ % pool.length]?.postMessage(msg);
       }),
@@ -99,14 +111,14 @@ export async function scanPathsParallel(
       const engine = await createEngine();
       for (const p of pending) {
         const r = engine.scanSource(p.path, p.source, filter, p.context ?? undefined);
-        if (r.parsed) report.parsed++;
+        tally(report, p.path, r);
         report.findings.push(...r.findings);
         code.patches.push(...r.patches);
         code.calls.push(...r.calls);
       }
     } else {
       for (const r of await Promise.all(results)) {
-        if (r.parsed) report.parsed++;
+        tally(report, r.path, r);
         report.findings.push(...r.findings);
         code.patches.push(...r.patches);
         code.calls.push(...r.calls);
@@ -121,13 +133,16 @@ export async function scanPathsParallel(
       if (workers === null && bytes < PARALLEL_MIN_BYTES) {
         const engine = await createEngine();
         for (const p of jobs)
-          second.push(engine.scanSource(p.path, p.source, filter, p.context ?? undefined));
+          second.push({
+            path: p.path,
+            ...engine.scanSource(p.path, p.source, filter, p.context ?? undefined),
+          });
       } else {
         const pending2: Promise<Result>[] = [];
         for (const p of jobs) dispatch(p, pending2);
         second.push(...(await Promise.all(pending2)));
       }
-      for (const r of second) if (r.parsed) report.parsed++;
+      for (const r of second) tally(report, r.path, r);
       report.findings.push(...second.slice(0, fresh.length).flatMap((r) => r.findings));
       replaceFindings(
         report,

@@ -26,6 +26,7 @@ parentPort?.on("message", (job: ScanJob) => {
       id: job.id,
       findings: r.findings,
       parsed: r.parsed,
+      incomplete: r.incomplete ?? false,
       patches: r.patches,
       calls: r.calls,
     });

@@ -17,6 +17,16 @@ export interface ScanReport {
   projectMs: number;
 }
 
+/** Count one scanned file: parsed, or listed as skipped when its parse ran out of time. */
+export function tally(report: ScanReport, path: string, r: { parsed: boolean; incomplete?: boolean }): void {
+  if (r.parsed) report.parsed++;
+  if (r.incomplete)
+    report.skipped.push({
+      path,
+      reason: "parsing stopped at its time budget (the file is too large or too unusual)",
+    });
+}
+
 /** Run `fn`, adding its duration to the report's project time. */
 export function timed<T>(report: ScanReport, fn: () => T): T {
   const t = performance.now();

@@ -46,6 +46,8 @@ export interface ScanResult {
   patches: ProjectPatch[];
   /** The calls project sides asked for (`Rule.project.calls`); in a project scan only. */
   calls: ProjectCall[];
+  /** The parse ran out of its time budget: nothing was found, and the file should be listed as skipped. */
+  incomplete?: boolean;
 }
 
 /** Could the source hold a patch call (cheap check before parsing for project context)? */
@@ -143,6 +145,7 @@ export class Engine {
               kwargs: [...c.kwargs.keys()],
               hasStarArgs: c.hasStarArgs,
             }));
+    if (facts.incomplete) return { findings: [], parsed: false, patches: [], calls: [], incomplete: true };
     return { findings: this.runCodeRules(facts, filter), parsed: true, patches, calls };
   }
 

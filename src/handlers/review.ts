@@ -162,6 +162,7 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
     const before =
       c.base === null ? null : engine.scanSource(f.filename, c.base, filter, contextAt(base, f.filename));
     const after = engine.scanSource(f.filename, c.head, filter, contextAt(head, f.filename));
+    if (after.incomplete) skipped.push({ path: f.filename, reason: "parsing stopped at its time budget" });
     scanned.head.patches.push(...after.patches);
     scanned.head.calls.push(...after.calls);
     scanned.base.patches.push(...(before?.patches ?? []));

@@ -4,6 +4,7 @@
  */
 import type { Node } from "web-tree-sitter";
 import type { FileContext } from "../project/project.js";
+import { neutralizeComments } from "./neutralize.js";
 import type { PythonParser } from "./parser.js";
 import { ancestry, buildAliases, importFact, parseSuppression, resolve, span } from "./syntax.js";
 
@@ -80,6 +81,8 @@ export interface FileFacts {
   classes: ClassFact[];
   /** line -> rule ids suppressed there ("*" for all). */
   suppressions: Map<number, Set<string>>;
+  /** The parse stopped (its time budget ran out): the facts are empty. */
+  incomplete?: boolean;
   hasSyntaxError: boolean;
   /** What the project says about this module (how it runs, its dependencies), when known. */
   context?: FileContext;
@@ -90,7 +93,9 @@ export interface FileFacts {
  * registry derives them from the rules): everything else is skipped cheaply.
  */
 export function extractFacts(parser: PythonParser, path: string, source: string, wanted: Wanted): FileFacts {
-  const tree = parser.parse(source);
+  // Comments blanked first (tree-sitter is quadratic in comment runs); lines keep their text.
+  const { text, marked } = neutralizeComments(source);
+  const tree = parser.parse(text);
   const lines = source.split(/\r\n|\r|\n/);
   const facts: FileFacts = {
     path,
@@ -101,7 +106,14 @@ export function extractFacts(parser: PythonParser, path: string, source: string,
     suppressions: new Map(),
     hasSyntaxError: false,
   };
-  if (tree === null) return facts;
+  for (const m of marked) {
+    const s = parseSuppression(m.text);
+    if (s) facts.suppressions.set(m.line, s);
+  }
+  if (tree === null) {
+    facts.incomplete = true;
+    return facts;
+  }
   try {
     facts.hasSyntaxError = tree.rootNode.hasError;
     const captures = parser.query.captures(tree.rootNode);
@@ -123,12 +135,6 @@ export function extractFacts(parser: PythonParser, path: string, source: string,
       const call = parent?.type === "call" ? parent : parent?.parent;
       const fn = call?.childForFieldName("function");
       if (call && fn && call.type === "call") callNodes.push({ call, fn });
-    }
-    if (source.includes("async-doctor:")) {
-      for (const c of parser.comments.captures(tree.rootNode)) {
-        const s = parseSuppression(c.node.text);
-        if (s) facts.suppressions.set(c.node.startPosition.row + 1, s);
-      }
     }
     for (const n of importNodes) facts.imports.push(importFact(n, ancestry(n)));
     const aliases = buildAliases(importNodes);

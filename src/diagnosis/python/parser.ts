@@ -6,10 +6,13 @@ import { createRequire } from "node:module";
 import { Language, Parser, Query, type Tree } from "web-tree-sitter";
 
 export interface PythonParser {
-  parse(source: string): Tree | null;
+  /** Parse within the time budget (default `PARSE_BUDGET_MS`); null when it ran out. */
+  parse(source: string, budgetMs?: number): Tree | null;
   query: Query;
-  comments: Query;
 }
+
+/** One file's parse may take this long (a 1 MiB file takes about 250 ms); then it is given up. */
+export const PARSE_BUDGET_MS = 3000;
 
 /** Imports, and the name of every called function (the call is its parent or grandparent). */
 const QUERY = `
@@ -19,9 +22,6 @@ const QUERY = `
 (call function: (attribute attribute: (identifier) @name))
 (class_definition superclasses: (argument_list) @bases)
 `;
-
-/** Comments, queried only when a file mentions a suppression at all. */
-const COMMENT_QUERY = "(comment) @comment";
 
 let loading: Promise<PythonParser> | null = null;
 
@@ -34,11 +34,17 @@ export function loadPythonParser(): Promise<PythonParser> {
       const parser = new Parser();
       parser.setLanguage(lang);
       const query = new Query(lang, QUERY);
-      const comments = new Query(lang, COMMENT_QUERY);
       return {
         query,
-        comments,
-        parse: (source: string) => parser.parse(source),
+        parse: (source: string, budgetMs = PARSE_BUDGET_MS) => {
+          const deadline = performance.now() + budgetMs;
+          const tree = parser.parse(source, null, {
+            // Returning true cancels the parse.
+            progressCallback: (() => performance.now() > deadline) as () => void,
+          });
+          if (tree === null) parser.reset();
+          return tree;
+        },
       };
     })();
     loading.catch(() => {
