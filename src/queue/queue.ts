@@ -1,0 +1,42 @@
+/** The job queue between the webhook and the work: one interface, in memory or on Redis. */
+import type { Job, JobRun } from "./job.js";
+
+export type Processor = (run: JobRun) => Promise<"done" | "superseded">;
+
+export interface DeadLetter {
+  id: string;
+  name: string;
+  target: string | null;
+  reason: string;
+  at: string;
+}
+
+export interface QueueSettings {
+  /** Tries per job, the first included. */
+  attempts: number;
+  /** First backoff; doubled per try (with jitter) unless GitHub says how long to wait. */
+  backoffMs: number;
+  /** Jobs run at once by one worker (never two for one target). */
+  concurrency: number;
+}
+
+export const DEFAULT_SETTINGS: QueueSettings = { attempts: 6, backoffMs: 2000, concurrency: 4 };
+
+export interface JobQueue {
+  /** Enqueue a delivery; `duplicate` when its id is already queued, running or done. */
+  add(job: Job): Promise<"queued" | "duplicate">;
+  /** Start working (a worker role): `processor` runs each job, in its job context. */
+  process(processor: Processor): void;
+  /** Resolves once nothing is queued, waiting or running (tests; graceful shutdown). */
+  idle(): Promise<void>;
+  /** Jobs that failed for good, newest first. */
+  deadLetters(): Promise<DeadLetter[]>;
+  close(): Promise<void>;
+}
+
+/** The message of an error, one line, for logs and dead letters. */
+export function reasonOf(e: unknown): string {
+  const status = (e as { status?: number } | null)?.status;
+  const message = e instanceof Error ? e.message : String(e);
+  return `${status ? `HTTP ${status}: ` : ""}${message.split("\n")[0]?.slice(0, 500) ?? ""}`;
+}

@@ -1,0 +1,175 @@
+/**
+ * The durable queue on Redis (BullMQ): the job id is the delivery id, so a delivery is done once
+ * across replicas; one job at a time per target through a Redis lock (a job that finds its target
+ * busy waits, delayed); the newest pull-request head is kept in Redis and supersedes older queued
+ * work; retries honour `retry-after`; a job whose worker died (kill -9) is taken over when its lock
+ * lapses; jobs that fail for good are kept in a dead-letter list.
+ */
+import { DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { runInJob } from "./context.js";
+import { type Job, type JobRun, retryDelay } from "./job.js";
+import {
+  DEFAULT_SETTINGS,
+  type DeadLetter,
+  type JobQueue,
+  type Processor,
+  type QueueSettings,
+  reasonOf,
+} from "./queue.js";
+
+const NAME = "async-doctor-deliveries";
+/** A target lock lapses this long after its holder stops renewing it (a dead worker). */
+const TARGET_LOCK_MS = 30_000;
+const KEEP_DONE_S = 24 * 3600;
+const DEAD_LETTERS = 1000;
+
+/** Compare-and-delete: release a lock only if we still hold it. */
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+/** Compare-and-extend. */
+const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+
+class Retry extends Error {
+  constructor(
+    readonly delayMs: number,
+    cause: unknown,
+  ) {
+    super(reasonOf(cause));
+  }
+}
+
+export class RedisQueue implements JobQueue {
+  private readonly settings: QueueSettings;
+  private readonly redis: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+  private readonly prefix: string;
+
+  constructor(
+    url: string,
+    private readonly log: Pick<Logger, "info" | "warn" | "error">,
+    settings: Partial<QueueSettings> = {},
+    /** Key prefix: lets tests share one Redis without meeting. */
+    prefix = "async-doctor",
+  ) {
+    this.settings = { ...DEFAULT_SETTINGS, ...settings };
+    this.prefix = prefix;
+    this.redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.queue = new Queue(NAME, { connection: this.redis.duplicate(), prefix });
+  }
+
+  private key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(":");
+  }
+
+  async add(job: Job): Promise<"queued" | "duplicate"> {
+    // The id is claimed atomically first: two web replicas given one delivery enqueue it once,
+    // also after BullMQ dropped the finished job.
+    const claimed = await this.redis.set(this.key("delivery", job.id), "1", "EX", KEEP_DONE_S, "NX");
+    if (claimed === null) return "duplicate";
+    if (job.target && job.head) await this.redis.set(this.key("head", job.target), job.head, "EX", KEEP_DONE_S);
+    await this.queue.add(job.name, job, {
+      jobId: job.id,
+      attempts: this.settings.attempts,
+      backoff: { type: "github" },
+      removeOnComplete: { age: KEEP_DONE_S, count: 10_000 },
+      removeOnFail: { age: 7 * KEEP_DONE_S, count: 10_000 },
+    });
+    return "queued";
+  }
+
+  process(processor: Processor): void {
+    const worker = new Worker(
+      NAME,
+      async (bull, token) => {
+        const job = bull.data as Job;
+        const attempt = bull.attemptsMade + 1;
+        const final = attempt >= this.settings.attempts;
+        // One job per target at a time, across workers.
+        const lockKey = job.target ? this.key("lock", job.target) : null;
+        if (lockKey) {
+          const got = await this.redis.set(lockKey, job.id, "PX", TARGET_LOCK_MS, "NX");
+          if (got === null) {
+            await bull.moveToDelayed(Date.now() + 250 + Math.floor(Math.random() * 500), token);
+            throw new DelayedError();
+          }
+        }
+        const renew = lockKey
+          ? setInterval(() => void this.redis.eval(EXTEND, 1, lockKey, job.id, String(TARGET_LOCK_MS)), TARGET_LOCK_MS / 3)
+          : null;
+        try {
+          if (job.target && job.head) {
+            const latest = await this.redis.get(this.key("head", job.target));
+            if (latest && latest !== job.head) {
+              this.log.info({ delivery: job.id, target: job.target }, "superseded by a newer push");
+              return "superseded";
+            }
+          }
+          // Started before (a retry, or a job taken over after its worker died): resumed.
+          const started = await this.redis.set(this.key("started", job.id), "1", "EX", KEEP_DONE_S, "NX");
+          const run: JobRun = { job, attempt, final, resumed: attempt > 1 || started === null };
+          try {
+            return await runInJob(run, () => processor(run));
+          } catch (e) {
+            const delay = final ? null : retryDelay(e, attempt, this.settings.backoffMs);
+            if (delay === null) {
+              await this.bury(job, e);
+              throw new UnrecoverableError(reasonOf(e));
+            }
+            this.log.warn({ delivery: job.id, attempt, retryInMs: delay, reason: reasonOf(e) }, "job failed; will retry");
+            throw new Retry(delay, e);
+          }
+        } finally {
+          if (renew) clearInterval(renew);
+          if (lockKey) await this.redis.eval(RELEASE, 1, lockKey, job.id);
+        }
+      },
+      {
+        connection: this.redis.duplicate(),
+        prefix: this.prefix,
+        concurrency: this.settings.concurrency,
+        lockDuration: 30_000,
+        maxStalledCount: 3,
+        settings: {
+          backoffStrategy: (attemptsMade, _type, err) =>
+            err instanceof Retry ? err.delayMs : this.settings.backoffMs * 2 ** (attemptsMade - 1),
+        },
+      },
+    );
+    worker.on("error", (e) => this.log.error({ reason: reasonOf(e) }, "queue worker error"));
+    this.worker = worker;
+  }
+
+  private async bury(job: Job, e: unknown): Promise<void> {
+    const letter: DeadLetter = {
+      id: job.id,
+      name: job.name,
+      target: job.target,
+      reason: reasonOf(e),
+      at: new Date().toISOString(),
+    };
+    await this.redis.lpush(this.key("dead"), JSON.stringify(letter));
+    await this.redis.ltrim(this.key("dead"), 0, DEAD_LETTERS - 1);
+    this.log.error({ delivery: job.id, event: job.name, target: job.target, reason: letter.reason }, "job failed for good");
+  }
+
+  async idle(): Promise<void> {
+    for (;;) {
+      const counts = await this.queue.getJobCounts("waiting", "active", "delayed", "prioritized");
+      if (Object.values(counts).every((n) => n === 0)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const raw = await this.redis.lrange(this.key("dead"), 0, DEAD_LETTERS - 1);
+    return raw.map((r) => JSON.parse(r) as DeadLetter);
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
