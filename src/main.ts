@@ -3,8 +3,10 @@
  * credentials and a webhook secret; elsewhere, with no credentials, Probot's setup flow starts
  * (register the App from app.yml in the browser).
  */
+import { existsSync } from "node:fs";
 import { run } from "probot";
 import app from "./index.js";
+import { type Role, type Running, start } from "./server/start.js";
 
 /**
  * Why the App must not start, or null. With real credentials, a missing secret or the
@@ -26,18 +28,67 @@ export function startupProblem(env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
+// `.env` (written by the setup flow) counts as environment, as it does for Probot.
+if (existsSync(".env")) {
+  try {
+    process.loadEnvFile(".env");
+  } catch (e) {
+    process.stderr.write(`async-doctor: .env could not be read: ${(e as Error).message}\n`);
+  }
+}
+
 const problem = startupProblem(process.env);
 if (problem) {
   process.stderr.write(`async-doctor: refusing to start: ${problem}\n`);
   process.exit(1);
 }
+const role: Role = process.argv[2] === "worker" ? "worker" : process.argv[2] === "web" ? "web" : "all";
 if (!process.env.APP_ID || !(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH)) {
   process.stderr.write(
     `async-doctor: no App credentials (APP_ID, PRIVATE_KEY): starting Probot's setup flow. Open http://${process.env.HOST ?? "localhost"}:${process.env.PORT ?? "3000"} to register the App from app.yml.\n`,
   );
-} else if (!process.env.WEBHOOK_SECRET || process.env.WEBHOOK_SECRET === "development") {
-  process.stderr.write(
-    'async-doctor: ASYNC_DOCTOR_DEV=1: accepting webhooks signed with the secret "development". Never expose this server.\n',
-  );
+  await run(app);
+} else {
+  if (!process.env.WEBHOOK_SECRET || process.env.WEBHOOK_SECRET === "development")
+    process.stderr.write(
+      'async-doctor: ASYNC_DOCTOR_DEV=1: accepting webhooks signed with the secret "development". Never expose this server.\n',
+    );
+  let running: Running;
+  try {
+    running = await start(role, process.env);
+  } catch (e) {
+    process.stderr.write(`async-doctor: cannot start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  if (process.env.WEBHOOK_PROXY_URL && running.server) await proxy(process.env, running.log);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.log.info({ signal }, "stopping: finishing the jobs in hand");
+    await running.stop();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
 }
-await run(app);
+
+/** Local development: forward a smee.io channel to this server, when smee-client is installed. */
+async function proxy(env: NodeJS.ProcessEnv, log: Running["log"]): Promise<void> {
+  const target = `http://${env.HOST || "localhost"}:${env.PORT || "3000"}${env.WEBHOOK_PATH || "/api/github/webhooks"}`;
+  try {
+    const name = "smee-client";
+    const { SmeeClient } = (await import(name)) as {
+      SmeeClient: new (o: {
+        source: string;
+        target: string;
+        logger: unknown;
+      }) => { start(): Promise<unknown> };
+    };
+    await new SmeeClient({ source: env.WEBHOOK_PROXY_URL as string, target, logger: log }).start();
+  } catch {
+    log.warn(
+      `WEBHOOK_PROXY_URL is set: run \`npx smee-client -u ${env.WEBHOOK_PROXY_URL} -t ${target}\` to forward webhooks here.`,
+    );
+  }
+}

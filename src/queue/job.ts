@@ -42,7 +42,9 @@ export function jobOf(id: string, name: string, payload: unknown): Job {
   const checkRun = obj(p?.check_run);
   const checkPr = obj((checkRun?.pull_requests as unknown[] | undefined)?.[0]);
   const number =
-    (pr?.number as number | undefined) ?? (issue?.number as number | undefined) ?? (checkPr?.number as number | undefined);
+    (pr?.number as number | undefined) ??
+    (issue?.number as number | undefined) ??
+    (checkPr?.number as number | undefined);
   const head =
     (obj(pr?.head)?.sha as string | undefined) ?? (checkRun?.head_sha as string | undefined) ?? null;
   return {

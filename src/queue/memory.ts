@@ -81,7 +81,9 @@ export class MemoryQueue implements JobQueue {
   }
 
   private isIdle(): boolean {
-    return this.running === 0 && this.busy.size === 0 && [...this.lanes.values()].every((l) => l.length === 0);
+    return (
+      this.running === 0 && this.busy.size === 0 && [...this.lanes.values()].every((l) => l.length === 0)
+    );
   }
 
   private settle(): void {
@@ -120,7 +122,10 @@ export class MemoryQueue implements JobQueue {
       if (delay === null) this.bury(job, e);
       else {
         retryIn = delay;
-        this.log.warn({ delivery: job.id, attempt, retryInMs: delay, reason: reasonOf(e) }, "job failed; will retry");
+        this.log.warn(
+          { delivery: job.id, attempt, retryInMs: delay, reason: reasonOf(e) },
+          "job failed; will retry",
+        );
       }
     } finally {
       this.running--;
@@ -151,6 +156,9 @@ export class MemoryQueue implements JobQueue {
     };
     this.dead.unshift(letter);
     if (this.dead.length > DEAD_LETTERS) this.dead.pop();
-    this.log.error({ delivery: job.id, event: job.name, target: job.target, reason: letter.reason }, "job failed for good");
+    this.log.error(
+      { delivery: job.id, event: job.name, target: job.target, reason: letter.reason },
+      "job failed for good",
+    );
   }
 }

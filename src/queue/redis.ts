@@ -68,7 +68,8 @@ export class RedisQueue implements JobQueue {
     // also after BullMQ dropped the finished job.
     const claimed = await this.redis.set(this.key("delivery", job.id), "1", "EX", KEEP_DONE_S, "NX");
     if (claimed === null) return "duplicate";
-    if (job.target && job.head) await this.redis.set(this.key("head", job.target), job.head, "EX", KEEP_DONE_S);
+    if (job.target && job.head)
+      await this.redis.set(this.key("head", job.target), job.head, "EX", KEEP_DONE_S);
     await this.queue.add(job.name, job, {
       jobId: job.id,
       attempts: this.settings.attempts,
@@ -96,7 +97,10 @@ export class RedisQueue implements JobQueue {
           }
         }
         const renew = lockKey
-          ? setInterval(() => void this.redis.eval(EXTEND, 1, lockKey, job.id, String(TARGET_LOCK_MS)), TARGET_LOCK_MS / 3)
+          ? setInterval(
+              () => void this.redis.eval(EXTEND, 1, lockKey, job.id, String(TARGET_LOCK_MS)),
+              TARGET_LOCK_MS / 3,
+            )
           : null;
         try {
           if (job.target && job.head) {
@@ -117,7 +121,10 @@ export class RedisQueue implements JobQueue {
               await this.bury(job, e);
               throw new UnrecoverableError(reasonOf(e));
             }
-            this.log.warn({ delivery: job.id, attempt, retryInMs: delay, reason: reasonOf(e) }, "job failed; will retry");
+            this.log.warn(
+              { delivery: job.id, attempt, retryInMs: delay, reason: reasonOf(e) },
+              "job failed; will retry",
+            );
             throw new Retry(delay, e);
           }
         } finally {
@@ -151,7 +158,10 @@ export class RedisQueue implements JobQueue {
     };
     await this.redis.lpush(this.key("dead"), JSON.stringify(letter));
     await this.redis.ltrim(this.key("dead"), 0, DEAD_LETTERS - 1);
-    this.log.error({ delivery: job.id, event: job.name, target: job.target, reason: letter.reason }, "job failed for good");
+    this.log.error(
+      { delivery: job.id, event: job.name, target: job.target, reason: letter.reason },
+      "job failed for good",
+    );
   }
 
   async idle(): Promise<void> {

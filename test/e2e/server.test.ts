@@ -288,9 +288,55 @@ describe("the App as a server", () => {
     expect(seen.some((s) => s.url.includes("/pulls/13/comments") && s.method === "POST")).toBe(false);
   });
 
-  it("rejects a bad signature with 400", async () => {
-    const r = await post(payload(), randomUUID(), "sha256=0000");
+  it("rejects a bad signature with 400 and logs it as one line, without the body", async () => {
+    const marker = `payload-marker-${randomUUID()}`;
+    const body = payload().replace("App crashes on macOS", marker);
+    const delivery = randomUUID();
+    const r = await post(body, delivery, "sha256=0000");
     expect(r.status).toBe(400);
+    await new Promise((res) => setTimeout(res, 200));
+    const lines = app
+      .output()
+      .split("\n")
+      .filter((l) => l.includes(delivery));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("bad signature");
+    expect(app.output()).not.toContain(marker);
+  });
+
+  it("refuses a body over GitHub's 25 MB limit before buffering it", async () => {
+    const big = Buffer.alloc(26 * 1024 * 1024, 0x20);
+    const r = await fetch(`${base}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-github-delivery": "big-one",
+      },
+      body: big,
+    }).catch(() => null);
+    // Either the 413 arrives, or the connection is cut after it: never a 2xx.
+    if (r) expect(r.status).toBe(413);
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(app.output()).toContain("larger than GitHub's 25 MB limit");
+  });
+
+  it("keeps answering /healthz while a pathological issue text is diagnosed", async () => {
+    const p = JSON.parse(payload()) as { issue: { body: string; number: number } };
+    p.issue.number = 8;
+    p.issue.body += `\n\n\`\`\`python\nfrom gevent import monkey\nmonkey.patch_all()\n${"# commentary line\n".repeat(1400)}import trio\n\`\`\``;
+    const body = JSON.stringify(p);
+    expect((await post(body, randomUUID())).status).toBe(202);
+    let worst = 0;
+    for (let i = 0; i < 20; i++) {
+      const t = Date.now();
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      worst = Math.max(worst, Date.now() - t);
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    // A liveness bound, not a speed figure: the work runs off the thread that answers.
+    expect(worst).toBeLessThan(2000);
   });
 
   it("never logs the token, the private key or the secret", () => {

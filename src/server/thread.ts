@@ -1,0 +1,38 @@
+/**
+ * The thread that does the work, off the thread that answers webhooks: it loads the App into
+ * Probot and runs jobs — handed over one by one (embedded queue) or taken from Redis itself.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { runInJob } from "../queue/context.js";
+import type { JobRun } from "../queue/job.js";
+import type { QueueSettings } from "../queue/queue.js";
+import { RedisQueue } from "../queue/redis.js";
+import { loadProbot, plainError, processorFor } from "./runner.js";
+
+export interface ThreadData {
+  mode: "memory" | "redis";
+  redisUrl?: string;
+  settings?: Partial<QueueSettings>;
+}
+
+const data = workerData as ThreadData;
+const probot = await loadProbot();
+const processor = processorFor(probot);
+
+if (data.mode === "redis") {
+  const queue = new RedisQueue(data.redisUrl as string, probot.log, data.settings ?? {});
+  queue.process(processor);
+  parentPort?.on("message", (m: unknown) => {
+    if (m === "close") void queue.close().then(() => parentPort?.postMessage("closed"));
+  });
+} else {
+  parentPort?.on("message", async (m: { id: number; run: JobRun }) => {
+    try {
+      const outcome = await runInJob(m.run, () => processor(m.run));
+      parentPort?.postMessage({ id: m.id, outcome });
+    } catch (e) {
+      parentPort?.postMessage({ id: m.id, error: plainError(e) });
+    }
+  });
+}
+parentPort?.postMessage("ready");
