@@ -49,8 +49,33 @@ export class CheckRun {
     return true;
   }
 
-  async start(): Promise<void> {
+  /** Has the check run been created (or found)? */
+  get started(): boolean {
+    return this.id !== null;
+  }
+
+  /**
+   * Create the check run, in progress. With `ownedBy` (a retry, or a job taken over after a
+   * crash), first look for the one an earlier try created at this head, so there is one per head.
+   */
+  async start(ownedBy?: string): Promise<void> {
     try {
+      if (ownedBy !== undefined) {
+        const { data } = await this.octokit.rest.checks.listForRef({
+          ...this.repo,
+          ref: this.headSha,
+          check_name: CHECK_NAME,
+          filter: "all",
+          per_page: 100,
+        });
+        const mine = data.check_runs.find(
+          (c) => c.app?.slug !== undefined && `${c.app.slug}[bot]` === ownedBy,
+        );
+        if (mine) {
+          this.id = mine.id;
+          return;
+        }
+      }
       const r = await this.octokit.rest.checks.create({
         ...this.repo,
         name: CHECK_NAME,

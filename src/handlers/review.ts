@@ -25,6 +25,9 @@ import {
 } from "../github/pr-files.js";
 import { listProjectFiles, MAX_PROJECT_BYTES, MAX_PROJECT_FILES } from "../github/project-files.js";
 import { listPosted, placeFindings, planComments, postFileComments, postReview } from "../github/review.js";
+import { currentJob, finalAttempt } from "../queue/context.js";
+import { retryDelay } from "../queue/job.js";
+import { reasonOf } from "../queue/queue.js";
 import { checkOutput, findingAnnotation, type Skip } from "../report/check.js";
 import type { RenderOptions } from "../report/links.js";
 import { code } from "../report/markdown.js";
@@ -64,32 +67,54 @@ export interface ReviewDeps {
 export async function reviewPullRequest(deps: ReviewDeps, t: PrTarget): Promise<void> {
   const { context } = deps;
   const repo = { owner: t.owner, repo: t.repo };
-  // 1. Configuration (default branch), 2. gate.
-  const { config, error } = await loadRepoConfig(context.octokit, repo);
-  if (error)
-    context.log.warn({ repo: `${t.owner}/${t.repo}` }, `invalid ${CONFIG_PATH}, using defaults:\n${error}`);
-  const prc = config.pull_requests;
-  if (!config.enabled || !prc.enabled) return;
-  if (!t.force && ((prc.skip_drafts && t.draft) || (prc.skip_bots && t.authorIsBot))) return;
-  // 3. Start the check; whatever happens next, it is completed.
-  const check = prc.check_run ? new CheckRun(context.octokit, repo, t.headSha, context.log) : null;
-  await check?.start();
+  // A retry, or a job taken over after a crash: earlier tries may have posted; look before posting.
+  const job = currentJob();
+  const resumed = job?.resumed ?? false;
+  let check: CheckRun | null = null;
+  let wantCheck = true;
   try {
-    await analyse(deps, t, config, check);
+    // 1. Configuration (default branch), 2. gate.
+    const { config, error } = await loadRepoConfig(context.octokit, repo);
+    if (error)
+      context.log.warn({ repo: `${t.owner}/${t.repo}` }, `invalid ${CONFIG_PATH}, using defaults:\n${error}`);
+    const prc = config.pull_requests;
+    wantCheck = prc.check_run;
+    if (!config.enabled || !prc.enabled) return;
+    if (!t.force && ((prc.skip_drafts && t.draft) || (prc.skip_bots && t.authorIsBot))) return;
+    // 3. Start the check (one per head); whatever happens next, it is completed.
+    if (prc.check_run) {
+      check = new CheckRun(context.octokit, repo, t.headSha, context.log);
+      await check.start(resumed ? (await deps.me()).login : undefined);
+    }
+    await analyse(deps, { ...t, fresh: t.fresh && !resumed }, config, check);
   } catch (e) {
-    await check
-      ?.complete(
-        "neutral",
-        {
-          title: "async-doctor could not finish",
-          summary: "An error stopped the analysis; use Re-run to try again.",
-          text: "",
-        },
-        [],
-      )
-      .catch(() => undefined);
+    // A try that is not the last leaves the check in progress for the next one; the last one
+    // always leaves a completed check run that says the review could not be made.
+    // An error no retry can mend (a 404, a 422) is final whatever the attempt.
+    const last = finalAttempt() || retryDelay(e, 1, 1) === null;
+    if (last && wantCheck) await giveUp(deps, t, check, e).catch(() => undefined);
     throw e;
   }
+}
+
+/** The final word on a review that could not be made. */
+async function giveUp(deps: ReviewDeps, t: PrTarget, existing: CheckRun | null, e: unknown): Promise<void> {
+  const { context } = deps;
+  let check = existing;
+  if (check === null || !check.started) {
+    check = new CheckRun(context.octokit, { owner: t.owner, repo: t.repo }, t.headSha, context.log);
+    await check.start((await deps.me()).login);
+  }
+  const tries = currentJob()?.attempt ?? 1;
+  await check.complete(
+    "neutral",
+    {
+      title: "async-doctor could not make this review",
+      summary: `The review failed ${tries === 1 ? "" : `after ${tries} tries `}(${code(reasonOf(e), 300)}). Push again or use Re-run to try again.`,
+      text: "",
+    },
+    [],
+  );
 }
 
 async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: CheckRun | null): Promise<void> {

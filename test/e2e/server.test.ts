@@ -280,6 +280,22 @@ describe("the App as a server", () => {
     expect(seen.length).toBe(before);
   });
 
+  it("completes the check run with what went wrong when a review cannot be made", async () => {
+    const delivery = randomUUID();
+    expect((await postPr(prPayload(14), delivery)).status).toBe(202);
+    const done = () =>
+      seen.filter((s) => s.method === "PATCH" && s.body.includes("could not make this review"));
+    await settle(() => done().length > 0);
+    const final = JSON.parse(done()[0]?.body ?? "{}") as {
+      status: string;
+      conclusion: string;
+      output: { summary: string };
+    };
+    expect(final).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(final.output.summary).toContain("HTTP 404");
+    expect(reviews(14)).toHaveLength(0);
+  });
+
   it("leaves a clean PR without any comment", async () => {
     const checksBefore = seen.filter((s) => s.method === "PATCH").length;
     expect((await postPr(prPayload(13), randomUUID())).status).toBeLessThan(300);
