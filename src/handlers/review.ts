@@ -13,18 +13,12 @@ import { isProjectFile } from "../diagnosis/project/project.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
 import { loadRepoConfig } from "../github/config-source.js";
-import { type Hunk, parsePatch } from "../github/diff.js";
+import { parsePatch } from "../github/diff.js";
 import { matcher } from "../github/glob.js";
 import type { IdentitySource } from "../github/identity.js";
-import {
-  fetchContents,
-  GITHUB_FILE_LIST_CAP,
-  listPrFiles,
-  type PrFile,
-  selectFiles,
-} from "../github/pr-files.js";
+import { fetchContents, GITHUB_FILE_LIST_CAP, listPrFiles, selectFiles } from "../github/pr-files.js";
 import { listProjectFiles, MAX_PROJECT_BYTES, MAX_PROJECT_FILES } from "../github/project-files.js";
-import { listPosted, placeFindings, planComments, postFileComments, postReview } from "../github/review.js";
+
 import { currentJob, finalAttempt } from "../queue/context.js";
 import { retryDelay } from "../queue/job.js";
 import { reasonOf } from "../queue/queue.js";
@@ -40,6 +34,7 @@ import {
   projectSide,
 } from "./project-context.js";
 import { searchCalls } from "./project-search.js";
+import { syncComments } from "./sync-comments.js";
 
 /** One pull request at one head commit, as the listeners build it from a typed payload. */
 export interface PrTarget {
@@ -254,50 +249,4 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
     { pull: t.number, findings: findings.length, posted, skipped: skipped.length },
     "pull request reviewed",
   );
-}
-
-/** Post what is new, delete what went away (unless a human replied). Returns how many were posted. */
-async function syncComments(
-  deps: ReviewDeps,
-  t: PrTarget,
-  files: PrFile[],
-  findings: CodeFinding[],
-  config: Config,
-): Promise<number> {
-  const { context, render } = deps;
-  const octokit = context.octokit;
-  const pullRef = { owner: t.owner, repo: t.repo, pull_number: t.number };
-  const plan = planComments(findings, t.fresh ? [] : await listPosted(octokit, pullRef, await deps.me()));
-  for (const stale of plan.remove)
-    if (stale.commentId !== null)
-      await octokit.rest.pulls.deleteReviewComment({
-        owner: t.owner,
-        repo: t.repo,
-        comment_id: stale.commentId,
-      });
-
-  const hunks = new Map<string, Hunk[]>();
-  for (const f of files) if (f.status !== "removed") hunks.set(f.filename, parsePatch(f.patch).hunks);
-  const placement = placeFindings(plan.create, hunks, {
-    ...render,
-    maxComments: config.pull_requests.max_comments,
-    suggestions: config.pull_requests.suggestions,
-  });
-  let forbidden = false;
-  if (placement.inline.length > 0 || placement.body.length > 0)
-    forbidden = (await postReview(octokit, pullRef, t.headSha, placement, render, context.log)).forbidden;
-  if (!forbidden && placement.fileLevel.length > 0) {
-    try {
-      await postFileComments(octokit, pullRef, t.headSha, placement.fileLevel, render);
-    } catch (e) {
-      if ((e as { status?: number }).status !== 403) throw e;
-      forbidden = true;
-    }
-  }
-  if (forbidden)
-    context.log.warn(
-      { permission: "pull_requests: write" },
-      "missing permission `pull_requests: write`: findings are reported in the check run only",
-    );
-  return plan.create.length;
 }
