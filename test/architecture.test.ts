@@ -37,7 +37,7 @@ function violations(from: string, forbidden: string[]): string[] {
 describe("layering", () => {
   it("reads the imports it checks", () => {
     expect(ALL.length).toBeGreaterThan(40);
-    expect(ALL.find((f) => f.path === "handlers/review.ts")?.imports).toContain("github/review.ts");
+    expect(ALL.find((f) => f.path === "handlers/sync-comments.ts")?.imports).toContain("github/review.ts");
   });
   it("the core (diagnosis/) imports nothing from report/, github/, handlers/, cli/ or config/", () => {
     // It is the pure part every face shares: it must run in an App, an Action, a CLI or a browser.
