@@ -85,10 +85,23 @@ function workThread(data: ThreadData, log: Logger) {
   };
 }
 
+/** Queue settings from the environment (positive integers; others ignored). */
+export function settingsFrom(env: NodeJS.ProcessEnv): Partial<QueueSettings> {
+  const int = (v: string | undefined) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
+  const out: Partial<QueueSettings> = {};
+  const attempts = int(env.ASYNC_DOCTOR_QUEUE_ATTEMPTS);
+  const backoffMs = int(env.ASYNC_DOCTOR_QUEUE_BACKOFF_MS);
+  const concurrency = int(env.ASYNC_DOCTOR_CONCURRENCY);
+  if (attempts) out.attempts = Math.min(attempts, 50);
+  if (backoffMs) out.backoffMs = backoffMs;
+  if (concurrency) out.concurrency = Math.min(concurrency, 64);
+  return out;
+}
+
 export async function start(
   role: Role,
   env: NodeJS.ProcessEnv,
-  settings: Partial<QueueSettings> = {},
+  settings: Partial<QueueSettings> = settingsFrom(env),
 ): Promise<Running> {
   const log = pino({ level: env.LOG_LEVEL ?? "info", base: { role } });
   const redisUrl = env.REDIS_URL || "";
