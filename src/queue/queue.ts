@@ -18,9 +18,16 @@ export interface QueueSettings {
   backoffMs: number;
   /** Jobs run at once by one worker (never two for one target). */
   concurrency: number;
+  /** How long a dead worker's job (and its target) stays locked before another worker takes it over. */
+  lockMs: number;
 }
 
-export const DEFAULT_SETTINGS: QueueSettings = { attempts: 6, backoffMs: 2000, concurrency: 4 };
+export const DEFAULT_SETTINGS: QueueSettings = {
+  attempts: 6,
+  backoffMs: 2000,
+  concurrency: 4,
+  lockMs: 30_000,
+};
 
 export interface JobQueue {
   /** Enqueue a delivery; `duplicate` when its id is already queued, running or done. */

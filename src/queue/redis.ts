@@ -20,8 +20,6 @@ import {
 } from "./queue.js";
 
 const NAME = "async-doctor-deliveries";
-/** A target lock lapses this long after its holder stops renewing it (a dead worker). */
-const TARGET_LOCK_MS = 30_000;
 const KEEP_DONE_S = 24 * 3600;
 const DEAD_LETTERS = 1000;
 
@@ -90,7 +88,7 @@ export class RedisQueue implements JobQueue {
         // One job per target at a time, across workers.
         const lockKey = job.target ? this.key("lock", job.target) : null;
         if (lockKey) {
-          const got = await this.redis.set(lockKey, job.id, "PX", TARGET_LOCK_MS, "NX");
+          const got = await this.redis.set(lockKey, job.id, "PX", this.settings.lockMs, "NX");
           if (got === null) {
             await bull.moveToDelayed(Date.now() + 250 + Math.floor(Math.random() * 500), token);
             throw new DelayedError();
@@ -98,8 +96,8 @@ export class RedisQueue implements JobQueue {
         }
         const renew = lockKey
           ? setInterval(
-              () => void this.redis.eval(EXTEND, 1, lockKey, job.id, String(TARGET_LOCK_MS)),
-              TARGET_LOCK_MS / 3,
+              () => void this.redis.eval(EXTEND, 1, lockKey, job.id, String(this.settings.lockMs)),
+              this.settings.lockMs / 3,
             )
           : null;
         try {
@@ -136,7 +134,8 @@ export class RedisQueue implements JobQueue {
         connection: this.redis.duplicate(),
         prefix: this.prefix,
         concurrency: this.settings.concurrency,
-        lockDuration: 30_000,
+        lockDuration: this.settings.lockMs,
+        stalledInterval: this.settings.lockMs,
         maxStalledCount: 3,
         settings: {
           backoffStrategy: (attemptsMade, _type, err) =>

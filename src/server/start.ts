@@ -92,6 +92,8 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Partial<QueueSettings> {
   const attempts = int(env.ASYNC_DOCTOR_QUEUE_ATTEMPTS);
   const backoffMs = int(env.ASYNC_DOCTOR_QUEUE_BACKOFF_MS);
   const concurrency = int(env.ASYNC_DOCTOR_CONCURRENCY);
+  const lockMs = int(env.ASYNC_DOCTOR_LOCK_MS);
+  if (lockMs) out.lockMs = Math.max(lockMs, 1000);
   if (attempts) out.attempts = Math.min(attempts, 50);
   if (backoffMs) out.backoffMs = backoffMs;
   if (concurrency) out.concurrency = Math.min(concurrency, 64);
@@ -105,6 +107,7 @@ export async function start(
 ): Promise<Running> {
   const log = pino({ level: env.LOG_LEVEL ?? "info", base: { role } });
   const redisUrl = env.REDIS_URL || "";
+  const prefix = env.ASYNC_DOCTOR_REDIS_PREFIX || "async-doctor";
   if (!redisUrl && role !== "all")
     throw new Error(
       `the ${role} role alone needs REDIS_URL (without it the queue lives in one process: use npm start)`,
@@ -113,12 +116,12 @@ export async function start(
     role === "worker"
       ? null
       : redisUrl
-        ? new RedisQueue(redisUrl, log, settings)
+        ? new RedisQueue(redisUrl, log, settings, prefix)
         : new MemoryQueue(log, settings);
   const work =
     role === "web"
       ? null
-      : workThread(redisUrl ? { mode: "redis", redisUrl, settings } : { mode: "memory" }, log);
+      : workThread(redisUrl ? { mode: "redis", redisUrl, settings, prefix } : { mode: "memory" }, log);
   if (queue instanceof MemoryQueue && work) queue.process((run) => work.run(run));
 
   let server: Server | null = null;

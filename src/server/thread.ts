@@ -13,6 +13,7 @@ export interface ThreadData {
   mode: "memory" | "redis";
   redisUrl?: string;
   settings?: Partial<QueueSettings>;
+  prefix?: string;
 }
 
 const data = workerData as ThreadData;
@@ -20,7 +21,7 @@ const probot = await loadProbot();
 const processor = processorFor(probot);
 
 if (data.mode === "redis") {
-  const queue = new RedisQueue(data.redisUrl as string, probot.log, data.settings ?? {});
+  const queue = new RedisQueue(data.redisUrl as string, probot.log, data.settings ?? {}, data.prefix);
   queue.process(processor);
   parentPort?.on("message", (m: unknown) => {
     if (m === "close") void queue.close().then(() => parentPort?.postMessage("closed"));

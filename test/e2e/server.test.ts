@@ -1,34 +1,18 @@
-/**
- * The compiled App, started from a clean directory laid out like the Docker image
- * (dist/, package.json, app.yml, node_modules), against a local stand-in for the GitHub API.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
-import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hunkOf, parsePatch } from "../../src/github/diff.js";
 import { fixture, privateKey } from "../github/harness.js";
+import { cleanDir, freePort, start, waitFor } from "./processes.js";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
+const _ROOT = new URL("../../", import.meta.url).pathname;
 const SECRET = "e2e-webhook-secret";
 
 interface Seen {
   method: string;
   url: string;
   body: string;
-}
-
-function cleanDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "ad-app-"));
-  cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
-  cpSync(join(ROOT, "package.json"), join(dir, "package.json"));
-  cpSync(join(ROOT, "app.yml"), join(dir, "app.yml"));
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  return dir;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -116,48 +100,6 @@ function fakeGitHub(seen: Seen[]): Promise<Server> {
     return json(404, { message: `unexpected ${req.method} ${url}` });
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(
-  dir: string,
-  env: Record<string, string>,
-): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let out = "";
-  const child = spawn("node", ["dist/main.js"], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function waitFor(url: string, ms = 20_000): Promise<Response> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fetch(url);
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 describe("the App as a server", () => {

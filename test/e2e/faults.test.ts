@@ -1,0 +1,192 @@
+/**
+ * Faults through the real server: two web and two worker processes on one Redis, a local GitHub
+ * stand-in that fails or holds requests on demand, a worker killed with SIGKILL in the middle of a
+ * job, deliveries sent twice and redelivered during retries. After each: exactly one comment,
+ * review and check run per target, and no lost finding.
+ */
+import { createHmac, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixture, privateKey } from "../github/harness.js";
+import { REDIS_URL, redisUp } from "../queue/redis-available.js";
+import { FakeGitHub } from "./fake-github.js";
+import { cleanDir, freePort, start, waitFor } from "./processes.js";
+
+const SECRET = "fault-suite-secret";
+const LATE = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
+const added = (src: string) => {
+  const lines = src.replace(/\n$/, "").split("\n");
+  return `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(pred: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await sleep(50);
+  }
+}
+
+describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
+  const gh = new FakeGitHub();
+  const dir = cleanDir();
+  const prefix = `ad-faults-${randomUUID()}`;
+  const webs: { base: string; run: ReturnType<typeof start> }[] = [];
+  const workers: ReturnType<typeof start>[] = [];
+  let env: Record<string, string> = {};
+
+  const startWorker = () => {
+    const w = start(dir, env, ["worker"]);
+    workers.push(w);
+    return w;
+  };
+
+  beforeAll(async () => {
+    await gh.start();
+    env = {
+      NODE_ENV: "production",
+      APP_ID: "123",
+      PRIVATE_KEY: privateKey(),
+      WEBHOOK_SECRET: SECRET,
+      GHE_HOST: `127.0.0.1:${gh.port}`,
+      GHE_PROTOCOL: "http",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      REDIS_URL,
+      ASYNC_DOCTOR_REDIS_PREFIX: prefix,
+      // Two tries: the App's HTTP client already retries a 5xx three times within one try.
+      ASYNC_DOCTOR_QUEUE_ATTEMPTS: "2",
+      ASYNC_DOCTOR_QUEUE_BACKOFF_MS: "300",
+      ASYNC_DOCTOR_LOCK_MS: "2000",
+    };
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort();
+      const run = start(dir, { ...env, PORT: String(port) }, ["web"]);
+      webs.push({ base: `http://127.0.0.1:${port}`, run });
+      await waitFor(`http://127.0.0.1:${port}/healthz`);
+    }
+    startWorker();
+    startWorker();
+    await sleep(1500); // the workers load the grammar
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const p of [...webs.map((w) => w.run), ...workers]) p.child.kill("SIGKILL");
+    gh.stop();
+  });
+
+  const send = (web: number, event: string, body: string, delivery: string) =>
+    fetch(`${webs[web]?.base}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": event,
+        "x-github-delivery": delivery,
+        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+      },
+      body,
+    });
+
+  const issue = (number: number) => {
+    const p = fixture<{ issue: { number: number; title: string; body: string } }>("issues.opened");
+    p.issue.number = number;
+    p.issue.title = "Crash on macOS";
+    p.issue.body =
+      'gunicorn -k gevent\n```\n  File "/Users/me/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
+    return JSON.stringify(p);
+  };
+  const pull = (number: number, head: string) => {
+    gh.prFiles.set(number, [
+      { filename: `svc/late${number}.py`, status: "added", patch: added(LATE), content: LATE },
+    ]);
+    const p = fixture<{ number: number; pull_request: { number: number; head: { sha: string } } }>(
+      "pull_request.opened",
+    );
+    p.number = number;
+    p.pull_request.number = number;
+    p.pull_request.head.sha = head;
+    return JSON.stringify(p);
+  };
+  const completed = (head: string) =>
+    gh.checkRuns.filter((r) => r.head_sha === head && r.status === "completed");
+  const onePerTarget = (number: number, head: string) => {
+    expect(gh.reviews.get(number) ?? []).toHaveLength(1);
+    expect(gh.checkRuns.filter((r) => r.head_sha === head)).toHaveLength(1);
+    expect(completed(head)).toHaveLength(1);
+  };
+
+  it("a delivery given to both web replicas at once makes one comment", async () => {
+    const body = issue(21);
+    const id = randomUUID();
+    const [a, b] = await Promise.all([send(0, "issues", body, id), send(1, "issues", body, id)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    const outcomes = [
+      ((await a.json()) as { outcome: string }).outcome,
+      ((await b.json()) as { outcome: string }).outcome,
+    ];
+    expect(outcomes.sort()).toEqual(["duplicate", "queued"]);
+    await until(() => (gh.issueComments.get(21) ?? []).length > 0);
+    await sleep(1500);
+    expect(gh.issueComments.get(21)).toHaveLength(1);
+  }, 30_000);
+
+  it("answers the webhook at once, and retries 5xx until the review is made, once", async () => {
+    const head = "a1".repeat(20);
+    // Four 502s exhaust the first try (a request and its three retries); the second try succeeds.
+    gh.fail("GET", /\/pulls\/31\/files/, 4, 502);
+    const t = Date.now();
+    const r = await send(0, "pull_request", pull(31, head), randomUUID());
+    expect(r.status).toBe(202);
+    expect(Date.now() - t).toBeLessThan(1000);
+    await until(() => completed(head).length > 0, 45_000);
+    onePerTarget(31, head);
+    expect(gh.reviews.get(31)?.[0]?.body ?? "").toBeDefined();
+    expect((gh.reviewComments.get(31) ?? []).map((c) => c.path)).toEqual(["svc/late31.py"]);
+  }, 60_000);
+
+  it("a redelivery that arrives while the job waits for its retry adds nothing", async () => {
+    const head = "b2".repeat(20);
+    const id = randomUUID();
+    gh.fail("GET", /\/pulls\/32\/files/, 1, 403, { "retry-after": "2" });
+    expect((await send(0, "pull_request", pull(32, head), id)).status).toBe(202);
+    await until(() => gh.count("GET", /\/pulls\/32\/files/) >= 1);
+    const again = await send(1, "pull_request", pull(32, head), id);
+    expect(await again.json()).toMatchObject({ outcome: "duplicate" });
+    await until(() => completed(head).length > 0, 30_000);
+    await sleep(1000);
+    onePerTarget(32, head);
+  }, 60_000);
+
+  it("a worker killed with SIGKILL in the middle of a job: another finishes it, nothing twice", async () => {
+    // One worker only, so we know which one holds the job.
+    const spare = workers.pop();
+    spare?.child.kill("SIGTERM");
+    await spare?.exited;
+    const head = "c3".repeat(20);
+    const held = gh.hold("POST", /\/pulls\/33\/reviews$/);
+    expect((await send(0, "pull_request", pull(33, head), randomUUID())).status).toBe(202);
+    await held.reached; // the check run exists; the review is in flight
+    const victim = workers.pop();
+    victim?.child.kill("SIGKILL");
+    await victim?.exited;
+    held.release();
+    startWorker();
+    await until(() => completed(head).length > 0, 45_000);
+    await sleep(1000);
+    // The review the dead worker sent may have landed (the stand-in records it): the new worker
+    // looked before posting, so there is still exactly one.
+    onePerTarget(33, head);
+    expect(gh.count("POST", /\/check-runs$/)).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("work that fails for good leaves a completed check run that says so", async () => {
+    const head = "d4".repeat(20);
+    gh.fail("GET", /\/pulls\/34\/files/, 100, 502);
+    expect((await send(1, "pull_request", pull(34, head), randomUUID())).status).toBe(202);
+    await until(() => completed(head).length > 0, 60_000);
+    const run = completed(head)[0] as { conclusion?: string; output?: { title?: string } };
+    expect(run.conclusion).toBe("neutral");
+    expect(run.output?.title).toContain("could not make this review");
+    expect(gh.reviews.get(34) ?? []).toHaveLength(0);
+  }, 90_000);
+});

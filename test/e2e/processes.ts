@@ -1,0 +1,61 @@
+/** The compiled App as child processes, started from a clean directory laid out like the Docker image. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+export function cleanDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "ad-app-"));
+  cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
+  cpSync(join(ROOT, "package.json"), join(dir, "package.json"));
+  cpSync(join(ROOT, "app.yml"), join(dir, "app.yml"));
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function start(
+  dir: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let out = "";
+  const child = spawn("node", ["dist/main.js", ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  child.stderr?.on("data", (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+export async function waitFor(url: string, ms = 20_000): Promise<Response> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
