@@ -25,7 +25,7 @@ export interface QueueSettings {
 export const DEFAULT_SETTINGS: QueueSettings = {
   attempts: 6,
   backoffMs: 2000,
-  concurrency: 4,
+  concurrency: 50,
   lockMs: 30_000,
 };
 

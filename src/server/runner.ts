@@ -2,13 +2,25 @@
  * The worker role's work: a job is handed to Probot (`probot.receive`), which runs the App's
  * handlers as for a webhook, inside the job's context (attempt, final, resumed).
  */
-import { createProbot, type Probot } from "probot";
+import { createProbot, type Probot, ProbotOctokit } from "probot";
 import app from "../index.js";
 import type { JobRun } from "../queue/job.js";
 import type { Processor } from "../queue/queue.js";
 
+/**
+ * GitHub paces content creation per installation (its secondary limits): the client's throttle
+ * is keyed by the installation it acts for, so one busy installation never slows the others.
+ */
+export const PacedOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => {
+  const auth = o.auth as { installationId?: number | string } | undefined;
+  const throttle = o.throttle as Record<string, unknown> | undefined;
+  return auth?.installationId !== undefined && throttle && throttle.enabled !== false
+    ? { ...o, throttle: { ...throttle, id: `installation-${auth.installationId}` } }
+    : o;
+});
+
 export async function loadProbot(): Promise<Probot> {
-  const probot = createProbot();
+  const probot = createProbot({ overrides: { Octokit: PacedOctokit } });
   await probot.load(app);
   return probot;
 }

@@ -31,6 +31,7 @@ interface Hold {
 }
 
 export interface Seen {
+  at?: number;
   method: string;
   url: string;
   body: string;
@@ -119,7 +120,7 @@ export class FakeGitHub {
     });
     const method = req.method ?? "";
     const url = req.url ?? "";
-    this.seen.push({ method, url, body });
+    this.seen.push({ method, url, body, at: Date.now() });
     const json = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       if (res.destroyed) return;
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
