@@ -11,20 +11,24 @@ export function labelsFor(config: Config, rules: string[]): string[] {
   return [...names];
 }
 
-/** Per-process memory of labels known to exist, by repository. */
+/**
+ * Labels known to exist, by repository: one creation per label and repository even when many
+ * issues of one repository are labelled at once (the first creates, the others wait for it).
+ */
 export class LabelCache {
-  private readonly known = new Map<string, Set<string>>();
-  has(repo: string, name: string): boolean {
-    return this.known.get(repo)?.has(name.toLowerCase()) ?? false;
-  }
-  add(repo: string, name: string): void {
-    let s = this.known.get(repo);
-    if (!s) {
-      s = new Set();
-      this.known.set(repo, s);
+  private readonly known = new Map<string, Promise<void>>();
+
+  /** Run `create` once per repository and label; concurrent callers share its outcome. */
+  async ensure(repo: string, name: string, create: () => Promise<void>): Promise<void> {
+    const key = `${repo}\u0000${name.toLowerCase()}`;
+    let p = this.known.get(key);
+    if (p === undefined) {
+      p = create();
+      this.known.set(key, p);
+      if (this.known.size > 20_000) this.known.delete(this.known.keys().next().value as string);
+      p.catch(() => this.known.delete(key)); // a failure is retried by the next caller
     }
-    s.add(name.toLowerCase());
-    if (this.known.size > 5000) this.known.delete(this.known.keys().next().value as string);
+    await p;
   }
 }
 
@@ -43,22 +47,21 @@ export async function applyLabels(
   const missing = wanted.filter((w) => !have.has(w.toLowerCase()));
   if (missing.length === 0) return [];
   const repoKey = `${ref.owner}/${ref.repo}`.toLowerCase();
-  for (const name of missing) {
-    if (cache.has(repoKey, name)) continue;
-    try {
-      await octokit.rest.issues.createLabel({
-        owner: ref.owner,
-        repo: ref.repo,
-        name,
-        color: COLOR,
-        description: "async-doctor: a known Python concurrency-library conflict",
-      });
-    } catch (e) {
-      // 422 already_exists: fine, somebody made it already.
-      if ((e as { status?: number }).status !== 422) throw e;
-    }
-    cache.add(repoKey, name);
-  }
+  for (const name of missing)
+    await cache.ensure(repoKey, name, async () => {
+      try {
+        await octokit.rest.issues.createLabel({
+          owner: ref.owner,
+          repo: ref.repo,
+          name,
+          color: COLOR,
+          description: "async-doctor: a known Python concurrency-library conflict",
+        });
+      } catch (e) {
+        // 422 already_exists: fine, somebody made it already.
+        if ((e as { status?: number }).status !== 422) throw e;
+      }
+    });
   await octokit.rest.issues.addLabels({ ...ref, labels: missing });
   return missing;
 }
