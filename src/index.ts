@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 /** The async-doctor Probot app: composes the handlers and the health route. */
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createEngine, type Engine } from "./diagnosis/engine.js";
+import { ConfigCache } from "./github/config-cache.js";
 import { appIdentity, fixedIdentity, type IdentitySource } from "./github/identity.js";
+import { redisVersions } from "./github/redis-versions.js";
 import { issueTriage } from "./handlers/issues.js";
 import { pullRequestReview } from "./handlers/pull-requests.js";
 import { VERSION } from "./version.js";
@@ -22,6 +24,19 @@ export interface AppOptions {
   docsBase?: string;
   /** Our bot account; default: `ASYNC_DOCTOR_BOT_LOGIN`, else `GET /app` (once per process). */
   me?: IdentitySource;
+  /** How long a repository's configuration is reused; default `ASYNC_DOCTOR_CONFIG_TTL_S` or 300 s. */
+  configTtlMs?: number;
+}
+
+function configCache(options: AppOptions): ConfigCache {
+  const env = process.env;
+  const fromEnv = Number(env.ASYNC_DOCTOR_CONFIG_TTL_S ?? "300");
+  const ttl = options.configTtlMs ?? (Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv * 1000 : 300_000);
+  const versions =
+    ttl > 0 && env.REDIS_URL
+      ? redisVersions(env.REDIS_URL, env.ASYNC_DOCTOR_REDIS_PREFIX || "async-doctor")
+      : null;
+  return new ConfigCache(ttl, versions);
 }
 
 export function createApp(options: AppOptions = {}) {
@@ -34,8 +49,16 @@ export function createApp(options: AppOptions = {}) {
       (process.env.ASYNC_DOCTOR_BOT_LOGIN
         ? fixedIdentity(process.env.ASYNC_DOCTOR_BOT_LOGIN)
         : appIdentity(app));
-    issueTriage({ engine, render, me })(app);
-    pullRequestReview({ engine, render, me })(app);
+    const configs = configCache(options);
+    issueTriage({ engine, render, me, configs })(app);
+    pullRequestReview({ engine, render, me, configs })(app);
+    // A push to the default branch may change the configuration (`.github` repo: the owner's).
+    app.on("push", async (context) => {
+      const { payload } = context;
+      const owner = payload.repository.owner?.login ?? payload.repository.owner?.name;
+      if (!owner || payload.ref !== `refs/heads/${payload.repository.default_branch}`) return;
+      await configs.pushed(owner, payload.repository.name);
+    });
     try {
       opts?.addHandler(healthz);
     } catch {

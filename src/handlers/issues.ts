@@ -6,7 +6,7 @@ import type { Context, Probot } from "probot";
 import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import type { Engine, TriageResult } from "../diagnosis/engine.js";
 import type { IssueFinding } from "../diagnosis/types.js";
-import { loadRepoConfig } from "../github/config-source.js";
+import { ConfigCache } from "../github/config-cache.js";
 import { appIdentity, type IdentitySource } from "../github/identity.js";
 import { applyLabels, LabelCache, labelsFor } from "../github/labels.js";
 import {
@@ -47,6 +47,7 @@ export interface IssueTriageOptions {
   render?: RenderOptions;
   /** Our bot account (default: from `GET /app`). */
   me?: IdentitySource;
+  configs?: ConfigCache;
 }
 
 /** The text the engine reads: title as a heading, then the body, then comments. */
@@ -74,6 +75,7 @@ export function issueTriage(options: IssueTriageOptions) {
 
   return (app: Probot) => {
     const me = options.me ?? appIdentity(app);
+    const configs = options.configs ?? new ConfigCache(0);
     app.on([...ISSUE_EVENTS], async (context) => {
       const { payload } = context;
       const issue: IssueLike = payload.issue;
@@ -120,7 +122,7 @@ export function issueTriage(options: IssueTriageOptions) {
       const key = `${ref.owner}/${ref.repo}#${ref.issue_number}`;
       await locks
         .run(key, async () => {
-          const { config, error } = await loadRepoConfig(context.octokit, {
+          const { config, error } = await configs.get(context.octokit, {
             owner: ref.owner,
             repo: ref.repo,
           });

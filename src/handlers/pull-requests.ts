@@ -5,6 +5,7 @@
 import type { Context, Probot } from "probot";
 import type { Engine } from "../diagnosis/engine.js";
 import { CHECK_NAME } from "../github/checks.js";
+import { ConfigCache } from "../github/config-cache.js";
 import { appIdentity, type IdentitySource } from "../github/identity.js";
 import { DeliveryLog, KeyedLock } from "../github/util.js";
 import type { RenderOptions } from "../report/links.js";
@@ -22,6 +23,7 @@ export interface PullRequestOptions {
   render?: RenderOptions;
   /** Our bot account (default: from `GET /app`). */
   me?: IdentitySource;
+  configs?: ConfigCache;
 }
 
 export function pullRequestReview(options: PullRequestOptions) {
@@ -30,8 +32,9 @@ export function pullRequestReview(options: PullRequestOptions) {
 
   return (app: Probot) => {
     const me = options.me ?? appIdentity(app);
+    const configs = options.configs ?? new ConfigCache(0);
     const run = async (context: Context, t: PrTarget) => {
-      const deps = { context, engine: await options.engine, render: options.render ?? {}, me };
+      const deps = { context, engine: await options.engine, render: options.render ?? {}, me, configs };
       await locks.run(`${t.owner}/${t.repo}#${t.number}`, () => reviewPullRequest(deps, t));
     };
 

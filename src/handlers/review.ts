@@ -12,7 +12,7 @@ import { isTestPath } from "../diagnosis/paths.js";
 import { isProjectFile } from "../diagnosis/project/project.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
-import { loadRepoConfig } from "../github/config-source.js";
+import type { ConfigCache } from "../github/config-cache.js";
 import { parsePatch } from "../github/diff.js";
 import { matcher } from "../github/glob.js";
 import type { IdentitySource } from "../github/identity.js";
@@ -57,6 +57,7 @@ export interface ReviewDeps {
   render: RenderOptions;
   /** Our own bot account: only its comments are ours to update or delete. */
   me: IdentitySource;
+  configs: ConfigCache;
 }
 
 export async function reviewPullRequest(deps: ReviewDeps, t: PrTarget): Promise<void> {
@@ -69,7 +70,7 @@ export async function reviewPullRequest(deps: ReviewDeps, t: PrTarget): Promise<
   let wantCheck = true;
   try {
     // 1. Configuration (default branch), 2. gate.
-    const { config, error } = await loadRepoConfig(context.octokit, repo);
+    const { config, error } = await deps.configs.get(context.octokit, repo);
     if (error)
       context.log.warn({ repo: `${t.owner}/${t.repo}` }, `invalid ${CONFIG_PATH}, using defaults:\n${error}`);
     const prc = config.pull_requests;

@@ -39,7 +39,9 @@ export interface Harness {
 }
 
 /** `me`: the bot identity the App uses; "app" lets it ask `GET /app` as in production. */
-export async function makeProbot(opts: { me?: "fixed" | "app" } = {}): Promise<Harness> {
+export async function makeProbot(
+  opts: { me?: "fixed" | "app"; configTtlMs?: number } = {},
+): Promise<Harness> {
   const logs: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
@@ -56,7 +58,11 @@ export async function makeProbot(opts: { me?: "fixed" | "app" } = {}): Promise<H
     secret: "test-secret",
   });
   await probot.load(
-    createApp({ engine: createEngine(), ...(opts.me === "app" ? {} : { me: fixedIdentity(BOT_LOGIN) }) }),
+    createApp({
+      engine: createEngine(),
+      configTtlMs: opts.configTtlMs ?? 0,
+      ...(opts.me === "app" ? {} : { me: fixedIdentity(BOT_LOGIN) }),
+    }),
   );
   return { probot, logs };
 }
@@ -133,7 +139,7 @@ export function deliveryId(): string {
  * cleared), GITHUB_* scrubbed from the environment, a new Probot, and no pending mocks at the end.
  * Returns `send` and the current harness.
  */
-export function useProbot(opts: { me?: "fixed" | "app" } = {}): {
+export function useProbot(opts: { me?: "fixed" | "app"; configTtlMs?: number } = {}): {
   send: (name: string, payload: unknown, id?: string) => Promise<void>;
   current: () => Harness;
 } {

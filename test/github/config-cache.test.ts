@@ -1,0 +1,113 @@
+/** The configuration cache: one lookup per repository and TTL, dropped by a push, shared versions across replicas. */
+import { randomUUID } from "node:crypto";
+import type { ProbotOctokit } from "probot";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/schema.js";
+import { ConfigCache, type VersionStore } from "../../src/github/config-cache.js";
+import { redisVersions } from "../../src/github/redis-versions.js";
+import { REDIS_URL, redisUp } from "../queue/redis-available.js";
+import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
+
+const octokit = {} as ProbotOctokit;
+function counting() {
+  const loads: string[] = [];
+  const load = async (_o: ProbotOctokit, r: { owner: string; repo: string }) => {
+    loads.push(`${r.owner}/${r.repo}`);
+    return parseConfig(null);
+  };
+  return { loads, load };
+}
+
+describe("the configuration cache", () => {
+  it("reuses a repository's configuration until its TTL, and forgets it on a push", async () => {
+    const { loads, load } = counting();
+    const cache = new ConfigCache(60_000, null, load);
+    await cache.get(octokit, { owner: "acme", repo: "a" });
+    await cache.get(octokit, { owner: "acme", repo: "a" });
+    await cache.get(octokit, { owner: "acme", repo: "b" });
+    expect(loads).toEqual(["acme/a", "acme/b"]);
+    await cache.pushed("acme", "a");
+    await cache.get(octokit, { owner: "acme", repo: "a" });
+    await cache.get(octokit, { owner: "acme", repo: "b" });
+    expect(loads).toEqual(["acme/a", "acme/b", "acme/a"]);
+    await cache.pushed("acme", ".github"); // the organisation's file: every repository of acme
+    await cache.get(octokit, { owner: "acme", repo: "b" });
+    expect(loads).toEqual(["acme/a", "acme/b", "acme/a", "acme/b"]);
+  });
+
+  it("with TTL 0 always reads", async () => {
+    const { loads, load } = counting();
+    const cache = new ConfigCache(0, null, load);
+    await cache.get(octokit, { owner: "acme", repo: "a" });
+    await cache.get(octokit, { owner: "acme", repo: "a" });
+    expect(loads).toHaveLength(2);
+  });
+
+  const replicas = (store: () => VersionStore) => async () => {
+    const a = counting();
+    const b = counting();
+    const one = new ConfigCache(60_000, store(), a.load);
+    const two = new ConfigCache(60_000, store(), b.load);
+    await one.get(octokit, { owner: "acme", repo: "a" });
+    await two.get(octokit, { owner: "acme", repo: "a" });
+    await two.get(octokit, { owner: "acme", repo: "a" });
+    await one.pushed("acme", "a"); // the push reached replica one only
+    await two.get(octokit, { owner: "acme", repo: "a" });
+    expect([a.loads.length, b.loads.length]).toEqual([1, 2]);
+  };
+
+  it("a push seen by one replica makes the others read again (shared versions)", async () => {
+    const shared = new Map<string, number>();
+    const store = (): VersionStore => ({
+      get: async (keys) => keys.map((k) => (shared.has(k) ? String(shared.get(k)) : null)),
+      bump: async (k) => {
+        shared.set(k, (shared.get(k) ?? 0) + 1);
+      },
+    });
+    await replicas(store)();
+  });
+
+  it.skipIf(!redisUp)("the same with the versions on Redis", async () => {
+    const prefix = `ad-config-${randomUUID()}`;
+    await replicas(() => redisVersions(REDIS_URL, prefix))();
+  });
+});
+
+describe("the App's configuration lookups", () => {
+  const app = useProbot({ configTtlMs: 60_000 });
+  it("looks up a repository's configuration once for two events, and again after a push", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope, null);
+    graphqlConfig(scope, null);
+    const issue = (n: number) => {
+      const p = fixture<Record<string, { number: number; title: string; body: string }>>("issues.opened");
+      (p.issue as { number: number }).number = n;
+      (p.issue as { title: string }).title = "Crash";
+      (p.issue as { body: string }).body =
+        'macOS gevent\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
+      return p;
+    };
+    for (const n of [51, 52, 53]) {
+      scope.post(`/repos/${OWNER}/${REPO}/issues/${n}/comments`).reply(201, { id: n });
+      scope.post(`/repos/${OWNER}/${REPO}/issues/${n}/labels`).reply(200, []);
+    }
+    scope.post(`/repos/${OWNER}/${REPO}/labels`).reply(201, {});
+    await app.send("issues", issue(51));
+    await app.send("issues", issue(52));
+    expect(calls.filter((c) => c === "POST /graphql")).toHaveLength(1);
+    await app.send("push", {
+      ref: "refs/heads/main",
+      repository: {
+        name: REPO,
+        full_name: `${OWNER}/${REPO}`,
+        default_branch: "main",
+        owner: { login: OWNER },
+      },
+      installation: { id: 4242 },
+      commits: [],
+    });
+    await app.send("issues", issue(53));
+    expect(calls.filter((c) => c === "POST /graphql")).toHaveLength(2);
+  });
+});
