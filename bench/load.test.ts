@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, expect, it } from "vitest";
 import { FakeGitHub } from "../test/e2e/fake-github.js";
-import { cleanDir, freePort, start, waitFor } from "../test/e2e/processes.js";
+import { appEnv, cleanDir, freePort, start, waitFor } from "../test/e2e/processes.js";
 import { fixture, privateKey } from "../test/github/harness.js";
 import { REDIS_URL } from "../test/queue/redis-available.js";
 
@@ -50,18 +50,11 @@ it(`${TOTAL} webhooks at concurrency ${CONCURRENCY} (${MODE})`, async () => {
   await gh.start();
   const dir = cleanDir();
   const port = await freePort();
-  const env: Record<string, string> = {
-    NODE_ENV: "production",
-    APP_ID: "123",
-    PRIVATE_KEY: privateKey(),
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: `127.0.0.1:${gh.port}`,
-    GHE_PROTOCOL: "http",
-    HOST: "127.0.0.1",
+  const env: Record<string, string> = appEnv(gh.port, SECRET, privateKey(), {
     PORT: String(port),
     LOG_LEVEL: "warn",
     ...(MODE === "redis" ? { REDIS_URL, ASYNC_DOCTOR_REDIS_PREFIX: `ad-load-${randomUUID()}` } : {}),
-  };
+  });
   procs.push(start(dir, env, MODE === "redis" ? ["web"] : []));
   if (MODE === "redis") procs.push(start(dir, env, ["worker"]), start(dir, env, ["worker"]));
   await waitFor(`http://127.0.0.1:${port}/healthz`);

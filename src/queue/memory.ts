@@ -8,8 +8,10 @@ import type { Logger } from "pino";
 import { runInJob } from "./context.js";
 import { type Job, retryDelay } from "./job.js";
 import {
+  DEAD_LETTERS,
   DEFAULT_SETTINGS,
   type DeadLetter,
+  deadLetter,
   type JobQueue,
   type Processor,
   type QueueSettings,
@@ -17,7 +19,6 @@ import {
 } from "./queue.js";
 
 const KNOWN_IDS = 20_000;
-const DEAD_LETTERS = 1000;
 
 interface Entry {
   job: Job;
@@ -147,18 +148,7 @@ export class MemoryQueue implements JobQueue {
   }
 
   private bury(job: Job, e: unknown): void {
-    const letter: DeadLetter = {
-      id: job.id,
-      name: job.name,
-      target: job.target,
-      reason: reasonOf(e),
-      at: new Date().toISOString(),
-    };
-    this.dead.unshift(letter);
+    this.dead.unshift(deadLetter(job, e, this.log));
     if (this.dead.length > DEAD_LETTERS) this.dead.pop();
-    this.log.error(
-      { delivery: job.id, event: job.name, target: job.target, reason: letter.reason },
-      "job failed for good",
-    );
   }
 }

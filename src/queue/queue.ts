@@ -1,4 +1,5 @@
 /** The job queue between the webhook and the work: one interface, in memory or on Redis. */
+import type { Logger } from "pino";
 import type { Job, JobRun } from "./job.js";
 
 export type Processor = (run: JobRun) => Promise<"done" | "superseded">;
@@ -39,6 +40,25 @@ export interface JobQueue {
   /** Jobs that failed for good, newest first. */
   deadLetters(): Promise<DeadLetter[]>;
   close(): Promise<void>;
+}
+
+/** Dead letters kept (newest first). */
+export const DEAD_LETTERS = 1000;
+
+/** The dead letter for a job that failed for good, logged as one line. */
+export function deadLetter(job: Job, e: unknown, log: Pick<Logger, "error">): DeadLetter {
+  const letter: DeadLetter = {
+    id: job.id,
+    name: job.name,
+    target: job.target,
+    reason: reasonOf(e),
+    at: new Date().toISOString(),
+  };
+  log.error(
+    { delivery: job.id, event: job.name, target: job.target, reason: letter.reason },
+    "job failed for good",
+  );
+  return letter;
 }
 
 /** The message of an error, one line, for logs and dead letters. */

@@ -11,8 +11,10 @@ import type { Logger } from "pino";
 import { runInJob } from "./context.js";
 import { type Job, type JobRun, retryDelay } from "./job.js";
 import {
+  DEAD_LETTERS,
   DEFAULT_SETTINGS,
   type DeadLetter,
+  deadLetter,
   type JobQueue,
   type Processor,
   type QueueSettings,
@@ -21,7 +23,6 @@ import {
 
 const NAME = "async-doctor-deliveries";
 const KEEP_DONE_S = 24 * 3600;
-const DEAD_LETTERS = 1000;
 
 /** Compare-and-delete: release a lock only if we still hold it. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -148,19 +149,8 @@ export class RedisQueue implements JobQueue {
   }
 
   private async bury(job: Job, e: unknown): Promise<void> {
-    const letter: DeadLetter = {
-      id: job.id,
-      name: job.name,
-      target: job.target,
-      reason: reasonOf(e),
-      at: new Date().toISOString(),
-    };
-    await this.redis.lpush(this.key("dead"), JSON.stringify(letter));
+    await this.redis.lpush(this.key("dead"), JSON.stringify(deadLetter(job, e, this.log)));
     await this.redis.ltrim(this.key("dead"), 0, DEAD_LETTERS - 1);
-    this.log.error(
-      { delivery: job.id, event: job.name, target: job.target, reason: letter.reason },
-      "job failed for good",
-    );
   }
 
   async idle(): Promise<void> {

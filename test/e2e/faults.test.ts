@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, privateKey } from "../github/harness.js";
 import { REDIS_URL, redisUp } from "../queue/redis-available.js";
 import { FakeGitHub } from "./fake-github.js";
-import { cleanDir, freePort, start, waitFor } from "./processes.js";
+import { appEnv, cleanDir, freePort, start, waitFor } from "./processes.js";
 
 const SECRET = "fault-suite-secret";
 const LATE = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
@@ -43,14 +43,7 @@ describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
 
   beforeAll(async () => {
     await gh.start();
-    env = {
-      NODE_ENV: "production",
-      APP_ID: "123",
-      PRIVATE_KEY: privateKey(),
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: `127.0.0.1:${gh.port}`,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
+    env = appEnv(gh.port, SECRET, privateKey(), {
       LOG_LEVEL: "info",
       REDIS_URL,
       ASYNC_DOCTOR_REDIS_PREFIX: prefix,
@@ -58,7 +51,7 @@ describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
       ASYNC_DOCTOR_QUEUE_ATTEMPTS: "2",
       ASYNC_DOCTOR_QUEUE_BACKOFF_MS: "300",
       ASYNC_DOCTOR_LOCK_MS: "2000",
-    };
+    });
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       const run = start(dir, { ...env, PORT: String(port) }, ["web"]);

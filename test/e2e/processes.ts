@@ -8,6 +8,20 @@ import { join } from "node:path";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
+/** The environment of an App in production against a local GitHub stand-in on `apiPort`. */
+export function appEnv(apiPort: number, secret: string, key: string, extra: Record<string, string> = {}) {
+  return {
+    NODE_ENV: "production",
+    APP_ID: "123",
+    PRIVATE_KEY: key,
+    WEBHOOK_SECRET: secret,
+    GHE_HOST: `127.0.0.1:${apiPort}`,
+    GHE_PROTOCOL: "http",
+    HOST: "127.0.0.1",
+    ...extra,
+  };
+}
+
 export function cleanDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "ad-app-"));
   cpSync(join(ROOT, "dist"), join(dir, "dist"), { recursive: true });
