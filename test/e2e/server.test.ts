@@ -277,6 +277,9 @@ describe("the App as a server", () => {
     if (r) expect(r.status).toBe(413);
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
+    // The log line is written asynchronously: give a busy machine a moment.
+    for (let i = 0; i < 50 && !app.output().includes("larger than GitHub's 25 MB limit"); i++)
+      await new Promise((res) => setTimeout(res, 100));
     expect(app.output()).toContain("larger than GitHub's 25 MB limit");
   });
 
