@@ -4,6 +4,7 @@ import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createEngine, type Engine } from "./diagnosis/engine.js";
 import { ConfigCache } from "./github/config-cache.js";
 import { appIdentity, fixedIdentity, type IdentitySource } from "./github/identity.js";
+import { redisOnce } from "./github/redis-once.js";
 import { redisVersions } from "./github/redis-versions.js";
 import { issueTriage } from "./handlers/issues.js";
 import { pullRequestReview } from "./handlers/pull-requests.js";
@@ -50,7 +51,11 @@ export function createApp(options: AppOptions = {}) {
         ? fixedIdentity(process.env.ASYNC_DOCTOR_BOT_LOGIN)
         : appIdentity(app));
     const configs = configCache(options);
-    issueTriage({ engine, render, me, configs })(app);
+    const redisUrl = process.env.REDIS_URL;
+    const labelsOnce = redisUrl
+      ? redisOnce(redisUrl, process.env.ASYNC_DOCTOR_REDIS_PREFIX || "async-doctor")
+      : null;
+    issueTriage({ engine, render, me, configs, labelsOnce })(app);
     pullRequestReview({ engine, render, me, configs })(app);
     // A push to the default branch may change the configuration (`.github` repo: the owner's).
     app.on("push", async (context) => {

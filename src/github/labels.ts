@@ -18,18 +18,27 @@ export function labelsFor(config: Config, rules: string[]): string[] {
 export class LabelCache {
   private readonly known = new Map<string, Promise<void>>();
 
+  /** `shared`: the same across replicas (Redis), so that one of them creates the label. */
+  constructor(private readonly shared: SharedOnce | null = null) {}
+
   /** Run `create` once per repository and label; concurrent callers share its outcome. */
   async ensure(repo: string, name: string, create: () => Promise<void>): Promise<void> {
     const key = `${repo}\u0000${name.toLowerCase()}`;
     let p = this.known.get(key);
     if (p === undefined) {
-      p = create();
+      const shared = this.shared;
+      p = shared ? shared.once(`label:${repo}:${name.toLowerCase()}`, create) : create();
       this.known.set(key, p);
       if (this.known.size > 20_000) this.known.delete(this.known.keys().next().value as string);
       p.catch(() => this.known.delete(key)); // a failure is retried by the next caller
     }
     await p;
   }
+}
+
+/** Something done once across replicas: the first caller does it, the others wait for it. */
+export interface SharedOnce {
+  once(key: string, work: () => Promise<void>): Promise<void>;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Engine, TriageResult } from "../diagnosis/engine.js";
 import type { IssueFinding } from "../diagnosis/types.js";
 import { ConfigCache } from "../github/config-cache.js";
 import { appIdentity, type IdentitySource } from "../github/identity.js";
-import { applyLabels, LabelCache, labelsFor } from "../github/labels.js";
+import { applyLabels, LabelCache, labelsFor, type SharedOnce } from "../github/labels.js";
 import {
   findSticky,
   type IssueComment,
@@ -48,6 +48,8 @@ export interface IssueTriageOptions {
   /** Our bot account (default: from `GET /app`). */
   me?: IdentitySource;
   configs?: ConfigCache;
+  /** Label creation shared across replicas (Redis), when there are several. */
+  labelsOnce?: SharedOnce | null;
 }
 
 /** The text the engine reads: title as a heading, then the body, then comments. */
@@ -69,7 +71,7 @@ function atLeast(findings: IssueFinding[], min: "high" | "medium"): IssueFinding
 export function issueTriage(options: IssueTriageOptions) {
   const deliveries = new DeliveryLog(2000);
   const locks = new KeyedLock();
-  const labelCache = new LabelCache();
+  const labelCache = new LabelCache(options.labelsOnce ?? null);
   /** Issues this process has commented on (bounded): always list comments there. */
   const answered = new RecentSet(5000);
 

@@ -1,5 +1,9 @@
 /** Labels: one createLabel per repository and label, also when many issues are labelled at once. */
+import { randomUUID } from "node:crypto";
 import { expect, it } from "vitest";
+import { LabelCache } from "../../src/github/labels.js";
+import { redisOnce } from "../../src/github/redis-once.js";
+import { REDIS_URL, redisUp } from "../queue/redis-available.js";
 import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook payloads are edited freely in tests
@@ -31,3 +35,21 @@ it("creates a missing label once while five issues of one repository are labelle
   expect(calls.filter((c) => c === `POST /repos/${OWNER}/${REPO}/labels`)).toHaveLength(1);
   expect(calls.filter((c) => c.endsWith("/labels") && c.includes("/issues/"))).toHaveLength(5);
 });
+
+it.skipIf(!redisUp)(
+  "across replicas (Redis), one of them creates the label while the others wait",
+  async () => {
+    const prefix = `ad-labels-${randomUUID()}`;
+    let creations = 0;
+    const replicas = [0, 1, 2].map(() => new LabelCache(redisOnce(REDIS_URL, prefix)));
+    await Promise.all(
+      replicas.map((cache) =>
+        cache.ensure("acme/widgets", "concurrency-conflict", async () => {
+          creations++;
+          await new Promise((r) => setTimeout(r, 300));
+        }),
+      ),
+    );
+    expect(creations).toBe(1);
+  },
+);
