@@ -182,4 +182,47 @@ describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
     expect(run.output?.title).toContain("could not make this review");
     expect(gh.reviews.get(34) ?? []).toHaveLength(0);
   }, 90_000);
+
+  it("hostile input through the replicas: nothing crashes, and the review still comes", async () => {
+    // A badly signed delivery, an oversize body, a PR whose config is 100,000 nested brackets
+    // next to a risky file, and an issue with thousands of comment lines in a code block.
+    const bad = await send(0, "issues", issue(61), randomUUID()).then(() =>
+      fetch(`${webs[1]?.base}/api/github/webhooks`, {
+        method: "POST",
+        headers: {
+          "x-github-event": "issues",
+          "x-github-delivery": randomUUID(),
+          "x-hub-signature-256": "sha256=00",
+        },
+        body: issue(62),
+      }),
+    );
+    expect(bad.status).toBe(400);
+    const big = await fetch(`${webs[0]?.base}/api/github/webhooks`, {
+      method: "POST",
+      headers: { "x-github-event": "issues", "x-github-delivery": randomUUID() },
+      body: Buffer.alloc(26 * 1024 * 1024, 0x20),
+    }).catch(() => null);
+    if (big) expect(big.status).toBe(413);
+    const head = "e5".repeat(20);
+    const deep = `a: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`;
+    const pr = JSON.parse(pull(35, head)) as Record<string, unknown>;
+    gh.prFiles.set(35, [
+      ...(gh.prFiles.get(35) ?? []),
+      {
+        filename: ".github/async-doctor.yml",
+        status: "modified",
+        patch: "@@ -1 +1 @@\n-a: 1\n+a: 2",
+        content: deep,
+      },
+    ]);
+    expect((await send(1, "pull_request", JSON.stringify(pr), randomUUID())).status).toBe(202);
+    const comments = JSON.parse(issue(63)) as { issue: { body: string } };
+    comments.issue.body += `\n\`\`\`python\nfrom gevent import monkey\nmonkey.patch_all()\n${"# note\n".repeat(20_000)}import trio\n\`\`\``;
+    expect((await send(0, "issues", JSON.stringify(comments), randomUUID())).status).toBe(202);
+    await until(() => completed(head).length > 0 && (gh.issueComments.get(63) ?? []).length > 0, 45_000);
+    onePerTarget(35, head);
+    for (const w of webs) expect((await fetch(`${w.base}/healthz`)).status).toBe(200);
+    for (const p of [...webs.map((w) => w.run), ...workers]) expect(p.child.exitCode).toBeNull();
+  }, 90_000);
 });
