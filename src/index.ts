@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
 /** The async-doctor Probot app: composes the handlers and the health route. */
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { createEngine, type Engine } from "./diagnosis/engine.js";
@@ -8,17 +7,7 @@ import { redisOnce } from "./github/redis-once.js";
 import { redisVersions } from "./github/redis-versions.js";
 import { issueTriage } from "./handlers/issues.js";
 import { pullRequestReview } from "./handlers/pull-requests.js";
-import { VERSION } from "./version.js";
-
-/** `GET /healthz`: liveness for load balancers and the Docker HEALTHCHECK. */
-function healthz(req: IncomingMessage, res: ServerResponse): boolean {
-  if (req.url === "/healthz" || req.url?.startsWith("/healthz?")) {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ status: "ok", version: VERSION }));
-    return true;
-  }
-  return false;
-}
+import { healthz } from "./server/http.js";
 
 export interface AppOptions {
   engine?: Promise<Engine>;

@@ -5,16 +5,18 @@ import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagn
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import {
+  addScanned,
+  addSecondPass,
   type CodeFacts,
   contextOf,
   projectFindings,
   readProjectFiles,
   rel,
-  replaceFindings,
+  type Scanned,
   type ScannedProject,
   secondPass,
 } from "./project-scan.js";
-import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, tally, timed } from "./source-file.js";
+import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, timed } from "./source-file.js";
 
 /** Words that make a module matter to its project: a patch call, an import guard, a call a project side reads. */
 const HINTS = [
@@ -220,24 +222,13 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
   const projects: ScannedProject[] = [];
   const code: CodeFacts = { patches: [], calls: [] };
   const held: Relevant[] = [];
-  const scan = (r: Relevant) => {
-    const out = engine.scanSource(r.path, r.source, filter, r.context ?? undefined);
-    tally(report, r.path, out);
-    code.calls.push(...out.calls);
-    return out;
-  };
-  for (const r of relevantSources(paths, report, projects, held)) {
-    const out = scan(r);
-    report.findings.push(...out.findings);
-    code.patches.push(...out.patches);
-  }
-  const { fresh, again } = timed(report, () => secondPass(projects, code.patches, held));
-  for (const r of fresh) report.findings.push(...scan(r).findings);
-  replaceFindings(
-    report,
-    again,
-    again.flatMap((r) => scan(r).findings),
-  );
+  const scan = (r: Relevant): Scanned => ({
+    path: r.path,
+    ...engine.scanSource(r.path, r.source, filter, r.context ?? undefined),
+  });
+  for (const r of relevantSources(paths, report, projects, held)) addScanned(report, code, scan(r));
+  const pass = timed(report, () => secondPass(projects, code.patches, held));
+  addSecondPass(report, code, pass, [...pass.fresh, ...pass.again].map(scan));
   report.findings.push(
     ...timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),
   );

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { type RuleFilter, scanProject } from "../diagnosis/engine.js";
+import { type RuleFilter, type ScanResult, scanProject } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { MAX_MANIFEST_BYTES, manifestKind } from "../diagnosis/project/manifests.js";
 import { ModuleGraph } from "../diagnosis/project/modules.js";
@@ -20,7 +20,7 @@ import type { PatchedRun } from "../diagnosis/project/runs.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import type { ProjectCall, ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport } from "./source-file.js";
+import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, tally } from "./source-file.js";
 
 /** One folder given on the command line, read as a project: manifests and run configs. */
 export interface ScannedProject {
@@ -77,8 +77,6 @@ export function readProjectFiles(
   const graph = new ModuleGraph(
     python.map((p) => rel(root, p)),
     (path) => readForGraph(join(root, path)),
-    // A module that some rule could match once it runs patched: the second pass reads it again.
-    (source) => REGISTRY.prefilterPatched(source),
   );
   return { root, project, files, graph, held: new Set() };
 }
@@ -181,10 +179,36 @@ export interface CodeFacts {
   calls: ProjectCall[];
 }
 
-/** Replace the first pass's findings on the rescanned files with the second pass's. */
-export function replaceFindings(report: ScanReport, rescanned: Relevant[], findings: CodeFinding[]): void {
-  const again = new Set(rescanned.map((r) => r.path));
-  report.findings = [...report.findings.filter((f) => !again.has(f.file)), ...findings];
+/** One scanned file's result, as both scan paths (this thread, worker threads) collect it. */
+export type Scanned = Pick<ScanResult, "findings" | "parsed" | "incomplete" | "patches" | "calls"> & {
+  path: string;
+};
+
+/** Add a first-pass result: counted, its findings, its patches and calls for the project sides. */
+export function addScanned(report: ScanReport, code: CodeFacts, r: Scanned): void {
+  tally(report, r.path, r);
+  report.findings.push(...r.findings);
+  code.patches.push(...r.patches);
+  code.calls.push(...r.calls);
+}
+
+/**
+ * Add the second pass's results (`results`: the `fresh` modules', then the `again` ones'): the
+ * rescanned files' findings replace the first pass's.
+ */
+export function addSecondPass(
+  report: ScanReport,
+  code: CodeFacts,
+  pass: { fresh: Relevant[]; again: Relevant[] },
+  results: Scanned[],
+): void {
+  const again = new Set(pass.again.map((r) => r.path));
+  report.findings = report.findings.filter((f) => !again.has(f.file));
+  for (const r of results) {
+    tally(report, r.path, r);
+    report.findings.push(...r.findings);
+    code.calls.push(...r.calls);
+  }
 }
 
 /**

@@ -5,28 +5,21 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createEngine, withoutCovered } from "../diagnosis/engine.js";
-import type { ProjectCall, ProjectPatch } from "../diagnosis/rule.js";
-import type { CodeFinding } from "../diagnosis/types.js";
 import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
 import {
+  addScanned,
+  addSecondPass,
   type CodeFacts,
   projectFindings,
-  replaceFindings,
+  type Scanned,
   type ScannedProject,
   secondPass,
 } from "./project-scan.js";
 import type { ScanJob } from "./scan-worker.js";
-import { tally, timed } from "./source-file.js";
+import { timed } from "./source-file.js";
 
 type Pending = Relevant;
-type Result = {
-  path: string;
-  findings: CodeFinding[];
-  parsed: boolean;
-  incomplete?: boolean;
-  patches: ProjectPatch[];
-  calls: ProjectCall[];
-};
+type Result = Scanned;
 
 /**
  * Starting a worker (module load, grammar compile, first cold parse) was measured at about
@@ -109,47 +102,30 @@ export async function scanPathsParallel(
     if (workers === null) {
       // Few files: no threads.
       const engine = await createEngine();
-      for (const p of pending) {
-        const r = engine.scanSource(p.path, p.source, filter, p.context ?? undefined);
-        tally(report, p.path, r);
-        report.findings.push(...r.findings);
-        code.patches.push(...r.patches);
-        code.calls.push(...r.calls);
-      }
-    } else {
-      for (const r of await Promise.all(results)) {
-        tally(report, r.path, r);
-        report.findings.push(...r.findings);
-        code.patches.push(...r.patches);
-        code.calls.push(...r.calls);
-      }
-    }
+      for (const p of pending)
+        addScanned(report, code, {
+          path: p.path,
+          ...engine.scanSource(p.path, p.source, filter, p.context ?? undefined),
+        });
+    } else for (const r of await Promise.all(results)) addScanned(report, code, r);
     // Second pass: the held-back modules and those a module-level patch loads, with their final context.
-    const { fresh, again } = timed(report, () => secondPass(projects, code.patches, held));
-    const jobs = [...fresh, ...again];
+    const pass = timed(report, () => secondPass(projects, code.patches, held));
+    const jobs = [...pass.fresh, ...pass.again];
     if (jobs.length > 0) {
-      const second: Result[] = [];
       const bytes = jobs.reduce((n, j) => n + j.source.length, 0);
+      let second: Result[];
       if (workers === null && bytes < PARALLEL_MIN_BYTES) {
         const engine = await createEngine();
-        for (const p of jobs)
-          second.push({
-            path: p.path,
-            ...engine.scanSource(p.path, p.source, filter, p.context ?? undefined),
-          });
+        second = jobs.map((p) => ({
+          path: p.path,
+          ...engine.scanSource(p.path, p.source, filter, p.context ?? undefined),
+        }));
       } else {
         const pending2: Promise<Result>[] = [];
         for (const p of jobs) dispatch(p, pending2);
-        second.push(...(await Promise.all(pending2)));
+        second = await Promise.all(pending2);
       }
-      for (const r of second) tally(report, r.path, r);
-      report.findings.push(...second.slice(0, fresh.length).flatMap((r) => r.findings));
-      replaceFindings(
-        report,
-        again,
-        second.slice(fresh.length).flatMap((r) => r.findings),
-      );
-      code.calls.push(...second.flatMap((r) => r.calls));
+      addSecondPass(report, code, pass, second);
     }
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));

@@ -35,29 +35,23 @@ export class ModuleGraph {
   private readonly paths: ReadonlySet<string>;
   private readonly importsOf = new Map<string, ImportLine[]>();
   private readonly marked = new Set<string>();
-  private readonly known = new Set<string>();
   private readonly chains = new Map<string, ImportStep[] | null>();
 
-  /**
-   * `read` gives a module's text or bytes (null: unreadable); `mark`, when given, is asked once
-   * per module read whether to remember it (`isMarked`), so that a caller need not read it again.
-   */
+  /** `read` gives a module's text or bytes (null: unreadable). */
   constructor(
     paths: Iterable<string>,
     private readonly read: (path: string) => string | Uint8Array | null,
-    private readonly marker?: (source: string | Uint8Array) => boolean,
   ) {
     this.paths = new Set(paths);
   }
 
-  /** Mark a module (or not) from a read the caller already made: reading it later asks no more. */
+  /** Mark a module (or not): the caller's note, from a read it made, of whether it may matter. */
   mark(path: string, marked: boolean): void {
-    this.known.add(path);
     if (marked) this.marked.add(path);
     else this.marked.delete(path);
   }
 
-  /** Was the module read and marked? */
+  /** Was the module marked? */
   isMarked(path: string): boolean {
     return this.marked.has(path);
   }
@@ -71,7 +65,6 @@ export class ModuleGraph {
     if (list === undefined) {
       const source = this.paths.has(path) ? this.read(path) : null;
       list = source === null ? [] : readImportLines(source);
-      if (source !== null && !this.known.has(path) && this.marker?.(source)) this.marked.add(path);
       this.importsOf.set(path, list);
     }
     return list;

@@ -19,7 +19,7 @@ import {
 import type { Evidence } from "../types.js";
 import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
 import { importOf, needs, PATCH_NEEDS, PATCHER_NEEDLES } from "./shared/patcher.js";
-import { onPatch, patchedWhere, processPatch } from "./shared/process.js";
+import { onPatch, patchedWhere, processPatch, runEvidence } from "./shared/process.js";
 
 export default defineRule({
   id: "gevent-trio-same-process",
@@ -230,10 +230,7 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
   const v = verdict(p.deps, who);
   if (v === null) return [];
   const how = `${patchWords(run)}${chainWords(imports)}`;
-  const also: Evidence[] = (imports ?? []).map((s) => ({
-    kind: "text",
-    text: `${s.file}:${s.line}: ${s.text}`,
-  }));
+  const also: Evidence[] = (imports ?? []).map(runEvidence);
   if (v.kind === "escapes") {
     const dep = p.deps.entry("httpcore");
     if (!dep) return [];

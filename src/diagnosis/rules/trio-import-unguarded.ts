@@ -2,6 +2,7 @@ import { literal } from "../inline.js";
 import type { ImportStep } from "../project/modules.js";
 import type { FileFacts, ImportFact } from "../python/facts.js";
 import { type CodeFindingDraft, codeDraft, defineRule } from "../rule.js";
+import { runEvidence } from "./shared/process.js";
 
 const PATCHED_IMPORT =
   "Under gevent or eventlet patching, `import trio` raises `NotImplementedError` (macOS) or `AttributeError` (Linux) instead, and your users' programs crash. Catch those too, or import trio lazily.";
@@ -60,8 +61,7 @@ function guardFinding(
   );
   // Quote the import first: it is what the reader looks for; then the chain to trio.
   draft.evidence.reverse();
-  for (const step of chain)
-    draft.evidence.push({ kind: "text", text: `${step.file}:${step.line}: ${step.text}` });
+  for (const step of chain) draft.evidence.push(runEvidence(step));
   return draft;
 }
 

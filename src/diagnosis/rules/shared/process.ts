@@ -42,8 +42,8 @@ export function runWords(x: PatchSource): { who: string; where: string } {
   return { who: VIA[x.via].replace("{p}", x.patcher), where: `${literal(x.file, 120)} line ${x.line}` };
 }
 
-/** The config line a run rests on, as evidence. */
-export function runEvidence(x: PatchSource): Evidence {
+/** A line of a project file as evidence (a config line a run rests on, an import of a chain). */
+export function runEvidence(x: Pick<PatchSource, "file" | "line" | "text">): Evidence {
   return { kind: "text", text: `${x.file}:${x.line}: ${x.text}` };
 }
 
@@ -66,10 +66,7 @@ export function patchedWhere(p: ProcessPatch): string {
 
 /** The run's evidence: its config or patch line, then the imports that load this module. */
 function runChainEvidence(run: PatchedRun): Evidence[] {
-  return [
-    runEvidence(run),
-    ...(run.chain ?? []).map((s) => runEvidence({ ...s, via: run.via, patcher: run.patcher })),
-  ];
+  return [runEvidence(run), ...(run.chain ?? []).map(runEvidence)];
 }
 
 /**
