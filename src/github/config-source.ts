@@ -1,7 +1,9 @@
 /**
  * Reads `.github/async-doctor.yml` from GitHub for the one loader (config/load.ts): the
  * repository's default branch, falling back to the organisation's `.github` repository, in one
- * GraphQL request; files named by `_extends` with one request each.
+ * GraphQL request; files named by `_extends` with one request each. A configuration that is the
+ * repository's own file alone is revalidated later with a conditional REST request (ETag → 304,
+ * which GitHub does not count against the rate limit).
  */
 import type { ProbotOctokit } from "probot";
 import { type ConfigReader, loadConfig } from "../config/load.js";
@@ -20,10 +22,14 @@ async function query(octokit: ProbotOctokit, q: string, vars: Record<string, str
   }
 }
 
+/** Where the root file came from: the repository itself, the organisation's `.github`, or nowhere. */
+type Origin = "repo" | "org" | null;
+
 /** A reader for one repository: its own file (with the organisation fallback), then `_extends` targets. */
 export function githubConfigReader(
   octokit: ProbotOctokit,
   repo: { owner: string; repo: string },
+  onRoot: (origin: Origin) => void = () => undefined,
 ): ConfigReader {
   return async (ref) => {
     if (ref.repo === undefined) {
@@ -35,7 +41,10 @@ export function githubConfigReader(
 }`,
         { owner: repo.owner, repo: repo.repo, expr: `HEAD:${ref.path}` },
       );
-      return data.repo?.object?.text ?? data.org?.object?.text ?? null;
+      const own = data.repo?.object?.text;
+      const org = data.org?.object?.text;
+      onRoot(typeof own === "string" ? "repo" : typeof org === "string" ? "org" : null);
+      return own ?? org ?? null;
     }
     const data = await query(
       octokit,
@@ -48,10 +57,76 @@ export function githubConfigReader(
   };
 }
 
-/** The configuration of a repository, as every handler loads it. */
-export function loadRepoConfig(
+/** A loaded configuration; `ownFileOnly` when it is the repository's own file and nothing else. */
+export interface LoadedConfig {
+  result: ConfigResult;
+  ownFileOnly: boolean;
+}
+
+/** A conditional read of the repository's own file: unchanged (304), its text and ETag, or missing. */
+export type OwnFileRead =
+  | { status: "unchanged" }
+  | { status: "changed"; text: string; etag: string | null }
+  | { status: "missing" };
+
+/** How the cache reaches GitHub (replaced in tests). */
+export interface ConfigSource {
+  load(octokit: ProbotOctokit, repo: { owner: string; repo: string }): Promise<LoadedConfig>;
+  readOwnFile(
+    octokit: ProbotOctokit,
+    repo: { owner: string; repo: string },
+    etag: string | null,
+  ): Promise<OwnFileRead>;
+  fromText(octokit: ProbotOctokit, repo: { owner: string; repo: string }, text: string): Promise<LoadedConfig>;
+}
+
+async function tracked(
+  octokit: ProbotOctokit,
+  repo: { owner: string; repo: string },
+  root?: string,
+): Promise<LoadedConfig> {
+  let origin: Origin = root === undefined ? null : "repo";
+  let reads = 0;
+  const github = githubConfigReader(octokit, repo, (o) => {
+    origin = o;
+  });
+  const result = await loadConfig(
+    async (ref) => {
+      reads++;
+      return root !== undefined && ref.repo === undefined ? root : github(ref);
+    },
+    { path: CONFIG_PATH },
+  );
+  return { result, ownFileOnly: origin === "repo" && reads === 1 };
+}
+
+export const githubConfigSource: ConfigSource = {
+  load: (octokit, repo) => tracked(octokit, repo),
+  fromText: (octokit, repo, text) => tracked(octokit, repo, text),
+  async readOwnFile(octokit, repo, etag) {
+    try {
+      const res = await octokit.rest.repos.getContent({
+        ...repo,
+        path: CONFIG_PATH,
+        mediaType: { format: "raw" },
+        ...(etag === null ? {} : { headers: { "if-none-match": etag } }),
+      });
+      const text = typeof res.data === "string" ? res.data : null;
+      if (text === null) return { status: "missing" };
+      return { status: "changed", text, etag: res.headers.etag ?? null };
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      if (status === 304) return { status: "unchanged" };
+      if (status === 404) return { status: "missing" };
+      throw e;
+    }
+  },
+};
+
+/** The configuration of a repository, as every handler loads it (uncached). */
+export async function loadRepoConfig(
   octokit: ProbotOctokit,
   repo: { owner: string; repo: string },
 ): Promise<ConfigResult> {
-  return loadConfig(githubConfigReader(octokit, repo), { path: CONFIG_PATH });
+  return (await githubConfigSource.load(octokit, repo)).result;
 }

@@ -4,6 +4,7 @@ import type { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/schema.js";
 import { ConfigCache, type VersionStore } from "../../src/github/config-cache.js";
+import type { ConfigSource } from "../../src/github/config-source.js";
 import { redisVersions } from "../../src/github/redis-versions.js";
 import { REDIS_URL, redisUp } from "../queue/redis-available.js";
 import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
@@ -11,9 +12,13 @@ import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } fro
 const octokit = {} as ProbotOctokit;
 function counting() {
   const loads: string[] = [];
-  const load = async (_o: ProbotOctokit, r: { owner: string; repo: string }) => {
-    loads.push(`${r.owner}/${r.repo}`);
-    return parseConfig(null);
+  const load: ConfigSource = {
+    load: async (_o, r) => {
+      loads.push(`${r.owner}/${r.repo}`);
+      return { result: parseConfig(null), ownFileOnly: false };
+    },
+    readOwnFile: async () => ({ status: "missing" }),
+    fromText: async () => ({ result: parseConfig(null), ownFileOnly: true }),
   };
   return { loads, load };
 }
@@ -109,5 +114,63 @@ describe("the App's configuration lookups", () => {
     });
     await app.send("issues", issue(53));
     expect(calls.filter((c) => c === "POST /graphql")).toHaveLength(2);
+  });
+});
+
+describe("revalidating a repository's own file with conditional requests", () => {
+  const app = useProbot({ configTtlMs: 40 });
+  const expire = () => new Promise((r) => setTimeout(r, 60));
+  it("asks with the ETag after the TTL: a 304 keeps the configuration, a change or a removal is read", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(scope, "issues:\n  enabled: true\n");
+    graphqlConfig(scope, null);
+    const sent: (string | undefined)[] = [];
+    const answers: [number, string, string | undefined][] = [
+      [200, "issues:\n  enabled: true\n", '"e1"'],
+      [304, "", '"e1"'],
+      [200, "enabled: false\n", '"e2"'],
+      [404, '{"message":"Not Found"}', undefined],
+    ];
+    scope
+      .get(`/repos/${OWNER}/${REPO}/contents/.github%2Fasync-doctor.yml`)
+      .times(answers.length)
+      .reply(function () {
+        sent.push(this.req.headers["if-none-match"] as string | undefined);
+        const [status, body, etag] = answers[sent.length - 1] as [number, string, string | undefined];
+        return [status, body, etag ? { etag } : {}];
+      });
+    const issue = (n: number) => {
+      const p = fixture<Record<string, { number: number; title: string; body: string }>>("issues.opened");
+      (p.issue as { number: number }).number = n;
+      (p.issue as { title: string }).title = "Crash";
+      (p.issue as { body: string }).body =
+        'macOS gevent\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
+      return p;
+    };
+    const commented: number[] = [];
+    for (const n of [61, 62, 63, 64, 65]) {
+      scope
+        .post(`/repos/${OWNER}/${REPO}/issues/${n}/comments`)
+        .optionally()
+        .reply(201, () => {
+          commented.push(n);
+          return { id: n };
+        });
+      scope.post(`/repos/${OWNER}/${REPO}/issues/${n}/labels`).optionally().reply(200, []);
+    }
+    scope.post(`/repos/${OWNER}/${REPO}/labels`).optionally().reply(201, {});
+    await app.send("issues", issue(61)); // GraphQL: the repository's own file
+    await expire();
+    await app.send("issues", issue(62)); // first revalidation: unconditional, learns the ETag
+    await expire();
+    await app.send("issues", issue(63)); // If-None-Match → 304: the same configuration
+    await expire();
+    await app.send("issues", issue(64)); // changed: `enabled: false` → no comment
+    await expire();
+    await app.send("issues", issue(65)); // removed: the full lookup again (defaults → a comment)
+    expect(sent).toEqual([undefined, '"e1"', '"e1"', '"e2"']);
+    expect(calls.filter((c) => c === "POST /graphql")).toHaveLength(2);
+    expect(commented).toEqual([61, 62, 63, 65]);
   });
 });
