@@ -1,11 +1,13 @@
 /**
  * `npm run load`: 2000 signed webhooks at concurrency 50 against the real server on loopback,
- * with a stateful GitHub stand-in. Reports webhook latency (p50/p99), jobs per second, peak RSS
+ * with a stateful GitHub stand-in; the deliveries are sent from their own thread. Reports webhook latency (p50/p99), jobs per second, peak RSS
  * per process, duplicates and lost work (both must be 0). Bounded: it stops by itself.
  * LOAD_MODE=redis runs one web and two worker processes on Redis instead of one process.
  */
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { setPriority } from "node:os";
+import { Worker } from "node:worker_threads";
 import { afterAll, expect, it } from "vitest";
 import { FakeGitHub } from "../test/e2e/fake-github.js";
 import { appEnv, cleanDir, freePort, start, waitFor } from "../test/e2e/processes.js";
@@ -53,6 +55,7 @@ it(`${TOTAL} webhooks at concurrency ${CONCURRENCY} (${MODE})`, async () => {
   const env: Record<string, string> = appEnv(gh.port, SECRET, privateKey(), {
     PORT: String(port),
     LOG_LEVEL: "warn",
+    ...(process.env.LOAD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_NODE_OPTIONS } : {}),
     ...(MODE === "redis" ? { REDIS_URL, ASYNC_DOCTOR_REDIS_PREFIX: `ad-load-${randomUUID()}` } : {}),
   });
   procs.push(start(dir, env, MODE === "redis" ? ["web"] : []));
@@ -85,30 +88,34 @@ it(`${TOTAL} webhooks at concurrency ${CONCURRENCY} (${MODE})`, async () => {
     }
   }
 
-  const latencies: number[] = [];
-  let next = 0;
   const t0 = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < deliveries.length) {
-        const d = deliveries[next++] as (typeof deliveries)[number];
-        const t = performance.now();
-        const r = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            "x-github-event": d.event,
-            "x-github-delivery": randomUUID(),
-            "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(d.body).digest("hex")}`,
-          },
-          body: d.body,
-        });
-        latencies.push(performance.now() - t);
-        expect(r.status).toBe(202);
-      }
-    }),
+  const sender = new Worker(new URL("./load-sender.mjs", import.meta.url), {
+    workerData: {
+      url: `http://127.0.0.1:${port}/api/github/webhooks`,
+      secret: SECRET,
+      concurrency: CONCURRENCY,
+      deliveries: deliveries.map(({ event, body }) => ({ event, body })),
+    },
+  });
+  // The stand-in plays GitHub, which runs elsewhere: once the sender's thread is started (it keeps
+  // the normal priority), this thread yields the cores to the App (Linux: nice is per thread).
+  try {
+    setPriority(10);
+  } catch {
+    // not permitted: measured at equal priority
+  }
+  const report = await new Promise<{ latencies: number[]; statuses: Record<string, number>; sentMs: number }>(
+    (resolve, reject) => {
+      sender.once("message", resolve);
+      sender.once("error", reject);
+    },
   );
-  const sent = Date.now() - t0;
+  await sender.terminate();
+  expect(report.statuses).toEqual({ 202: TOTAL });
+  const { latencies, sentMs: sent } = report;
+  // The first connections and a cold JIT make the first requests slower: shown apart.
+  const warm = latencies.slice(100).sort((a, b) => a - b);
+  const warmP99 = warm[Math.min(warm.length - 1, Math.floor(0.99 * warm.length))] ?? 0;
 
   const heads = (n: number) => n.toString(16).padStart(40, "0");
   const done = (d: (typeof deliveries)[number]) =>
@@ -143,6 +150,7 @@ it(`${TOTAL} webhooks at concurrency ${CONCURRENCY} (${MODE})`, async () => {
     ["mode", MODE === "redis" ? "1 web + 2 workers on Redis" : "one process (embedded queue)"],
     ["webhooks", `${TOTAL} at concurrency ${CONCURRENCY}, sent in ${(sent / 1000).toFixed(1)} s`],
     ["webhook latency", `p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms (target p99 < 100 ms)`],
+    ["  after the first 100", `p99 ${warmP99.toFixed(1)} ms`],
     [
       "all work done in",
       `${(elapsed / 1000).toFixed(1)} s = ${(TOTAL / (elapsed / 1000)).toFixed(1)} jobs/s`,

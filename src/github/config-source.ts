@@ -77,7 +77,11 @@ export interface ConfigSource {
     repo: { owner: string; repo: string },
     etag: string | null,
   ): Promise<OwnFileRead>;
-  fromText(octokit: ProbotOctokit, repo: { owner: string; repo: string }, text: string): Promise<LoadedConfig>;
+  fromText(
+    octokit: ProbotOctokit,
+    repo: { owner: string; repo: string },
+    text: string,
+  ): Promise<LoadedConfig>;
 }
 
 async function tracked(

@@ -26,8 +26,23 @@ const KEEP_DONE_S = 24 * 3600;
 
 /** Compare-and-delete: release a lock only if we still hold it. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+/** Claim a delivery (SET NX) and, when claimed, record the target's newest head: one round trip. */
+const CLAIM = `if redis.call("set", KEYS[1], "1", "EX", ARGV[1], "NX") then
+  if ARGV[2] ~= "" then redis.call("set", KEYS[2], ARGV[2], "EX", ARGV[1]) end
+  return 1
+end
+return 0`;
 /** Compare-and-extend. */
 const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+
+/** At most this many deliveries per enqueue batch. */
+const MAX_BATCH = 200;
+
+interface Pending {
+  job: Job;
+  resolve: (outcome: "queued" | "duplicate") => void;
+  reject: (e: unknown) => void;
+}
 
 class Retry extends Error {
   constructor(
@@ -43,6 +58,7 @@ export class RedisQueue implements JobQueue {
   private readonly redis: Redis;
   private readonly queue: Queue;
   private worker: Worker | null = null;
+  private readonly pending: Pending[] = [];
   private readonly prefix: string;
 
   constructor(
@@ -62,21 +78,63 @@ export class RedisQueue implements JobQueue {
     return [this.prefix, ...parts].join(":");
   }
 
-  async add(job: Job): Promise<"queued" | "duplicate"> {
+  /**
+   * Deliveries that arrive together are enqueued together: their claims in one pipeline, then
+   * one `addBulk` (two round trips for the batch instead of two per delivery).
+   */
+  add(job: Job): Promise<"queued" | "duplicate"> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ job, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, MAX_BATCH);
+    if (this.pending.length > 0) setImmediate(() => void this.flush());
     // The id is claimed atomically first: two web replicas given one delivery enqueue it once,
     // also after BullMQ dropped the finished job.
-    const claimed = await this.redis.set(this.key("delivery", job.id), "1", "EX", KEEP_DONE_S, "NX");
-    if (claimed === null) return "duplicate";
-    if (job.target && job.head)
-      await this.redis.set(this.key("head", job.target), job.head, "EX", KEEP_DONE_S);
-    await this.queue.add(job.name, job, {
-      jobId: job.id,
-      attempts: this.settings.attempts,
-      backoff: { type: "github" },
-      removeOnComplete: { age: KEEP_DONE_S, count: 10_000 },
-      removeOnFail: { age: 7 * KEEP_DONE_S, count: 10_000 },
-    });
-    return "queued";
+    const claims = this.redis.pipeline();
+    for (const { job } of batch)
+      claims.eval(
+        CLAIM,
+        2,
+        this.key("delivery", job.id),
+        this.key("head", job.target ?? "none"),
+        String(KEEP_DONE_S),
+        job.target && job.head ? job.head : "",
+      );
+    let claimed: Pending[] = [];
+    try {
+      const results = (await claims.exec()) ?? [];
+      batch.forEach((p, i) => {
+        const [error, value] = results[i] ?? [new Error("no answer from Redis"), null];
+        if (error) p.reject(error);
+        else if (value !== 1) p.resolve("duplicate");
+        else claimed.push(p);
+      });
+      if (claimed.length === 0) return;
+      await this.queue.addBulk(
+        claimed.map(({ job }) => ({
+          name: job.name,
+          data: job,
+          opts: {
+            jobId: job.id,
+            attempts: this.settings.attempts,
+            backoff: { type: "github" },
+            removeOnComplete: { age: KEEP_DONE_S, count: 10_000 },
+            removeOnFail: { age: 7 * KEEP_DONE_S, count: 10_000 },
+          },
+        })),
+      );
+      for (const p of claimed) p.resolve("queued");
+      claimed = [];
+    } catch (e) {
+      // Not queued: give the claims back so that GitHub's redelivery is not taken for a duplicate.
+      if (claimed.length > 0)
+        await this.redis.del(...claimed.map((p) => this.key("delivery", p.job.id))).catch(() => undefined);
+      for (const p of claimed.length > 0 ? claimed : batch) p.reject(e);
+    }
   }
 
   process(processor: Processor): void {

@@ -100,6 +100,12 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Partial<QueueSettings> {
   return out;
 }
 
+/** The work thread's nice value: ASYNC_DOCTOR_WORK_NICE (0-19), 10 by default. */
+export function niceFrom(env: NodeJS.ProcessEnv): number {
+  const v = env.ASYNC_DOCTOR_WORK_NICE;
+  return v !== undefined && /^\d+$/.test(v) ? Math.min(Number(v), 19) : 10;
+}
+
 export async function start(
   role: Role,
   env: NodeJS.ProcessEnv,
@@ -121,7 +127,12 @@ export async function start(
   const work =
     role === "web"
       ? null
-      : workThread(redisUrl ? { mode: "redis", redisUrl, settings, prefix } : { mode: "memory" }, log);
+      : workThread(
+          redisUrl
+            ? { mode: "redis", redisUrl, settings, prefix, nice: niceFrom(env) }
+            : { mode: "memory", nice: niceFrom(env) },
+          log,
+        );
   if (queue instanceof MemoryQueue && work) queue.process((run) => work.run(run));
 
   let server: Server | null = null;

@@ -2,6 +2,7 @@
  * The thread that does the work, off the thread that answers webhooks: it loads the App into
  * Probot and runs jobs — handed over one by one (embedded queue) or taken from Redis itself.
  */
+import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { runInJob } from "../queue/context.js";
 import type { JobRun } from "../queue/job.js";
@@ -14,9 +15,18 @@ export interface ThreadData {
   redisUrl?: string;
   settings?: Partial<QueueSettings>;
   prefix?: string;
+  /** Added to this thread's nice value (Linux: per thread), so the webhook thread wins the CPU. */
+  nice?: number;
 }
 
 const data = workerData as ThreadData;
+if (data.nice) {
+  try {
+    setPriority(Math.min(19, data.nice));
+  } catch {
+    // Not permitted here (or not a per-thread priority): the work runs at normal priority.
+  }
+}
 const probot = await loadProbot();
 const processor = processorFor(probot);
 

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -159,6 +160,23 @@ describe("the App as a server", () => {
     const r = await fetch(`${base}/healthz`);
     expect(await r.json()).toMatchObject({ status: "ok" });
   });
+
+  it.skipIf(process.platform !== "linux")(
+    "does the work on a thread of lower priority than the one that answers webhooks",
+    async () => {
+      // /proc/<pid>/task/<tid>/stat: the nice value is the 19th field (after the parenthesised name).
+      const nice = (tid: string) => {
+        const stat = readFileSync(`/proc/${app.child.pid}/task/${tid}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      };
+      const niceValues = () => readdirSync(`/proc/${app.child.pid}/task`).map(nice);
+      // The work thread lowers its own priority once it has started.
+      for (let i = 0; i < 100 && !niceValues().includes(10); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(nice(String(app.child.pid))).toBe(0);
+      expect(niceValues()).toContain(10);
+    },
+  );
 
   it("answers a signed webhook with one correct comment", async () => {
     const body = payload();

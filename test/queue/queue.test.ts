@@ -60,6 +60,23 @@ for (const [kind, make, available] of kinds)
       expect(ran).toEqual([job.id]);
     });
 
+    it("enqueues deliveries that arrive together once each, a repeated one in the same batch included", async () => {
+      const qq = queue();
+      const jobs = Array.from({ length: 30 }, (_, i) => issueJob(100 + i));
+      const again = jobs[3] as Job;
+      const outcomes = await Promise.all([...jobs, { ...again }].map((j) => qq.add(j)));
+      expect(outcomes.filter((o) => o === "queued")).toHaveLength(30);
+      expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(1);
+      const ran: string[] = [];
+      qq.process(async (r) => {
+        ran.push(r.job.id);
+        return "done";
+      });
+      for (let i = 0; i < 100 && ran.length < 30; i++) await sleep(50);
+      await qq.idle();
+      expect(ran.sort()).toEqual(jobs.map((j) => j.id).sort());
+    });
+
     it("runs one job at a time per target, and targets side by side", async () => {
       const qq = queue();
       const events: string[] = [];
@@ -145,3 +162,21 @@ for (const [kind, make, available] of kinds)
       expect(tries).toBe(1 + 3);
     });
   });
+
+describe.skipIf(!redisUp)("enqueueing on Redis", () => {
+  it("gives a delivery's claim back when it could not be queued, so GitHub's redelivery is taken", async () => {
+    const q = new RedisQueue(REDIS_URL, log, SETTINGS, `ad-test-${randomUUID()}`);
+    try {
+      const bull = (q as unknown as { queue: { addBulk: (...a: unknown[]) => Promise<unknown> } }).queue;
+      const addBulk = bull.addBulk.bind(bull);
+      bull.addBulk = () => Promise.reject(new Error("READONLY You can't write against a read only replica."));
+      const job = issueJob(7);
+      await expect(q.add(job)).rejects.toThrow("READONLY");
+      bull.addBulk = addBulk;
+      expect(await q.add({ ...job })).toBe("queued");
+      expect(await q.add({ ...job })).toBe("duplicate");
+    } finally {
+      await q.close();
+    }
+  });
+});
