@@ -2,9 +2,11 @@
  * `.github/async-doctor.yml`: the zod schema (with defaults), validation with readable errors,
  * the rule filter every face uses, and the JSON Schema published for editors.
  */
+
 import { z } from "zod";
 import { RULE_IDS } from "../diagnosis/catalog.js";
 import type { RuleFilter } from "../diagnosis/engine.js";
+import { globProblem, MAX_GLOB_LENGTH } from "./globs.js";
 
 /** Where the configuration lives in a repository (read from the default branch only). */
 export const CONFIG_PATH = ".github/async-doctor.yml";
@@ -49,14 +51,29 @@ export const IssuesConfig = z
   })
   .strict();
 
+/** A path glob, checked here so that a bad one is a config error, never a failed review. */
+const glob = z
+  .string()
+  .min(1)
+  .max(MAX_GLOB_LENGTH)
+  .superRefine((value, ctx) => {
+    const problem = globProblem(value);
+    if (problem !== null) ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is ${problem}` });
+  });
+
 export const PullRequestsConfig = z
   .object({
     enabled: z.boolean().default(true).describe("Review pull requests that change Python files."),
     include: z
-      .array(z.string().min(1))
+      .array(glob)
+      .max(100)
       .default(["**/*.py", "**/*.pyi"])
-      .describe("Globs of files to analyse."),
-    exclude: z.array(z.string().min(1)).default([]).describe("Globs of files to skip (wins over include)."),
+      .describe("Globs of files to analyse (picomatch syntax, relative to the repository root)."),
+    exclude: z
+      .array(glob)
+      .max(100)
+      .default([])
+      .describe("Globs of files to skip (wins over include); the CLI skips them too."),
     report: z
       .enum(["added", "changed-files"])
       .default("added")

@@ -5,6 +5,7 @@
  * introduced.ts and github/review.ts's planComments.
  */
 import type { Context } from "probot";
+import { matcher } from "../config/globs.js";
 import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import { validateConfigText } from "../config/validate.js";
 import { type Engine, withoutCovered } from "../diagnosis/engine.js";
@@ -14,7 +15,6 @@ import type { CodeFinding } from "../diagnosis/types.js";
 import { type Annotation, CheckRun, conclusionFor } from "../github/checks.js";
 import type { ConfigCache } from "../github/config-cache.js";
 import { parsePatch } from "../github/diff.js";
-import { matcher } from "../github/glob.js";
 import type { IdentitySource } from "../github/identity.js";
 import { fetchContents, GITHUB_FILE_LIST_CAP, listPrFiles, selectFiles } from "../github/pr-files.js";
 import { listProjectFiles, MAX_PROJECT_BYTES, MAX_PROJECT_FILES } from "../github/project-files.js";

@@ -31,6 +31,27 @@ const app = useProbot();
 const send = app.send;
 
 describe("pull-request review", () => {
+  it("reviews with a config glob that has wildcards inside braces (it used to end as `could not finish`)", async () => {
+    const scope = api();
+    token(scope);
+    graphqlConfig(
+      scope,
+      "pull_requests:\n  include: ['{**/*.py,**/*.pyi}']\n  exclude: ['{vendor,third_party}/**']\n",
+    );
+    const check = checks(scope);
+    files(scope, [
+      { filename: "app/main.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) },
+      { filename: "vendor/lib.py", status: "added", patch: addedPatch(LATE_PATCH_SRC) },
+    ]);
+    graphqlContents(scope, { [`${HEAD}:app/main.py`]: LATE_PATCH_SRC });
+    const review = captureReview(scope);
+    completions(scope, check);
+    await send("pull_request", opened());
+    expect(review.body.comments).toHaveLength(1);
+    expect(review.body.comments[0]).toMatchObject({ path: "app/main.py", line: 3 });
+    expect(check.updates[0]).toMatchObject({ status: "completed", conclusion: "neutral" });
+  });
+
   it("puts one inline comment on the patch line of a PR adding `import requests` before `monkey.patch_all()`", async () => {
     const scope = api();
     token(scope);

@@ -1,8 +1,12 @@
 /**
  * The tree-sitter Python grammar, loaded once per process. This is the only module of the
- * core that touches a resource (the grammar's .wasm shipped in tree-sitter-python).
+ * core that touches a resource: the grammar's .wasm, shipped in the package (`dist/grammar/`,
+ * copied from tree-sitter-python at build time, so installing needs no native build) or, in a
+ * checkout running the TypeScript sources, read from tree-sitter-python itself.
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Language, Parser, Query, type Tree } from "web-tree-sitter";
 
 export interface PythonParser {
@@ -25,12 +29,18 @@ const QUERY = `
 
 let loading: Promise<PythonParser> | null = null;
 
+/** The grammar file: beside the compiled core, else from the tree-sitter-python package. */
+export function grammarPath(): string {
+  const shipped = fileURLToPath(new URL("../../grammar/tree-sitter-python.wasm", import.meta.url));
+  if (existsSync(shipped)) return shipped;
+  return createRequire(import.meta.url).resolve("tree-sitter-python/tree-sitter-python.wasm");
+}
+
 export function loadPythonParser(): Promise<PythonParser> {
   if (loading === null) {
     loading = (async () => {
       await Parser.init();
-      const require = createRequire(import.meta.url);
-      const lang = await Language.load(require.resolve("tree-sitter-python/tree-sitter-python.wasm"));
+      const lang = await Language.load(grammarPath());
       const parser = new Parser();
       parser.setLanguage(lang);
       const query = new Query(lang, QUERY);
