@@ -1,12 +1,25 @@
 /**
- * The CLI's configuration: the same file and loader as the App (config/load.ts), read from disk.
- * Without `--config`, `.github/async-doctor.yml` is looked up from the directory of the first
- * path upwards, stopping at the repository root (a folder with `.git`).
+ * The CLI's configuration: the same keys and loader as the App (config/load.ts), read from disk.
+ * `--config FILE` names a YAML file or a `pyproject.toml`; without it, from the scanned root
+ * upwards (stopping at the repository root, a folder with `.git`), the first folder with
+ * `.github/async-doctor.yml` or a `pyproject.toml` that has a `[tool.async-doctor]` table gives
+ * the settings (the YAML file first, as in the App).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ConfigContentError, type ConfigReader, loadConfig } from "../config/load.js";
+import { pyprojectConfigText } from "../config/pyproject.js";
 import { CONFIG_PATH, type ConfigResult, parseConfig } from "../config/schema.js";
+
+const isToml = (file: string) => file.endsWith(".toml");
+
+function hasToolTable(file: string): boolean {
+  try {
+    return pyprojectConfigText(readFileSync(file, "utf8")) !== null;
+  } catch {
+    return true; // unreadable or invalid: reported when it is loaded
+  }
+}
 
 export function findConfigFile(start: string): string | null {
   let dir = resolve(start);
@@ -16,8 +29,10 @@ export function findConfigFile(start: string): string | null {
     dir = dirname(dir);
   }
   for (let i = 0; i < 64; i++) {
-    const candidate = join(dir, CONFIG_PATH);
-    if (existsSync(candidate)) return candidate;
+    const yml = join(dir, CONFIG_PATH);
+    if (existsSync(yml)) return yml;
+    const pyproject = join(dir, "pyproject.toml");
+    if (existsSync(pyproject) && hasToolTable(pyproject)) return pyproject;
     if (existsSync(join(dir, ".git"))) return null;
     const up = dirname(dir);
     if (up === dir) return null;
@@ -33,16 +48,21 @@ function fileReader(file: string): ConfigReader {
       throw new ConfigContentError(
         "_extends names another repository; only the App can follow it (ignored here)",
       );
-    return readFileSync(file, "utf8");
+    const text = readFileSync(file, "utf8");
+    if (!isToml(file)) return text;
+    const table = pyprojectConfigText(text);
+    if (table === null) throw new ConfigContentError(`${basename(file)} has no [tool.async-doctor] table`);
+    return table;
   };
 }
 
 /** The configuration for a CLI run, and where it came from (null: defaults). */
 export async function cliConfig(
   explicit: string | null,
-  firstPath: string,
+  root: string,
 ): Promise<ConfigResult & { file: string | null }> {
-  const file = explicit ?? findConfigFile(firstPath);
+  const file = explicit ?? findConfigFile(root);
   if (file === null) return { ...parseConfig(null), file: null };
+  if (explicit !== null) readFileSync(explicit); // an unreadable --config is a usage error
   return { ...(await loadConfig(fileReader(file))), file };
 }

@@ -1,9 +1,10 @@
 /** Walk paths on disk and scan Python files with the engine. The CLI's I/O side. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagnosis/engine.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
+import { type FilterOptions, NO_FILTER, PathFilter } from "./path-filter.js";
 import {
   addScanned,
   addSecondPass,
@@ -54,14 +55,19 @@ function isPython(name: string): boolean {
   return name.endsWith(".py") || name.endsWith(".pyi");
 }
 
-/** Expand paths into Python files, skipping virtualenvs and VCS/dependency folders. */
+/**
+ * Expand paths into Python files, skipping virtualenvs, VCS/dependency folders and what the
+ * filter leaves out (relative to each folder given; a file given by name, relative to the
+ * current folder).
+ */
 export function listPythonFiles(
   paths: string[],
   skipped: ScanReport["skipped"],
   projectFiles?: string[],
+  filter: FilterOptions = NO_FILTER,
 ): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
+  const walk = (dir: string, rel: string, f: PathFilter) => {
     let entries: import("node:fs").Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -73,17 +79,21 @@ export function listPythonFiles(
       return;
     }
     if (entries.some((e) => e.name === "pyvenv.cfg")) return; // a virtualenv
+    f.enter(rel);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const p = join(dir, e.name);
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name)) walk(p);
+        if (!SKIP_DIRS.has(e.name) && !f.skips(r, true)) walk(p, r, f);
       } else if (e.isFile()) {
-        if (isPython(e.name)) out.push(p);
+        if (f.skips(r, false)) continue;
+        if (isPython(e.name) && f.analyses(r)) out.push(p);
         if (projectFiles && isProjectFile(p)) projectFiles.push(p);
       }
     }
   };
+  let byName: PathFilter | null = null;
   for (const p of paths) {
     let st: import("node:fs").Stats;
     try {
@@ -92,8 +102,13 @@ export function listPythonFiles(
       skipped.push({ path: p, reason: `not found (${(e as NodeJS.ErrnoException).code ?? "error"})` });
       continue;
     }
-    if (st.isDirectory()) walk(p);
-    else out.push(p);
+    if (st.isDirectory()) walk(p, "", new PathFilter(p, filter));
+    else {
+      // A file named on the command line (pre-commit passes them): the exclude globs still apply.
+      byName ??= new PathFilter(".", { ...filter, include: [], gitignore: false });
+      const r = relative(".", p).split(sep).join("/");
+      if (r.startsWith("..") || !byName.skips(r, false)) out.push(p);
+    }
   }
   return out;
 }
@@ -108,6 +123,8 @@ export function* relevantSources(
   report: ScanReport,
   projects: ScannedProject[] = [],
   held?: Relevant[],
+  filter: FilterOptions = NO_FILTER,
+  tick?: () => void,
 ): Generator<Relevant> {
   let heldBytes = 0;
   for (const root of paths) {
@@ -116,10 +133,11 @@ export function* relevantSources(
       isDir = statSync(root).isDirectory();
     } catch {}
     const projectFiles: string[] = [];
-    const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined);
+    const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined, filter);
     const scanned = isDir ? timed(report, () => readProjectFiles(root, projectFiles, files, report)) : null;
     if (scanned) projects.push(scanned);
     for (const file of files) {
+      tick?.();
       let context: FileContext | null = null;
       let hold = false;
       const source = readSource(

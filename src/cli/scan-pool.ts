@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { createEngine, withoutCovered } from "../diagnosis/engine.js";
 import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
+import type { FilterOptions } from "./path-filter.js";
 import {
   addScanned,
   addSecondPass,
@@ -29,7 +30,13 @@ const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
 
 export async function scanPathsParallel(
   paths: string[],
-  opts: { disabled?: string[]; workers?: number } = {},
+  opts: {
+    disabled?: string[];
+    workers?: number;
+    filter?: FilterOptions;
+    /** Called as files are read (files, bytes so far); cheap to call often. */
+    progress?: (files: number, bytes: number) => void;
+  } = {},
 ): Promise<ScanReport> {
   const report = emptyReport();
   const disabled = opts.disabled ?? [];
@@ -87,7 +94,8 @@ export async function scanPathsParallel(
 
   let pendingBytes = 0;
   const held: Relevant[] = [];
-  for (const job of relevantSources(paths, report, projects, held)) {
+  const tick = opts.progress ? () => opts.progress?.(report.files, report.bytes) : undefined;
+  for (const job of relevantSources(paths, report, projects, held, opts.filter, tick)) {
     if (workers !== null) dispatch(job);
     else {
       pending.push(job);

@@ -1,15 +1,19 @@
 /**
  * Reads `.github/async-doctor.yml` from GitHub for the one loader (config/load.ts): the
- * repository's default branch, falling back to the organisation's `.github` repository, in one
- * GraphQL request; files named by `_extends` with one request each. A configuration that is the
+ * repository's default branch, then `[tool.async-doctor]` in its `pyproject.toml`, then the
+ * organisation's `.github` repository, in one GraphQL request; files named by `_extends` with one request each. A configuration that is the
  * repository's own file alone is revalidated later with a conditional REST request (ETag → 304,
  * which GitHub does not count against the rate limit).
  */
 import type { ProbotOctokit } from "probot";
 import { type ConfigReader, loadConfig } from "../config/load.js";
+import { pyprojectConfigText } from "../config/pyproject.js";
 import { CONFIG_PATH, type ConfigResult } from "../config/schema.js";
 
-type Blob = { object?: { text?: string | null } | null } | null;
+type Blob = {
+  object?: { text?: string | null } | null;
+  pyproject?: { text?: string | null } | null;
+} | null;
 
 async function query(octokit: ProbotOctokit, q: string, vars: Record<string, string>) {
   try {
@@ -23,7 +27,7 @@ async function query(octokit: ProbotOctokit, q: string, vars: Record<string, str
 }
 
 /** Where the root file came from: the repository itself, the organisation's `.github`, or nowhere. */
-type Origin = "repo" | "org" | null;
+type Origin = "repo" | "pyproject" | "org" | null;
 
 /** A reader for one repository: its own file (with the organisation fallback), then `_extends` targets. */
 export function githubConfigReader(
@@ -36,15 +40,29 @@ export function githubConfigReader(
       const data = await query(
         octokit,
         `query($owner: String!, $repo: String!, $expr: String!) {
-  repo: repository(owner: $owner, name: $repo) { object(expression: $expr) { ... on Blob { text } } }
+  repo: repository(owner: $owner, name: $repo) {
+    object(expression: $expr) { ... on Blob { text } }
+    pyproject: object(expression: "HEAD:pyproject.toml") { ... on Blob { text } }
+  }
   org: repository(owner: $owner, name: ".github") { object(expression: $expr) { ... on Blob { text } } }
 }`,
         { owner: repo.owner, repo: repo.repo, expr: `HEAD:${ref.path}` },
       );
       const own = data.repo?.object?.text;
+      if (typeof own === "string") {
+        onRoot("repo");
+        return own;
+      }
+      // `[tool.async-doctor]` in the repository's pyproject.toml, as the CLI reads it.
+      const pyproject = data.repo?.pyproject?.text;
+      const table = typeof pyproject === "string" ? pyprojectConfigText(pyproject) : null;
+      if (table !== null) {
+        onRoot("pyproject");
+        return table;
+      }
       const org = data.org?.object?.text;
-      onRoot(typeof own === "string" ? "repo" : typeof org === "string" ? "org" : null);
-      return own ?? org ?? null;
+      onRoot(typeof org === "string" ? "org" : null);
+      return org ?? null;
     }
     const data = await query(
       octokit,

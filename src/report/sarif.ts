@@ -1,20 +1,81 @@
-/** SARIF 2.1.0 output for code findings (accepted by GitHub code scanning). */
-import { CATALOG } from "../diagnosis/catalog.js";
+/**
+ * SARIF 2.1.0 for code and manifest findings, with what GitHub code scanning reads: per rule a
+ * short and full description, help (text and Markdown, the rule's page), precision, severity
+ * and tags; URIs relative to `%SRCROOT%` (the folder the scan ran from); skipped files as
+ * notifications of the invocation.
+ */
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { CATALOG, type RuleInfo } from "../diagnosis/catalog.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { HOMEPAGE, type RenderOptions, ruleDocUrl } from "./links.js";
+import { plain } from "./markdown.js";
+import { rulePage } from "./rule-docs.js";
 
-export function toSarif(findings: CodeFinding[], version: string, opts: RenderOptions = {}): object {
-  const rules = CATALOG.filter((r) => r.kinds.includes("code")).map((r) => ({
+export interface SarifOptions extends RenderOptions {
+  /** The folder relative URIs start from (default: the current folder). */
+  srcRoot?: string;
+  /** Files the scan skipped, reported as notifications. */
+  skipped?: { path: string; reason: string }[];
+}
+
+const LIBRARIES = [
+  "gevent",
+  "eventlet",
+  "trio",
+  "asyncio",
+  "grpc",
+  "greenlet",
+  "psycopg2",
+  "psycopg3",
+  "mysql",
+];
+
+/** The rule's documented confidence: a rule that can say `high` is precise; others are hints. */
+function precise(r: RuleInfo): boolean {
+  return r.docs.what.includes("`high`");
+}
+
+function sarifRule(r: RuleInfo, opts: SarifOptions) {
+  const page = rulePage(r);
+  const high = precise(r);
+  return {
     id: r.id,
     name: r.id
       .split("-")
       .map((w) => (w[0]?.toUpperCase() ?? "") + w.slice(1))
       .join(""),
     shortDescription: { text: r.title },
+    fullDescription: { text: plain(r.docs.what).replace(/\s+/g, " ").trim() },
+    help: { text: plain(page), markdown: page },
     helpUri: ruleDocUrl(r.id, opts),
-    defaultConfiguration: { level: "warning" },
-  }));
+    defaultConfiguration: { level: high ? "warning" : "note" },
+    properties: {
+      precision: high ? "high" : "medium",
+      "problem.severity": high ? "warning" : "recommendation",
+      tags: [
+        "concurrency",
+        "python",
+        ...r.kinds.filter((k) => k !== "issue"),
+        ...LIBRARIES.filter((l) => r.id.split("-").some((part) => part.startsWith(l))),
+      ],
+    },
+  };
+}
+
+export function toSarif(findings: CodeFinding[], version: string, opts: SarifOptions = {}): object {
+  const root = resolve(opts.srcRoot ?? ".");
+  const rules = CATALOG.filter((r) => r.kinds.includes("code") || r.kinds.includes("manifest")).map((r) =>
+    sarifRule(r, opts),
+  );
   const index = new Map(rules.map((r, i) => [r.id, i]));
+  /** A path relative to %SRCROOT%, or an absolute file URI for one outside it. */
+  const location = (path: string) => {
+    const abs = resolve(path);
+    const rel = relative(root, abs);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+    return { uri: rel.split(sep).map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" };
+  };
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
@@ -24,22 +85,31 @@ export function toSarif(findings: CodeFinding[], version: string, opts: RenderOp
           driver: {
             name: "async-doctor",
             version,
+            semanticVersion: version,
             informationUri: HOMEPAGE,
             rules,
           },
         },
+        originalUriBaseIds: { "%SRCROOT%": { uri: `${pathToFileURL(root).href.replace(/\/?$/, "/")}` } },
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: (opts.skipped ?? []).map((s) => ({
+              level: "warning",
+              message: { text: `skipped: ${s.reason}` },
+              locations: [{ physicalLocation: { artifactLocation: location(s.path) } }],
+            })),
+          },
+        ],
         results: findings.map((f) => ({
           ruleId: f.rule,
-          ruleIndex: index.get(f.rule) ?? 0,
+          ...(index.has(f.rule) ? { ruleIndex: index.get(f.rule) } : {}),
           level: f.confidence === "high" ? "warning" : "note",
-          message: { text: f.message },
+          message: { text: plain(f.message) },
           locations: [
             {
               physicalLocation: {
-                artifactLocation: {
-                  uri: f.file.replace(/\\/g, "/").replace(/^\.\//, ""),
-                  uriBaseId: "%SRCROOT%",
-                },
+                artifactLocation: location(f.file),
                 region: {
                   startLine: f.line,
                   startColumn: f.column,

@@ -1,0 +1,67 @@
+/**
+ * Which files a scan leaves out besides virtualenvs and tool folders: what `.gitignore` files
+ * ignore (the `ignore` package; one per folder, as git reads them), the configuration's
+ * `pull_requests.include` / `exclude` and `--exclude` globs (picomatch), all relative to the
+ * scanned folder (or, for a file named on the command line, to the current folder).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import ignore, { type Ignore } from "ignore";
+import { anyGlob } from "../config/globs.js";
+
+/** Larger .gitignore files are not read. */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
+
+export interface FilterOptions {
+  include: readonly string[];
+  exclude: readonly string[];
+  gitignore: boolean;
+}
+
+export const NO_FILTER: FilterOptions = { include: [], exclude: [], gitignore: false };
+
+export class PathFilter {
+  private readonly ignores = new Map<string, Ignore>();
+  private readonly included: (rel: string) => boolean;
+  private readonly excluded: (rel: string) => boolean;
+
+  constructor(
+    private readonly root: string,
+    private readonly options: FilterOptions,
+  ) {
+    const inc = anyGlob(options.include);
+    this.included = options.include.length === 0 ? () => true : inc;
+    this.excluded = anyGlob(options.exclude);
+  }
+
+  /** Entering a folder (`rel` to the root, "" for the root): read its `.gitignore`. */
+  enter(rel: string): void {
+    if (!this.options.gitignore) return;
+    let text: string;
+    try {
+      const buf = readFileSync(join(this.root, rel, ".gitignore"));
+      if (buf.length > MAX_GITIGNORE_BYTES) return;
+      text = buf.toString("utf8");
+    } catch {
+      return;
+    }
+    this.ignores.set(rel, ignore().add(text));
+  }
+
+  /** Whether a Python file at `rel` is one to analyse (the include globs). */
+  analyses(rel: string): boolean {
+    return this.included(rel);
+  }
+
+  /** Whether the file or folder at `rel` (`/` separators) is left out (excluded or ignored). */
+  skips(rel: string, isDir: boolean): boolean {
+    if (rel === "") return false;
+    if (this.excluded(rel) || (isDir && this.excluded(`${rel}/`))) return true;
+    for (const [dir, ig] of this.ignores) {
+      if (dir !== "" && !rel.startsWith(`${dir}/`)) continue;
+      const sub = dir === "" ? rel : rel.slice(dir.length + 1);
+      if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+    }
+    return false;
+  }
+}

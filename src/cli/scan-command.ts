@@ -1,0 +1,120 @@
+/** `async-doctor scan`: files and folders on disk, with the repository's settings. */
+
+import { globProblem } from "../config/globs.js";
+import { ruleFilter } from "../config/schema.js";
+import { RULE_IDS } from "../diagnosis/catalog.js";
+import { isTestPath } from "../diagnosis/paths.js";
+import type { CodeFinding } from "../diagnosis/types.js";
+import { toSarif } from "../report/sarif.js";
+import { VERSION } from "../version.js";
+import { listValue, type Parsed, UsageError } from "./args.js";
+import { cliConfig } from "./config.js";
+import { colourFor, githubAnnotations, painter, progress, type Stream, scanText } from "./output.js";
+import { scanPathsParallel } from "./scan-pool.js";
+
+export interface Io {
+  stdout: Stream;
+  stderr: Stream;
+}
+
+/** The part of `file` below the scanned path that holds it (the file itself when given alone). */
+function underRoot(file: string, roots: string[]): string {
+  for (const root of roots) {
+    const r = root.endsWith("/") ? root : `${root}/`;
+    if (file.startsWith(r)) return file.slice(r.length);
+  }
+  return file;
+}
+
+/** Exit status for the findings: `any` (default), `high` or `never` (`--exit-zero`). */
+export function exitFor(findings: { confidence: string }[], failOn: string): number {
+  if (failOn === "never") return 0;
+  if (failOn === "high") return findings.some((f) => f.confidence === "high") ? 1 : 0;
+  return findings.length > 0 ? 1 : 0;
+}
+
+export function failOnOf(values: Parsed["values"]): string {
+  const failOn = values["exit-zero"] === true ? "never" : String(values["fail-on"] ?? "any");
+  if (!["any", "high", "never"].includes(failOn))
+    throw new UsageError(`--fail-on takes any, high or never, not '${failOn}'`);
+  return failOn;
+}
+
+export async function scanCommand({ positionals, values }: Parsed, io: Io): Promise<number> {
+  const format = String(values.format ?? "text");
+  const failOn = failOnOf(values);
+  const paths = positionals.length > 0 ? positionals : ["."];
+  const excludes = listValue(values.exclude);
+  for (const g of excludes) {
+    const problem = globProblem(g);
+    if (problem !== null) throw new UsageError(`--exclude ${JSON.stringify(g)} is ${problem}`);
+  }
+  const explicit = typeof values.config === "string" ? values.config : null;
+  const { config, error, file } = await cliConfig(explicit, paths[0] as string).catch((e: unknown) => {
+    throw new UsageError(
+      `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  });
+  if (error) io.stderr.write(`async-doctor: ${file ?? "configuration"}: using defaults:\n${error}\n`);
+  const filter = ruleFilter(config, listValue(values.disable));
+  const disabled = RULE_IDS.filter((id) => !filter.enabled?.(id));
+  const bar = progress(io.stderr);
+  const report = await scanPathsParallel(paths, {
+    disabled,
+    filter: {
+      include: config.pull_requests.include,
+      exclude: [...config.pull_requests.exclude, ...excludes],
+      gitignore: values["no-gitignore"] !== true,
+    },
+    progress: (files, bytes) => bar.update(files, bytes),
+  });
+  bar.done();
+  const seen = new Set<string>();
+  for (const s of report.skipped) {
+    if (seen.has(s.path)) continue; // one line per path
+    seen.add(s.path);
+    io.stderr.write(`async-doctor: skipped ${s.path}: ${s.reason}\n`);
+  }
+  const unreadable = paths.filter((p) => report.skipped.some((s) => s.path === p));
+  if (positionals.length > 0 && report.files === 0 && unreadable.length === positionals.length)
+    throw new UsageError("no readable Python files in the given paths");
+  if (report.files === 0)
+    io.stderr.write(
+      "async-doctor: note: no Python file was analysed (nothing matched, or everything was excluded)\n",
+    );
+
+  // A test file is one under a `tests/` folder of the scanned tree, not of the folders above it.
+  const includeTests = values["include-tests"] === true || config.pull_requests.include_tests;
+  const inTests = (f: CodeFinding) => isTestPath(underRoot(f.file, paths));
+  const testFindings = report.findings.filter(inTests);
+  if (!includeTests && testFindings.length > 0) {
+    report.findings = report.findings.filter((f) => !inTests(f));
+    io.stderr.write(
+      `async-doctor: ${testFindings.length} finding(s) in test files left out (--include-tests reports them)\n`,
+    );
+  }
+  const findings = report.findings;
+  if (format === "json") {
+    const out = {
+      ...(includeTests ? {} : { left_out_in_tests: testFindings.length }),
+      findings: findings.map((f) => ({
+        rule: f.rule,
+        confidence: f.confidence,
+        message: f.message,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        ...(f.fix ? { fix: f.fix } : {}),
+      })),
+    };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else if (format === "sarif") {
+    io.stdout.write(`${JSON.stringify(toSarif(findings, VERSION, { skipped: report.skipped }), null, 2)}\n`);
+  } else if (format === "github") {
+    if (findings.length > 0) io.stdout.write(`${githubAnnotations(findings)}\n`);
+    io.stderr.write(`async-doctor: ${findings.length} finding(s) in ${report.files} file(s)\n`);
+  } else {
+    io.stdout.write(`${scanText(findings, report.files, report.parsed, painter(colourFor(io.stdout)))}\n`);
+  }
+  return exitFor(findings, failOn);
+}
