@@ -44,7 +44,8 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   const format = String(values.format ?? "text");
   const failOn = failOnOf(values);
   const paths = positionals.length > 0 ? positionals : ["."];
-  const excludes = listValue(values.exclude);
+  // Not split at commas: a glob may hold `{a,b}`.
+  const excludes = Array.isArray(values.exclude) ? values.exclude.map(String) : [];
   for (const g of excludes) {
     const problem = globProblem(g);
     if (problem !== null) throw new UsageError(`--exclude ${JSON.stringify(g)} is ${problem}`);

@@ -174,3 +174,28 @@ describe("revalidating a repository's own file with conditional requests", () =>
     expect(commented).toEqual([61, 62, 63, 65]);
   });
 });
+
+describe("[tool.async-doctor] in pyproject.toml, read by the App as by the CLI", () => {
+  const app = useProbot();
+  it("applies the table when the repository has no .github/async-doctor.yml", async () => {
+    const scope = api();
+    token(scope);
+    scope
+      .post("/graphql", (b: { query: string }) => b.query.includes("org: repository"))
+      .reply(200, {
+        data: {
+          repo: {
+            object: null,
+            pyproject: { text: '[project]\nname = "svc"\n\n[tool.async-doctor]\nenabled = false\n' },
+          },
+          org: { object: { text: "enabled: true\n" } },
+        },
+      });
+    const p = fixture<Record<string, { number: number; title: string; body: string }>>("issues.opened");
+    (p.issue as { body: string }).body =
+      'macOS gevent\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
+    await app.send("issues", p);
+    // The App is switched off by the pyproject table: one lookup, nothing posted.
+    expect(calls.filter((c) => !c.includes("access_tokens"))).toEqual(["POST /graphql"]);
+  });
+});
