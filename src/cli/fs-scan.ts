@@ -174,6 +174,7 @@ export function* relevantSources(
           return { context, ...screened, patch, call };
         },
         () => hold,
+        filter.suppressions === true,
       );
       if (source === null) continue;
       if (hold) held?.push({ path: file, source, context });
@@ -194,6 +195,7 @@ function readSource(
     call?: boolean;
   },
   keep: () => boolean = () => false,
+  suppressions = false,
 ): string | null {
   let buf: Buffer;
   try {
@@ -227,11 +229,12 @@ function readSource(
         (call ?? REGISTRY.mayCallForProject(buf)) ||
         (patch ?? mayPatch(buf))));
 
+  if (!relevant && suppressions && buf.includes("async-doctor:")) return decodeSource(buf) ?? "";
   return relevant ? (decodeSource(buf) ?? "") : null;
 }
 
 export function emptyReport(): ScanReport {
-  return { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [], projectMs: 0 };
+  return { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [], projectMs: 0, unusedIgnores: [] };
 }
 
 /** Scan on this thread (see scan-pool.ts for the multi-core version). */

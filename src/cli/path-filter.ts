@@ -16,6 +16,8 @@ export interface FilterOptions {
   include: readonly string[];
   exclude: readonly string[];
   gitignore: boolean;
+  /** Also read files whose only interest is a suppression comment (to report unused ones). */
+  suppressions?: boolean;
 }
 
 export const NO_FILTER: FilterOptions = { include: [], exclude: [], gitignore: false };

@@ -180,7 +180,10 @@ export interface CodeFacts {
 }
 
 /** One scanned file's result, as both scan paths (this thread, worker threads) collect it. */
-export type Scanned = Pick<ScanResult, "findings" | "parsed" | "incomplete" | "patches" | "calls"> & {
+export type Scanned = Pick<
+  ScanResult,
+  "findings" | "parsed" | "incomplete" | "patches" | "calls" | "unusedIgnores"
+> & {
   path: string;
 };
 
@@ -188,6 +191,7 @@ export type Scanned = Pick<ScanResult, "findings" | "parsed" | "incomplete" | "p
 export function addScanned(report: ScanReport, code: CodeFacts, r: Scanned): void {
   tally(report, r.path, r);
   report.findings.push(...r.findings);
+  for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
   code.patches.push(...r.patches);
   code.calls.push(...r.calls);
 }
@@ -204,9 +208,11 @@ export function addSecondPass(
 ): void {
   const again = new Set(pass.again.map((r) => r.path));
   report.findings = report.findings.filter((f) => !again.has(f.file));
+  report.unusedIgnores = report.unusedIgnores.filter((u) => !again.has(u.path));
   for (const r of results) {
     tally(report, r.path, r);
     report.findings.push(...r.findings);
+    for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
     code.calls.push(...r.calls);
   }
 }

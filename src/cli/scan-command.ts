@@ -4,8 +4,9 @@ import { globProblem } from "../config/globs.js";
 import { ruleFilter } from "../config/schema.js";
 import { RULE_IDS } from "../diagnosis/catalog.js";
 import { isTestPath } from "../diagnosis/paths.js";
+import type { UnusedIgnore } from "../diagnosis/suppressions.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import { toSarif } from "../report/sarif.js";
+import { toSarif, UNUSED_IGNORE } from "../report/sarif.js";
 import { VERSION } from "../version.js";
 import { listValue, type Parsed, UsageError } from "./args.js";
 import { cliConfig } from "./config.js";
@@ -40,6 +41,26 @@ export function failOnOf(values: Parsed["values"]): string {
   return failOn;
 }
 
+/** An unused suppression, as a finding of the pseudo-rule `unused-ignore` (medium: never fails `--fail-on high`). */
+function unusedIgnoreFinding(u: UnusedIgnore & { path: string }): CodeFinding {
+  const comment = `# async-doctor: ${u.file ? "ignore-file" : "ignore"}${u.rule === "*" ? "" : `[${u.rule}]`}`;
+  const text =
+    u.reason === "unknown rule"
+      ? `\`${comment}\` names no rule of async-doctor`
+      : `\`${comment}\` silences nothing`;
+  return {
+    rule: UNUSED_IGNORE,
+    confidence: "medium",
+    message: text,
+    file: u.path,
+    line: u.line,
+    column: 1,
+    endLine: u.line,
+    endColumn: 1,
+    fingerprint: `${UNUSED_IGNORE}:${u.path}:${u.line}:${u.rule}`,
+  } as CodeFinding;
+}
+
 export async function scanCommand({ positionals, values }: Parsed, io: Io): Promise<number> {
   const format = String(values.format ?? "text");
   const failOn = failOnOf(values);
@@ -59,6 +80,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   if (error) io.stderr.write(`async-doctor: ${file ?? "configuration"}: using defaults:\n${error}\n`);
   const filter = ruleFilter(config, listValue(values.disable));
   const disabled = RULE_IDS.filter((id) => !filter.enabled?.(id));
+  const reportUnused = values["report-unused-ignores"] === true;
   const bar = progress(io.stderr);
   const report = await scanPathsParallel(paths, {
     disabled,
@@ -66,6 +88,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
       include: config.pull_requests.include,
       exclude: [...config.pull_requests.exclude, ...excludes],
       gitignore: values["no-gitignore"] !== true,
+      suppressions: reportUnused,
     },
     progress: (files, bytes) => bar.update(files, bytes),
   });
@@ -95,9 +118,21 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
     );
   }
   const findings = report.findings;
+  report.unusedIgnores.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  const unused = reportUnused ? report.unusedIgnores.map(unusedIgnoreFinding) : [];
   if (format === "json") {
     const out = {
       ...(includeTests ? {} : { left_out_in_tests: testFindings.length }),
+      ...(reportUnused
+        ? {
+            unused_ignores: report.unusedIgnores.map((u) => ({
+              file: u.path,
+              line: u.line,
+              rule: u.rule,
+              reason: u.reason,
+            })),
+          }
+        : {}),
       findings: findings.map((f) => ({
         rule: f.rule,
         confidence: f.confidence,
@@ -110,12 +145,20 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else if (format === "sarif") {
-    io.stdout.write(`${JSON.stringify(toSarif(findings, VERSION, { skipped: report.skipped }), null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify(toSarif([...findings, ...unused], VERSION, { skipped: report.skipped }), null, 2)}\n`,
+    );
   } else if (format === "github") {
-    if (findings.length > 0) io.stdout.write(`${githubAnnotations(findings)}\n`);
+    if (findings.length + unused.length > 0)
+      io.stdout.write(`${githubAnnotations([...findings, ...unused])}\n`);
     io.stderr.write(`async-doctor: ${findings.length} finding(s) in ${report.files} file(s)\n`);
   } else {
-    io.stdout.write(`${scanText(findings, report.files, report.parsed, painter(colourFor(io.stdout)))}\n`);
+    const paint = painter(colourFor(io.stdout));
+    for (const u of unused)
+      io.stdout.write(
+        `${paint("cyan", `${u.file}:${u.line}:${u.column}`)}: ${paint("bold", u.rule)} ${u.message}\n`,
+      );
+    io.stdout.write(`${scanText(findings, report.files, report.parsed, paint)}\n`);
   }
-  return exitFor(findings, failOn);
+  return exitFor([...findings, ...unused], failOn);
 }

@@ -70,6 +70,7 @@ export async function scanPathsParallel(
             incomplete: m.incomplete ?? false,
             patches: m.patches ?? [],
             calls: m.calls ?? [],
+            unusedIgnores: m.unusedIgnores ?? [],
           });
       });
       w.on("error", (e) => {

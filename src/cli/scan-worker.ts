@@ -29,6 +29,7 @@ parentPort?.on("message", (job: ScanJob) => {
       incomplete: r.incomplete ?? false,
       patches: r.patches,
       calls: r.calls,
+      unusedIgnores: r.unusedIgnores ?? [],
     });
   } catch (e) {
     parentPort?.postMessage({ id: job.id, error: (e as Error).message ?? String(e) });

@@ -1,5 +1,6 @@
 /** What the scan reads: a source file's bytes, decoded, and the report it adds to. */
 import type { FileContext } from "../diagnosis/project/project.js";
+import type { UnusedIgnore } from "../diagnosis/suppressions.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 
 export const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -15,6 +16,8 @@ export interface ScanReport {
    * import graph, the second pass's bookkeeping, manifest findings), in ms. Parsing is not in it.
    */
   projectMs: number;
+  /** Suppression comments that silenced nothing, by file. */
+  unusedIgnores: (UnusedIgnore & { path: string })[];
 }
 
 /** Count one scanned file: parsed, or listed as skipped when its parse ran out of time. */

@@ -11,6 +11,7 @@ import { loadPythonParser, type PythonParser } from "./python/parser.js";
 import { REGISTRY, type Registry } from "./registry.js";
 import type { IssueEvidence, ProjectCall, ProjectPatch, Rule } from "./rule.js";
 import { patches } from "./rules/shared/patcher.js";
+import { Suppressions, type UnusedIgnore, unusedInUnparsed } from "./suppressions.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
 import { answers, repoPackage, usesPackage } from "./text/reporter.js";
@@ -48,6 +49,8 @@ export interface ScanResult {
   calls: ProjectCall[];
   /** The parse ran out of its time budget: nothing was found, and the file should be listed as skipped. */
   incomplete?: boolean;
+  /** Suppression comments that silenced nothing (or name no rule). */
+  unusedIgnores?: UnusedIgnore[];
 }
 
 /** Could the source hold a patch call (cheap check before parsing for project context)? */
@@ -105,12 +108,19 @@ export class Engine {
 
   /** Code rules over one file's facts; excludes and suppressions applied, then the filter. */
   runCodeRules(facts: FileFacts, filter: RuleFilter = {}): CodeFinding[] {
+    return this.applyRules(facts, filter).findings;
+  }
+
+  private applyRules(
+    facts: FileFacts,
+    filter: RuleFilter,
+  ): { findings: CodeFinding[]; unused: UnusedIgnore[] } {
     const out: CodeFinding[] = [];
+    const silenced = new Suppressions(facts, this.knownRule);
     for (const rule of this.registry.rules) {
       if (!rule.code) continue;
       for (const d of rule.code.detect(facts)) {
-        const s = facts.suppressions.get(d.line);
-        if (s && (s.has("*") || s.has(rule.id))) continue;
+        if (silenced.silences(rule.id, d.line)) continue;
         out.push({
           ...d,
           rule: rule.id,
@@ -119,16 +129,25 @@ export class Engine {
         });
       }
     }
-    return applyExcludes(out, this.registry)
+    const findings = applyExcludes(out, this.registry)
       .filter((f) => !filter.enabled || filter.enabled(f.rule))
       .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+    return { findings, unused: silenced.unused() };
   }
+
+  private readonly knownRule = (id: string) => this.registry.rules.some((r) => r.id === id);
 
   /** Analyse one Python source. Sources that fail the prefilter are not parsed. */
   scanSource(path: string, source: string, filter: RuleFilter = {}, context?: FileContext): ScanResult {
     // In a project scan (a context is given), a module-level patch tells how the project runs.
     if (!this.mayMatter(source, context) && !(context && mayPatch(source)))
-      return { findings: [], parsed: false, patches: [], calls: [] };
+      return {
+        findings: [],
+        parsed: false,
+        patches: [],
+        calls: [],
+        unusedIgnores: unusedInUnparsed(source, this.knownRule),
+      };
     const facts = this.facts(path, source, context);
     const patches = modulePatches(facts);
     const wanted = this.registry.projectCalls;
@@ -146,7 +165,8 @@ export class Engine {
               hasStarArgs: c.hasStarArgs,
             }));
     if (facts.incomplete) return { findings: [], parsed: false, patches: [], calls: [], incomplete: true };
-    return { findings: this.runCodeRules(facts, filter), parsed: true, patches, calls };
+    const { findings, unused } = this.applyRules(facts, filter);
+    return { findings, parsed: true, patches, calls, unusedIgnores: unused };
   }
 
   /** The prefilter, knowing whether the project runs this module patched. */

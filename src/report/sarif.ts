@@ -63,11 +63,30 @@ function sarifRule(r: RuleInfo, opts: SarifOptions) {
   };
 }
 
+/** The pseudo-rule of `--report-unused-ignores`: a suppression comment that silences nothing. */
+export const UNUSED_IGNORE = "unused-ignore";
+
+const UNUSED_IGNORE_RULE = {
+  id: UNUSED_IGNORE,
+  name: "UnusedIgnore",
+  shortDescription: { text: "A suppression comment that silences nothing" },
+  fullDescription: {
+    text: "An `# async-doctor: ignore[...]` or `ignore-file[...]` comment that silences no finding, or names no rule. Remove it, so that it does not hide the rule's next finding.",
+  },
+  help: {
+    text: "Remove the comment, or correct the rule id in it (async-doctor rules lists them).",
+    markdown: "Remove the comment, or correct the rule id in it (`async-doctor rules` lists them).",
+  },
+  defaultConfiguration: { level: "note" },
+  properties: { precision: "very-high", "problem.severity": "recommendation", tags: ["maintainability"] },
+};
+
 export function toSarif(findings: CodeFinding[], version: string, opts: SarifOptions = {}): object {
   const root = resolve(opts.srcRoot ?? ".");
-  const rules = CATALOG.filter((r) => r.kinds.includes("code") || r.kinds.includes("manifest")).map((r) =>
-    sarifRule(r, opts),
-  );
+  const rules: { id: string }[] = CATALOG.filter(
+    (r) => r.kinds.includes("code") || r.kinds.includes("manifest"),
+  ).map((r) => sarifRule(r, opts));
+  if (findings.some((f) => f.rule === UNUSED_IGNORE)) rules.push(UNUSED_IGNORE_RULE);
   const index = new Map(rules.map((r, i) => [r.id, i]));
   /** A path relative to %SRCROOT%, or an absolute file URI for one outside it. */
   const location = (path: string) => {

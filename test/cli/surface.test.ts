@@ -243,3 +243,37 @@ describe("SARIF for code scanning", () => {
     });
   });
 });
+
+describe("suppressions", () => {
+  it("ignore-file silences a rule in the whole file; --report-unused-ignores lists the comments that silence nothing", async () => {
+    const root = tree({
+      "a.py": `# async-doctor: ignore-file[gevent-patch-late-ssl]\n${LATE}`,
+      "b.py": `${LATE.replace("patch_all()", "patch_all()  # async-doctor: ignore[gevent-patch-late-ssl]")}`,
+      "c.py": `import os  # async-doctor: ignore[gevent-patch-late-ssl]\n# async-doctor: ignore-file[no-such-rule]\n`,
+      "d.py": `# async-doctor: ignore-file\n${LATE}`,
+      "e.py": `import requests\nfrom gevent import monkey\nmonkey.patch_all()  # async-doctor: ignore[trio-nested-run]\n`,
+    });
+    const plain = await json(["scan", root]);
+    expect(plain.files.map((f) => f.slice(root.length + 1))).toEqual(["e.py"]);
+    expect(plain.code).toBe(1);
+    const r = await cli(["scan", root, "-f", "json", "--report-unused-ignores"]);
+    const out = JSON.parse(r.stdout) as {
+      unused_ignores: { file: string; line: number; rule: string; reason: string }[];
+    };
+    expect(
+      out.unused_ignores.map((u) => `${u.file.slice(root.length + 1)}:${u.line}:${u.rule}:${u.reason}`),
+    ).toEqual([
+      "c.py:1:gevent-patch-late-ssl:unused",
+      "c.py:2:no-such-rule:unknown rule",
+      "e.py:3:trio-nested-run:unused",
+    ]);
+    const clean = tree({ "c.py": "import os  # async-doctor: ignore[gevent-patch-late-ssl]\n" });
+    expect((await cli(["scan", clean])).code).toBe(0);
+    const text = await cli(["scan", clean, "--report-unused-ignores"]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(
+      "c.py:1:1: unused-ignore `# async-doctor: ignore[gevent-patch-late-ssl]` silences nothing",
+    );
+    expect((await cli(["scan", clean, "--report-unused-ignores", "--fail-on", "high"])).code).toBe(0);
+  });
+});

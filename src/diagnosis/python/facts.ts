@@ -79,8 +79,10 @@ export interface FileFacts {
   imports: ImportFact[];
   calls: CallFact[];
   classes: ClassFact[];
-  /** line -> rule ids suppressed there ("*" for all). */
+  /** line -> rule ids suppressed there ("*" for all): `# async-doctor: ignore[rule]`. */
   suppressions: Map<number, Set<string>>;
+  /** Rule ids suppressed in the whole file ("*" for all), by line: `# async-doctor: ignore-file[rule]`. */
+  fileSuppressions: Map<number, Set<string>>;
   /** The parse stopped (its time budget ran out): the facts are empty. */
   incomplete?: boolean;
   hasSyntaxError: boolean;
@@ -104,11 +106,12 @@ export function extractFacts(parser: PythonParser, path: string, source: string,
     calls: [],
     classes: [],
     suppressions: new Map(),
+    fileSuppressions: new Map(),
     hasSyntaxError: false,
   };
   for (const m of marked) {
     const s = parseSuppression(m.text);
-    if (s) facts.suppressions.set(m.line, s);
+    if (s) (s.file ? facts.fileSuppressions : facts.suppressions).set(m.line, s.rules);
   }
   if (tree === null) {
     facts.incomplete = true;

@@ -179,18 +179,19 @@ export function importFact(n: Node, a: Ancestry): ImportFact {
   };
 }
 
-export function parseSuppression(text: string): Set<string> | null {
+export function parseSuppression(text: string): { file: boolean; rules: Set<string> } | null {
   const i = text.indexOf("async-doctor:");
   if (i < 0) return null;
   const rest = text.slice(i + 13).trim();
-  if (!rest.startsWith("ignore")) return null;
-  const after = rest.slice(6);
-  if (!after.startsWith("[")) return new Set(["*"]);
+  const file = rest.startsWith("ignore-file");
+  if (!file && !rest.startsWith("ignore")) return null;
+  const after = rest.slice(file ? 11 : 6);
+  if (!after.startsWith("[")) return { file, rules: new Set(["*"]) };
   const close = after.indexOf("]");
   const ids = after
     .slice(1, close < 0 ? undefined : close)
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  return new Set(ids.length === 0 ? ["*"] : ids);
+  return { file, rules: new Set(ids.length === 0 ? ["*"] : ids) };
 }
