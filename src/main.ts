@@ -4,8 +4,7 @@
  * (register the App from app.yml in the browser).
  */
 import { existsSync } from "node:fs";
-import { run } from "probot";
-import app from "./index.js";
+import { startSetup } from "./server/setup.js";
 import { type Role, type Running, start } from "./server/start.js";
 
 /**
@@ -47,7 +46,7 @@ if (!process.env.APP_ID || !(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_
   process.stderr.write(
     `async-doctor: no App credentials (APP_ID, PRIVATE_KEY): starting Probot's setup flow. Open http://${process.env.HOST ?? "localhost"}:${process.env.PORT ?? "3000"} to register the App from app.yml.\n`,
   );
-  await run(app);
+  await startSetup(process.env);
 } else {
   if (!process.env.WEBHOOK_SECRET || process.env.WEBHOOK_SECRET === "development")
     process.stderr.write(

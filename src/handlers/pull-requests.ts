@@ -61,6 +61,26 @@ export function pullRequestReview(options: PullRequestOptions) {
       });
     });
 
+    // "Re-run all checks": the suite of a commit, with the pull requests it heads.
+    app.on("check_suite.rerequested", async (context) => {
+      const { payload } = context;
+      if (deliveries.seen(context.id)) return;
+      for (const pr of payload.check_suite.pull_requests) {
+        if (pr.head.sha !== payload.check_suite.head_sha) continue;
+        await run(context, {
+          owner: payload.repository.owner.login,
+          repo: payload.repository.name,
+          number: pr.number,
+          headSha: payload.check_suite.head_sha,
+          baseSha: pr.base.sha,
+          draft: false,
+          authorIsBot: false,
+          fresh: false,
+          force: true,
+        });
+      }
+    });
+
     app.on("check_run.rerequested", async (context) => {
       const { payload } = context;
       if (payload.check_run.name !== CHECK_NAME) return;

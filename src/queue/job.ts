@@ -39,7 +39,8 @@ export function jobOf(id: string, name: string, payload: unknown): Job {
   const full = typeof repo?.full_name === "string" ? repo.full_name : null;
   const pr = obj(p?.pull_request);
   const issue = obj(p?.issue);
-  const checkRun = obj(p?.check_run);
+  // A re-run: of our check run, or of every check of a commit (`check_suite`).
+  const checkRun = obj(p?.check_run) ?? obj(p?.check_suite);
   const checkPr = obj((checkRun?.pull_requests as unknown[] | undefined)?.[0]);
   const number =
     (pr?.number as number | undefined) ??

@@ -78,7 +78,9 @@ export function createWebServer(o: WebOptions): Server {
     try {
       if (healthz(req, res)) return;
       const url = (req.url ?? "").split("?")[0];
-      if (req.method !== "POST" || url !== o.path) return reply(res, 404, { error: "not found" });
+      // `/` too: an App registered by the setup flow without a smee channel delivers there.
+      if (req.method !== "POST" || (url !== o.path && url !== "/"))
+        return reply(res, 404, { error: "not found" });
       const delivery = String(req.headers["x-github-delivery"] ?? "");
       const event = String(req.headers["x-github-event"] ?? "");
       const length = Number(req.headers["content-length"] ?? 0);

@@ -2,7 +2,9 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { hunkOf, parsePatch } from "../../src/github/diff.js";
 import { fixture, privateKey } from "../github/harness.js";
 import { cleanDir, freePort, start, waitFor } from "./processes.js";
@@ -264,6 +266,31 @@ describe("the App as a server", () => {
     expect(seen.some((s) => s.url.includes("/pulls/13/comments") && s.method === "POST")).toBe(false);
   });
 
+  it("takes signed deliveries at / too (where the setup flow points an App without a smee channel)", async () => {
+    const body = "{}";
+    const sign = (b: string) => `sha256=${createHmac("sha256", SECRET).update(b).digest("hex")}`;
+    const headers = {
+      "content-type": "application/json",
+      "x-github-event": "ping",
+      "x-hub-signature-256": sign(body),
+    };
+    const ok = await fetch(`${base}/`, {
+      method: "POST",
+      headers: { ...headers, "x-github-delivery": randomUUID() },
+      body,
+    });
+    expect(ok.status).toBe(202);
+    const bad = await fetch(`${base}/`, {
+      method: "POST",
+      headers: { ...headers, "x-github-delivery": randomUUID(), "x-hub-signature-256": "sha256=00" },
+      body,
+    });
+    expect(bad.status).toBe(400);
+    const manifest = parse(readFileSync(join(_ROOT, "app.yml"), "utf8")) as Record<string, unknown>;
+    expect(manifest.hook_attributes).toBeUndefined();
+    expect(manifest.default_events).toEqual(expect.arrayContaining(["check_run", "check_suite", "push"]));
+  });
+
   it("rejects a bad signature with 400 and logs it as one line, without the body", async () => {
     const marker = `payload-marker-${randomUUID()}`;
     const body = payload().replace("App crashes on macOS", marker);
@@ -352,6 +379,13 @@ describe("starting up", () => {
       const r = await waitFor(`http://127.0.0.1:${port}/`);
       expect(r.status).toBeLessThan(500);
       expect(run.output()).toContain("setup flow");
+      // The App's own pages answer in setup mode too; the flow's pages come through.
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: "ok" });
+      const page = await fetch(`http://127.0.0.1:${port}/probot`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Register GitHub App");
     } finally {
       run.child.kill("SIGTERM");
       await run.exited;
