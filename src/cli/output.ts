@@ -1,9 +1,8 @@
 /**
  * Terminal niceties and CI output: colour only on a terminal and never with NO_COLOR, a progress
- * line for long scans on a terminal, and GitHub Actions workflow commands (`--format github`).
+ * line for long scans on a terminal. What is printed is rendered by report/terminal.ts.
  */
-import type { CodeFinding } from "../diagnosis/types.js";
-import { plain } from "../report/markdown.js";
+import type { Paint } from "../report/terminal.js";
 
 export interface Stream {
   isTTY?: boolean;
@@ -17,46 +16,10 @@ export function colourFor(stream: Stream, env: NodeJS.ProcessEnv = process.env):
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-export type Paint = (code: "bold" | "dim" | "red" | "yellow" | "cyan", s: string) => string;
-
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], yellow: [33, 39], cyan: [36, 39] } as const;
 
 export function painter(on: boolean): Paint {
   return on ? (code, s) => `\u001b[${CODES[code][0]}m${s}\u001b[${CODES[code][1]}m` : (_code, s) => s;
-}
-
-/** Scan findings for a terminal, one line each, then the count. */
-export function scanText(findings: CodeFinding[], files: number, parsed: number, paint: Paint): string {
-  const out = findings.map(
-    (f) =>
-      `${paint("cyan", `${f.file}:${f.line}:${f.column}`)}: ${paint(
-        f.confidence === "high" ? "red" : "yellow",
-        paint("bold", f.rule),
-      )} ${paint("dim", `(${f.confidence})`)} ${plain(f.message)}`,
-  );
-  out.push(`${findings.length} finding(s) in ${files} file(s), ${parsed} parsed`);
-  return out.join("\n");
-}
-
-/** Workflow-command escaping: data (`%`, CR, LF) and properties (also `:` and `,`). */
-const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
-
-/** One `::warning` (high) or `::notice` (medium) annotation per finding. */
-export function githubAnnotations(findings: CodeFinding[]): string {
-  return findings
-    .map((f) => {
-      const props = [
-        `file=${escapeProperty(f.file.replace(/\\/g, "/").replace(/^\.\//, ""))}`,
-        `line=${f.line}`,
-        `endLine=${f.endLine}`,
-        `col=${f.column}`,
-        `endColumn=${f.endColumn}`,
-        `title=${escapeProperty(f.rule)}`,
-      ].join(",");
-      return `::${f.confidence === "high" ? "warning" : "notice"} ${props}::${escapeData(plain(f.message))}`;
-    })
-    .join("\n");
 }
 
 /** A progress line on a terminal's stderr once a scan has taken a second; cleared at the end. */

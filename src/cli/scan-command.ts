@@ -7,10 +7,11 @@ import { isTestPath } from "../diagnosis/paths.js";
 import type { UnusedIgnore } from "../diagnosis/suppressions.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { toSarif, UNUSED_IGNORE } from "../report/sarif.js";
+import { renderScanText, renderWorkflowCommands } from "../report/terminal.js";
 import { VERSION } from "../version.js";
 import { listValue, type Parsed, UsageError } from "./args.js";
 import { cliConfig } from "./config.js";
-import { colourFor, githubAnnotations, painter, progress, type Stream, scanText } from "./output.js";
+import { colourFor, painter, progress, type Stream } from "./output.js";
 import { scanPathsParallel } from "./scan-pool.js";
 
 export interface Io {
@@ -150,7 +151,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
     );
   } else if (format === "github") {
     if (findings.length + unused.length > 0)
-      io.stdout.write(`${githubAnnotations([...findings, ...unused])}\n`);
+      io.stdout.write(`${renderWorkflowCommands([...findings, ...unused])}\n`);
     io.stderr.write(`async-doctor: ${findings.length} finding(s) in ${report.files} file(s)\n`);
   } else {
     const paint = painter(colourFor(io.stdout));
@@ -158,7 +159,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
       io.stdout.write(
         `${paint("cyan", `${u.file}:${u.line}:${u.column}`)}: ${paint("bold", u.rule)} ${u.message}\n`,
       );
-    io.stdout.write(`${scanText(findings, report.files, report.parsed, paint)}\n`);
+    io.stdout.write(`${renderScanText(findings, report.files, report.parsed, paint)}\n`);
   }
   return exitFor([...findings, ...unused], failOn);
 }

@@ -13,10 +13,46 @@ export function renderIssueText(findings: IssueFinding[]): string {
   return out.join("\n");
 }
 
-export function renderScanText(findings: CodeFinding[], files: number, parsed: number): string {
+/** Colours for a terminal (identity when colour is off). */
+export type Paint = (code: "bold" | "dim" | "red" | "yellow" | "cyan", s: string) => string;
+
+const noPaint: Paint = (_code, s) => s;
+
+/** Scan findings for a terminal, one line each, then the count. */
+export function renderScanText(
+  findings: CodeFinding[],
+  files: number,
+  parsed: number,
+  paint: Paint = noPaint,
+): string {
   const out = findings.map(
-    (f) => `${f.file}:${f.line}:${f.column}: ${f.rule} (${f.confidence}) ${plain(f.message)}`,
+    (f) =>
+      `${paint("cyan", `${f.file}:${f.line}:${f.column}`)}: ${paint(
+        f.confidence === "high" ? "red" : "yellow",
+        paint("bold", f.rule),
+      )} ${paint("dim", `(${f.confidence})`)} ${plain(f.message)}`,
   );
   out.push(`${findings.length} finding(s) in ${files} file(s), ${parsed} parsed`);
   return out.join("\n");
+}
+
+/** Workflow-command escaping: data (`%`, CR, LF) and properties (also `:` and `,`). */
+const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+
+/** GitHub Actions workflow commands: one `::warning` (high) or `::notice` (medium) per finding. */
+export function renderWorkflowCommands(findings: CodeFinding[]): string {
+  return findings
+    .map((f) => {
+      const props = [
+        `file=${escapeProperty(f.file.replace(/\\/g, "/").replace(/^\.\//, ""))}`,
+        `line=${f.line}`,
+        `endLine=${f.endLine}`,
+        `col=${f.column}`,
+        `endColumn=${f.endColumn}`,
+        `title=${escapeProperty(f.rule)}`,
+      ].join(",");
+      return `::${f.confidence === "high" ? "warning" : "notice"} ${props}::${escapeData(plain(f.message))}`;
+    })
+    .join("\n");
 }

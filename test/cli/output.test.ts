@@ -1,7 +1,8 @@
 /** Terminal output rules: colour, the progress line, workflow-command escaping. */
 import { describe, expect, it } from "vitest";
-import { colourFor, githubAnnotations, progress } from "../../src/cli/output.js";
+import { colourFor, progress } from "../../src/cli/output.js";
 import type { CodeFinding } from "../../src/diagnosis/types.js";
+import { renderWorkflowCommands as githubAnnotations } from "../../src/report/terminal.js";
 
 function stream(isTTY: boolean) {
   const out: string[] = [];

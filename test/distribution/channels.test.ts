@@ -15,6 +15,7 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const LATE = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
 const work = mkdtempSync(join(tmpdir(), "ad-dist-"));
 let tarball = "";
+const runnerTemp = mkdtempSync(join(tmpdir(), "ad-runner-"));
 let bin = "";
 
 /** The environment without what a GitHub runner would set (the action's steps get their own). */
@@ -136,7 +137,8 @@ async function runAction(inputs: Record<string, string>, cwd: string) {
     if (!m) throw new Error(`unsupported condition ${c}`);
     return (expr(m[1] as string) === m[3]) === (m[2] === "==");
   };
-  const temp = mkdtempSync(join(tmpdir(), "ad-runner-"));
+  // One runner folder for every run, as a runner's tool cache: the second install is quick.
+  const temp = runnerTemp;
   const used: Step[] = [];
   let stdout = "";
   for (const step of action.runs.steps) {

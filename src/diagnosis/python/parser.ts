@@ -10,13 +10,21 @@ import { fileURLToPath } from "node:url";
 import { Language, Parser, Query, type Tree } from "web-tree-sitter";
 
 export interface PythonParser {
-  /** Parse within the time budget (default `PARSE_BUDGET_MS`); null when it ran out. */
+  /** Parse within the time budget (default `parseBudgetMs(source)`); null when it ran out. */
   parse(source: string, budgetMs?: number): Tree | null;
   query: Query;
 }
 
-/** One file's parse may take this long (a 1 MiB file takes about 250 ms); then it is given up. */
+/**
+ * One file's parse may take 3 s plus 1 s per MiB (a 1 MiB file takes about 250 ms on one free
+ * core, so a busy machine still finishes a real file); a parse past it is given up. The budget
+ * stops inputs built to be slow, not large files.
+ */
 export const PARSE_BUDGET_MS = 3000;
+
+export function parseBudgetMs(source: string): number {
+  return PARSE_BUDGET_MS + Math.ceil((source.length / (1024 * 1024)) * 1000);
+}
 
 /** Imports, and the name of every called function (the call is its parent or grandparent). */
 const QUERY = `
@@ -46,7 +54,7 @@ export function loadPythonParser(): Promise<PythonParser> {
       const query = new Query(lang, QUERY);
       return {
         query,
-        parse: (source: string, budgetMs = PARSE_BUDGET_MS) => {
+        parse: (source: string, budgetMs = parseBudgetMs(source)) => {
           const deadline = performance.now() + budgetMs;
           const tree = parser.parse(source, null, {
             // Returning true cancels the parse.
