@@ -7,8 +7,6 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Generous: CI machines are small and some tests parse megabytes or start the server.
     testTimeout: 60_000,
-    // Both cores: many tests wait on child processes (the CLI, the server, npm).
-    maxWorkers: 2,
     hookTimeout: 60_000,
   },
 });

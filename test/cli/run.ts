@@ -17,7 +17,9 @@ export function cli(
         env: { PATH: process.env.PATH ?? "", ...(opts.env ?? {}) },
       },
       (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        // Killed by a signal: no exit code; say so instead of passing for "findings" (1).
+        const code = err ? (err as { code?: number | null }).code : 0;
+        resolve({ code: typeof code === "number" ? code : 128, stdout, stderr });
       },
     );
     child.stdin?.end(opts.input);

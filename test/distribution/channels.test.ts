@@ -66,9 +66,17 @@ function project(): string {
 }
 
 beforeAll(async () => {
-  // `npm pack` as a release does it (prepare builds dist/), then an install with no dev dependencies.
+  // `npm pack` of the dist/ that `npm test` has just built (with --ignore-scripts: rebuilding here
+  // would rewrite dist/ under the other test files' feet), then an install with no dev dependencies.
+  expect(
+    existsSync(join(ROOT, "dist", "grammar", "tree-sitter-python.wasm")),
+    "run `npm run build` first",
+  ).toBe(true);
   const packed = JSON.parse(
-    execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8" }),
+    execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }),
   ) as { filename: string; size: number; files: { path: string }[] }[];
   const info = packed[0] as (typeof packed)[number];
   tarball = join(work, info.filename);
