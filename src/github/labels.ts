@@ -4,12 +4,7 @@ import type { Config } from "../config/schema.js";
 
 const COLOR = "d93f0b";
 
-export function labelsFor(config: Config, rules: string[]): string[] {
-  const names = new Set<string>();
-  const per = config.issues.labels.rules as Record<string, string | undefined>;
-  for (const r of rules) names.add(per[r] ?? config.issues.labels.default);
-  return [...names];
-}
+export { labelsFor } from "../config/issue-policy.js";
 
 /**
  * Labels known to exist, by repository: one creation per label and repository even when many

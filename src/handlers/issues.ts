@@ -3,12 +3,14 @@
  * keep one sticky comment (and labels) in step with it.
  */
 import type { Context, Probot } from "probot";
+import { atLeast, issueLabels } from "../config/issue-policy.js";
 import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import type { Engine, TriageResult } from "../diagnosis/engine.js";
+import { threadText } from "../diagnosis/text/thread.js";
 import type { IssueFinding } from "../diagnosis/types.js";
 import { ConfigCache } from "../github/config-cache.js";
 import { appIdentity, type IdentitySource } from "../github/identity.js";
-import { applyLabels, LabelCache, labelsFor, type SharedOnce } from "../github/labels.js";
+import { applyLabels, LabelCache, type SharedOnce } from "../github/labels.js";
 import {
   findSticky,
   type IssueComment,
@@ -52,20 +54,13 @@ export interface IssueTriageOptions {
   labelsOnce?: SharedOnce | null;
 }
 
-/** The text the engine reads: title as a heading, then the body, then comments. */
-export function threadText(title: string, body: string | null | undefined, comments: string[]): string {
-  return [`# ${title}`, body ?? "", ...comments].join("\n\n");
-}
+export { threadText } from "../diagnosis/text/thread.js";
 
 /** Comment authors whose words are the project's, not the reporter's. */
 const MAINTAINER = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 
 export function byMaintainer(c: { author_association?: string | null }): boolean {
   return MAINTAINER.has(c.author_association ?? "");
-}
-
-function atLeast(findings: IssueFinding[], min: "high" | "medium"): IssueFinding[] {
-  return min === "high" ? findings.filter((f) => f.confidence === "high") : findings;
 }
 
 export function issueTriage(options: IssueTriageOptions) {
@@ -228,19 +223,10 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
     }
   }
 
-  const high = result.findings.filter((f) => f.confidence === "high");
-  if (config.issues.labels.enabled && high.length > 0) {
+  const labels = issueLabels(config, result.findings);
+  if (labels.length > 0) {
     const present = (issue.labels ?? []).map((l) => (typeof l === "string" ? l : (l?.name ?? "")));
-    await applyLabels(
-      context.octokit,
-      ref,
-      labelsFor(
-        config,
-        high.map((f) => f.rule),
-      ),
-      present,
-      job.labelCache,
-    );
+    await applyLabels(context.octokit, ref, labels, present, job.labelCache);
   }
   return created;
 }

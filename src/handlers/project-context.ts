@@ -3,11 +3,10 @@
  * context each changed module gets from them, and the findings on manifest lines that the PR
  * introduced. Pure: the texts come from the batched content request.
  */
-import { type RuleFilter, scanProject } from "../diagnosis/engine.js";
-import { isTestPath } from "../diagnosis/paths.js";
-import { manifestKind } from "../diagnosis/project/manifests.js";
+import type { RuleFilter } from "../diagnosis/engine.js";
 import { type FileContext, fileContext, type Project, readProject } from "../diagnosis/project/project.js";
-import type { ProjectCall, ProjectPatch } from "../diagnosis/rule.js";
+import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
+import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { parsePatch } from "../github/diff.js";
 import type { PrFile } from "../github/pr-files.js";
@@ -32,10 +31,7 @@ export function contextAt(side: ProjectSide | null, path: string): FileContext |
 }
 
 /** What the scanned code tells the project sides (module-level patches, the calls they asked for). */
-export interface CodeFacts {
-  patches: ProjectPatch[];
-  calls: ProjectCall[];
-}
+export type { CodeFacts } from "../diagnosis/project/side.js";
 
 /**
  * Packages the PR adds whose risk rests on calls in code it may not touch, and the modules to
@@ -54,17 +50,7 @@ export function modulesToSearch(
 }
 
 function findingsAt(side: ProjectSide, code: CodeFacts, filter: RuleFilter): CodeFinding[] {
-  const own = code.patches.filter((p) => !isTestPath(p.file));
-  const manifests = new Map([...side.files].filter(([path]) => manifestKind(path) !== null));
-  return scanProject(
-    {
-      deps: side.project.deps,
-      patched: [...side.project.runs, ...own],
-      files: manifests,
-      calls: code.calls.filter((c) => !isTestPath(c.file)),
-    },
-    filter,
-  );
+  return manifestFindings(side.project, side.files, code, filter);
 }
 
 /**

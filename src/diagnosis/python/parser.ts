@@ -37,6 +37,21 @@ const QUERY = `
 
 let loading: Promise<PythonParser> | null = null;
 
+/**
+ * Where the WebAssembly comes from outside Node (the playground): the runtime's own file and the
+ * grammar, as URLs. Set before the first parse; in Node the files are found on disk.
+ */
+export interface WasmLocation {
+  runtime: string;
+  grammar: string;
+}
+
+let located: WasmLocation | null = null;
+
+export function locateWasm(where: WasmLocation): void {
+  located = where;
+}
+
 /** The grammar file: beside the compiled core, else from the tree-sitter-python package. */
 export function grammarPath(): string {
   const shipped = fileURLToPath(new URL("../../grammar/tree-sitter-python.wasm", import.meta.url));
@@ -47,8 +62,9 @@ export function grammarPath(): string {
 export function loadPythonParser(): Promise<PythonParser> {
   if (loading === null) {
     loading = (async () => {
-      await Parser.init();
-      const lang = await Language.load(grammarPath());
+      const where = located;
+      await (where ? Parser.init({ locateFile: () => where.runtime }) : Parser.init());
+      const lang = await Language.load(where ? where.grammar : grammarPath());
       const parser = new Parser();
       parser.setLanguage(lang);
       const query = new Query(lang, QUERY);
