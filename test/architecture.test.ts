@@ -51,6 +51,13 @@ describe("layering", () => {
     for (const layer of ["github/", "handlers/", "config/", "cli/", "report/"])
       expect(violations(layer, ["diagnosis/rules/"])).toEqual([]);
   });
+  it("the playground (playground/) uses only the core, the renderers and the configuration policy", () => {
+    // It runs in a browser with no server: nothing that talks to GitHub, queues or the file system.
+    expect(
+      violations("playground/", ["github/", "handlers/", "cli/", "server/", "queue/", "diagnosis/rules/"]),
+    ).toEqual([]);
+    expect(ALL.some((f) => f.path === "playground/web/main.ts")).toBe(true);
+  });
   it("github/ does not import handlers/ or cli/", () => {
     expect(violations("github/", ["handlers/", "cli/"])).toEqual([]);
   });

@@ -1,6 +1,5 @@
 /** Labels for high-confidence findings: created with a colour and description when missing. */
 import type { ProbotOctokit } from "probot";
-import type { Config } from "../config/schema.js";
 
 const COLOR = "d93f0b";
 

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { jobOf } from "../queue/job.js";
 import type { JobQueue } from "../queue/queue.js";
 import { VERSION } from "../version.js";
+import { servePlayground } from "./static.js";
 
 /** GitHub caps webhook payloads at 25 MB. */
 export const MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -76,7 +77,7 @@ export function createWebServer(o: WebOptions): Server {
   const max = o.maxBodyBytes ?? MAX_BODY_BYTES;
   return createServer(async (req, res) => {
     try {
-      if (healthz(req, res)) return;
+      if (healthz(req, res) || servePlayground(req, res)) return;
       const url = (req.url ?? "").split("?")[0];
       // `/` too: an App registered by the setup flow without a smee channel delivers there.
       if (req.method !== "POST" || (url !== o.path && url !== "/"))

@@ -1,7 +1,7 @@
 /**
  * Setup mode (no App credentials yet): Probot's setup flow registers the App from app.yml. It
  * runs on a loopback port behind this server, which answers what the App answers in every mode
- * (`/healthz`) and passes everything else through with the original Host header, so that the
+ * (`/healthz`, `/playground`) and passes everything else through with the original Host header, so that the
  * flow's own links point at this server.
  */
 import { createServer, request, type Server } from "node:http";
@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { run } from "probot";
 import app from "../index.js";
 import { healthz } from "./http.js";
+import { servePlayground } from "./static.js";
 
 async function freeLoopbackPort(): Promise<number> {
   const s = createServer();
@@ -22,7 +23,7 @@ export async function startSetup(env: NodeJS.ProcessEnv): Promise<Server> {
   const inner = await freeLoopbackPort();
   await run(app, { env: { ...env, HOST: "127.0.0.1", PORT: String(inner) } });
   const front = createServer((req, res) => {
-    if (healthz(req, res)) return;
+    if (healthz(req, res) || servePlayground(req, res)) return;
     const upstream = request(
       { host: "127.0.0.1", port: inner, method: req.method, path: req.url, headers: req.headers },
       (answer) => {

@@ -1,0 +1,91 @@
+/**
+ * What the App would say, computed in the page: the issue comment and labels for an issue text,
+ * the review comments and check summary for a Python file (with optional manifests). The same
+ * engine, configuration policy and renderers as the App, with the default configuration.
+ */
+import { atLeast, issueLabels } from "../config/issue-policy.js";
+import { DEFAULT_CONFIG, ruleFilter } from "../config/schema.js";
+import type { Engine } from "../diagnosis/engine.js";
+import { fileContext, readProject } from "../diagnosis/project/project.js";
+import { manifestFindings } from "../diagnosis/project/side.js";
+import { threadText } from "../diagnosis/text/thread.js";
+import type { CodeFinding, IssueFinding } from "../diagnosis/types.js";
+import { type CheckOutput, checkOutput } from "../report/check.js";
+import { renderIssueComment } from "../report/issue-comment.js";
+import { renderReviewComment } from "../report/review.js";
+
+export interface IssueInput {
+  title: string;
+  body: string;
+  /** `owner/name`: posts by its owner are not evidence, its own package is never recommended. */
+  repo?: string;
+}
+
+export interface IssueOutcome {
+  findings: IssueFinding[];
+  /** The comment the App would post (Markdown), or null when it would not comment. */
+  comment: string | null;
+  labels: string[];
+  /** Lines of the body that are evidence (1-based, in the body as pasted). */
+  evidenceLines: number[];
+}
+
+/** The title becomes `# title` and a blank line before the body (threadText). */
+const BODY_OFFSET = 2;
+
+export function diagnoseIssue(engine: Engine, input: IssueInput): IssueOutcome {
+  const repo = input.repo && /^[\w.-]+\/[\w.-]+$/.test(input.repo) ? input.repo : null;
+  const result = engine.triage(threadText(input.title, input.body, []), ruleFilter(DEFAULT_CONFIG), { repo });
+  const findings = atLeast(result.findings, DEFAULT_CONFIG.issues.min_confidence);
+  const lines = new Set<number>();
+  for (const f of findings)
+    for (const e of f.evidence)
+      if (e.line !== undefined && e.line > BODY_OFFSET) lines.add(e.line - BODY_OFFSET);
+  return {
+    findings,
+    comment: findings.length > 0 ? renderIssueComment(findings, result.evidence) : null,
+    labels: issueLabels(DEFAULT_CONFIG, result.findings),
+    evidenceLines: [...lines].sort((a, b) => a - b),
+  };
+}
+
+export interface CodeInput {
+  path: string;
+  source: string;
+  /** Manifest texts by file name (`requirements.txt`, `pyproject.toml`); empty ones are left out. */
+  manifests: Record<string, string>;
+}
+
+export interface ReviewComment {
+  file: string;
+  line: number;
+  body: string;
+  finding: CodeFinding;
+}
+
+export interface CodeOutcome {
+  comments: ReviewComment[];
+  check: CheckOutput;
+}
+
+export function diagnoseCode(engine: Engine, input: CodeInput): CodeOutcome {
+  const filter = ruleFilter(DEFAULT_CONFIG);
+  const files = new Map(Object.entries(input.manifests).filter(([, text]) => text.trim() !== ""));
+  const project = files.size > 0 ? readProject(files) : null;
+  const path = input.path.trim() || "app.py";
+  const r = engine.scanSource(path, input.source, filter, project ? fileContext(project, path) : undefined);
+  const onManifests = project
+    ? manifestFindings(project, files, { patches: r.patches, calls: r.calls }, filter)
+    : [];
+  const findings = [...r.findings, ...onManifests];
+  const suggestion = DEFAULT_CONFIG.pull_requests.suggestions;
+  return {
+    comments: findings.map((f) => ({
+      file: f.file,
+      line: f.line,
+      body: renderReviewComment(f, { suggestion }),
+      finding: f,
+    })),
+    check: checkOutput(findings, [], []),
+  };
+}

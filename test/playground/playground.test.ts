@@ -1,0 +1,177 @@
+/// <reference lib="dom" />
+/**
+ * The playground in a real browser (Debian's Chromium through playwright-core, headless, kept off
+ * the network): a corpus issue gives the App's comment, a risky file gets its inline comment on the
+ * right line, a permalink reproduces the result, and no request leaves the page's own server.
+ * Screenshots of both tabs go to docs/img/ for the README.
+ */
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser) {
+  if (process.env.ASYNC_DOCTOR_REQUIRE_BROWSER === "1")
+    throw new Error(`a browser is required (ASYNC_DOCTOR_REQUIRE_BROWSER=1) but ${CHROMIUM} does not exist`);
+  process.stderr.write(`playground tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium)\n`);
+}
+
+/** Flags that keep Chromium off the network and quiet: only the test's loopback server answers. */
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-default-apps",
+  "--disable-domain-reliability",
+  "--disable-sync",
+  "--metrics-recording-only",
+  "--no-first-run",
+  "--no-pings",
+  "--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+type Browser = import("playwright-core").Browser;
+type Page = import("playwright-core").Page;
+
+let server: Server;
+let base = "";
+let browser: Browser;
+const outside: string[] = [];
+
+beforeAll(async () => {
+  if (!haveBrowser) return;
+  const { servePlayground } = (await import(`${ROOT}dist/server/static.js`)) as {
+    servePlayground: (req: unknown, res: unknown) => boolean;
+  };
+  server = createServer((req, res) => {
+    if (!servePlayground(req, res)) res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/playground/`;
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(url = base): Promise<{ page: Page; readyMs: number }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("request", (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith("data:")) outside.push(r.url());
+  });
+  const t = Date.now();
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+  return { page, readyMs: Date.now() - t };
+}
+
+async function pick(page: Page, id: string): Promise<void> {
+  const before = await page.evaluate(() => Number(document.body.dataset.diagnoses));
+  await page.selectOption("#examples", id);
+  await page.waitForFunction((n) => Number(document.body.dataset.diagnoses) > n, before);
+}
+
+describe.skipIf(!haveBrowser)("the playground in a browser", () => {
+  it("loads, and renders the founding report's comment: headline, fixes and evidence", async () => {
+    const { page, readyMs } = await open();
+    const bundle = ["app.js", "style.css", "index.html", "web-tree-sitter.wasm", "tree-sitter-python.wasm"]
+      .map((f) => statSync(`${ROOT}dist/playground/${f}`).size)
+      .reduce((a, b) => a + b, 0);
+    process.stdout.write(
+      `playground: bundle ${(bundle / 1024 / 1024).toFixed(2)} MiB, page ready with its first diagnosis in ${readyMs} ms\n`,
+    );
+    expect(bundle).toBeLessThan(3 * 1024 * 1024);
+    await pick(page, "issue-founding");
+    const comment = page.locator("#issue-comment");
+    await expect(comment.locator("h3").first().textContent()).resolves.toContain(
+      "trio imported after gevent/eventlet removed its select primitives",
+    );
+    const text = (await comment.textContent()) ?? "";
+    expect(text).toContain("This is not a bug in the library at the top of the traceback");
+    const fixes = await comment.locator("ol > li").allTextContents();
+    expect(fixes[0]).toContain('pip install -U "httpcore>=1.0.6"');
+    expect(fixes.length).toBeGreaterThanOrEqual(2);
+    expect(await comment.locator("details summary").first().textContent()).toContain("Evidence");
+    expect(await page.locator("#issue-findings td.rule").allTextContents()).toEqual([
+      "trio-unsupported-platform",
+    ]);
+    expect(await page.locator("#issue-labels .label").allTextContents()).toEqual(["concurrency-conflict"]);
+    const marked = await page.locator("#issue-evidence .line.evidence .code").allTextContents();
+    expect(marked.some((l) => l.includes('raise NotImplementedError("unsupported platform")'))).toBe(true);
+    mkdirSync(`${ROOT}docs/img`, { recursive: true });
+    await page.screenshot({ path: `${ROOT}docs/img/playground-issue.png` });
+    await page.close();
+  });
+
+  it("puts the review comment of a risky file on the line it anchors to, with the suggestion as a diff", async () => {
+    const { page } = await open();
+    await page.click("#tab-code");
+    await pick(page, "code-late");
+    const comment = page.locator(".review-comment[data-rule=gevent-patch-late-ssl]");
+    await expect(comment.count()).resolves.toBe(1);
+    // The comment follows the line it is about: `monkey.patch_all()` on line 4.
+    const anchored = await comment.evaluate(
+      (c) => (c.previousElementSibling as HTMLElement | null)?.dataset.line,
+    );
+    expect(anchored).toBe("4");
+    expect(await page.locator("#review-source .line[data-line='4'] .code").textContent()).toBe(
+      "monkey.patch_all()",
+    );
+    expect(await page.locator("#code-check").textContent()).toContain("gevent-patch-late-ssl");
+    // A project file's finding lands on the manifest's line.
+    await pick(page, "code-httpx");
+    const manifest = page.locator(
+      "#review-requirements-txt .review-comment[data-rule=gevent-trio-same-process]",
+    );
+    await expect(manifest.count()).resolves.toBe(1);
+    expect(
+      await manifest.evaluate((c) => (c.previousElementSibling as HTMLElement | null)?.dataset.line),
+    ).toBe("2");
+    await expect(
+      page.locator("#review-requirements-txt pre.diff .add").first().textContent(),
+    ).resolves.toContain("httpcore==1.0.6");
+    await page.screenshot({ path: `${ROOT}docs/img/playground-code.png` });
+    await page.close();
+  });
+
+  it("a permalink opens the same input and the same result", async () => {
+    const { page } = await open();
+    await pick(page, "issue-epoll");
+    const before = await page.locator("#issue-comment").innerHTML();
+    await page.click("#permalink");
+    await page.waitForFunction(() => location.hash.startsWith("#v1."));
+    const link = page.url();
+    await page.close();
+    const again = await open(link);
+    expect(await again.page.locator("#issue-comment").innerHTML()).toBe(before);
+    expect(await again.page.inputValue("#issue-title")).toContain("epoll");
+    await again.page.close();
+  });
+
+  it("is operable from the keyboard: labelled fields, tabs with arrow keys", async () => {
+    const { page } = await open();
+    for (const id of ["issue-title", "issue-body", "issue-repo", "code-source", "code-requirements"])
+      expect(await page.locator(`label[for=${id}]`).count()).toBe(1);
+    await page.focus("#tab-issue");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.getAttribute("#tab-code", "aria-selected")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("tab-code");
+    expect(await page.isVisible("#panel-code")).toBe(true);
+    await page.setViewportSize({ width: 380, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.close();
+  });
+
+  it("sent no request anywhere but its own server", () => {
+    expect(outside).toEqual([]);
+  });
+});
