@@ -116,7 +116,7 @@ function commentBox(c: ReviewComment, lines: string[]): HTMLElement {
   box.dataset.rule = c.finding.rule;
   const body = el("div", "markdown-body");
   body.innerHTML = render(c.body);
-  const diff = c.file === currentPath() ? suggestionDiff(c, lines) : null;
+  const diff = suggestionDiff(c, lines);
   if (diff)
     for (const pre of body.querySelectorAll("pre:has(code.language-suggestion)")) pre.replaceWith(diff);
   box.append(body);
