@@ -25,6 +25,9 @@ const nodeStubs = {
   },
 };
 
+// The App's default configuration, computed by the compiled schema (so zod stays out of the page).
+const { DEFAULT_CONFIG } = await import(new URL("dist/config/schema.js", root).href);
+
 await build({
   entryPoints: [new URL("main.ts", src).pathname],
   outfile: new URL("app.js", out).pathname,
@@ -35,6 +38,7 @@ await build({
   minify: true,
   legalComments: "eof",
   plugins: [nodeStubs],
+  define: { __DEFAULT_CONFIG__: JSON.stringify(DEFAULT_CONFIG) },
   logLevel: "warning",
 });
 copyFileSync(new URL("index.html", src), new URL("index.html", out));

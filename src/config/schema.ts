@@ -5,7 +5,6 @@
 
 import { z } from "zod";
 import { RULE_IDS } from "../diagnosis/catalog.js";
-import type { RuleFilter } from "../diagnosis/engine.js";
 import { globProblem, MAX_GLOB_LENGTH } from "./globs.js";
 
 /** Where the configuration lives in a repository (read from the default branch only). */
@@ -145,15 +144,7 @@ export function parseConfig(raw: unknown): ConfigResult {
   return { config: DEFAULT_CONFIG, error: formatIssues(r.error) };
 }
 
-/**
- * The one rule filter: a rule runs unless the configuration switches it off or the caller
- * disables it (the CLI's `--disable`).
- */
-export function ruleFilter(config: Config, disabled: Iterable<string> = []): RuleFilter {
-  const rules = config.rules as Record<string, string | undefined>;
-  const off = new Set(disabled);
-  return { enabled: (id) => rules[id] !== "off" && !off.has(id) };
-}
+export { ruleFilter } from "./rule-filter.js";
 
 /** The JSON Schema for editors, generated from the zod schema (input side: what users write). */
 export function configJsonSchema(): object {

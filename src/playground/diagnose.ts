@@ -1,10 +1,12 @@
 /**
  * What the App would say, computed in the page: the issue comment and labels for an issue text,
  * the review comments and check summary for a Python file (with optional manifests). The same
- * engine, configuration policy and renderers as the App, with the default configuration.
+ * engine, configuration policy and renderers as the App; the configuration is the caller's (the
+ * page is given the App's defaults at build time, without the schema's validator).
  */
 import { atLeast, issueLabels } from "../config/issue-policy.js";
-import { DEFAULT_CONFIG, ruleFilter } from "../config/schema.js";
+import { ruleFilter } from "../config/rule-filter.js";
+import type { Config } from "../config/schema.js";
 import type { Engine } from "../diagnosis/engine.js";
 import { fileContext, readProject } from "../diagnosis/project/project.js";
 import { manifestFindings } from "../diagnosis/project/side.js";
@@ -33,10 +35,10 @@ export interface IssueOutcome {
 /** The title becomes `# title` and a blank line before the body (threadText). */
 const BODY_OFFSET = 2;
 
-export function diagnoseIssue(engine: Engine, input: IssueInput): IssueOutcome {
+export function diagnoseIssue(engine: Engine, config: Config, input: IssueInput): IssueOutcome {
   const repo = input.repo && /^[\w.-]+\/[\w.-]+$/.test(input.repo) ? input.repo : null;
-  const result = engine.triage(threadText(input.title, input.body, []), ruleFilter(DEFAULT_CONFIG), { repo });
-  const findings = atLeast(result.findings, DEFAULT_CONFIG.issues.min_confidence);
+  const result = engine.triage(threadText(input.title, input.body, []), ruleFilter(config), { repo });
+  const findings = atLeast(result.findings, config.issues.min_confidence);
   const lines = new Set<number>();
   for (const f of findings)
     for (const e of f.evidence)
@@ -44,7 +46,7 @@ export function diagnoseIssue(engine: Engine, input: IssueInput): IssueOutcome {
   return {
     findings,
     comment: findings.length > 0 ? renderIssueComment(findings, result.evidence) : null,
-    labels: issueLabels(DEFAULT_CONFIG, result.findings),
+    labels: issueLabels(config, result.findings),
     evidenceLines: [...lines].sort((a, b) => a - b),
   };
 }
@@ -68,8 +70,8 @@ export interface CodeOutcome {
   check: CheckOutput;
 }
 
-export function diagnoseCode(engine: Engine, input: CodeInput): CodeOutcome {
-  const filter = ruleFilter(DEFAULT_CONFIG);
+export function diagnoseCode(engine: Engine, config: Config, input: CodeInput): CodeOutcome {
+  const filter = ruleFilter(config);
   const files = new Map(Object.entries(input.manifests).filter(([, text]) => text.trim() !== ""));
   const project = files.size > 0 ? readProject(files) : null;
   const path = input.path.trim() || "app.py";
@@ -78,7 +80,7 @@ export function diagnoseCode(engine: Engine, input: CodeInput): CodeOutcome {
     ? manifestFindings(project, files, { patches: r.patches, calls: r.calls }, filter)
     : [];
   const findings = [...r.findings, ...onManifests];
-  const suggestion = DEFAULT_CONFIG.pull_requests.suggestions;
+  const suggestion = config.pull_requests.suggestions;
   return {
     comments: findings.map((f) => ({
       file: f.file,

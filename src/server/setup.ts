@@ -11,6 +11,9 @@ import app from "../index.js";
 import { healthz } from "./http.js";
 import { servePlayground } from "./static.js";
 
+const PLAYGROUND_LINK =
+  '<p style="text-align:center;margin:24px"><a href="/playground/">See what async-doctor would say on your own issues and code first: the playground</a> (it runs in your browser; nothing is sent).</p>';
+
 async function freeLoopbackPort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
@@ -27,8 +30,24 @@ export async function startSetup(env: NodeJS.ProcessEnv): Promise<Server> {
     const upstream = request(
       { host: "127.0.0.1", port: inner, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        const html = String(answer.headers["content-type"] ?? "").startsWith("text/html");
+        if (!html || answer.headers["content-encoding"]) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        // The setup pages link to the playground: try the diagnosis before registering the App.
+        const chunks: Buffer[] = [];
+        answer.on("data", (c: Buffer) => chunks.push(c));
+        answer.on("end", () => {
+          const page = Buffer.concat(chunks).toString("utf8");
+          const at = page.lastIndexOf("</body>");
+          const linked = at < 0 ? page : `${page.slice(0, at)}${PLAYGROUND_LINK}${page.slice(at)}`;
+          const { "transfer-encoding": _chunked, ...rest } = answer.headers;
+          const headers = { ...rest, "content-length": String(Buffer.byteLength(linked)) };
+          res.writeHead(answer.statusCode ?? 502, headers);
+          res.end(linked);
+        });
       },
     );
     upstream.on("error", () => {

@@ -163,6 +163,28 @@ describe("the App as a server", () => {
     expect(await r.json()).toMatchObject({ status: "ok" });
   });
 
+  it("serves the playground at /playground: the page, its script and both WebAssembly files", async () => {
+    const page = await fetch(`${base}/playground/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(await page.text()).toContain('<script type="module" src="app.js">');
+    for (const [file, type] of [
+      ["app.js", "text/javascript"],
+      ["style.css", "text/css"],
+      ["web-tree-sitter.wasm", "application/wasm"],
+      ["tree-sitter-python.wasm", "application/wasm"],
+    ] as const) {
+      const r = await fetch(`${base}/playground/${file}`);
+      expect(r.status, file).toBe(200);
+      expect(r.headers.get("content-type")).toContain(type);
+    }
+    expect((await fetch(`${base}/playground/../package.json`)).status).not.toBe(200);
+    expect((await fetch(`${base}/playground/diagnose.js`)).status).toBe(404);
+    expect((await fetch(`${base}/playground`, { redirect: "manual" })).headers.get("location")).toBe(
+      "/playground/",
+    );
+  });
+
   it.skipIf(process.platform !== "linux")(
     "does the work on a thread of lower priority than the one that answers webhooks",
     async () => {
@@ -385,7 +407,12 @@ describe("starting up", () => {
       expect(await health.json()).toMatchObject({ status: "ok" });
       const page = await fetch(`http://127.0.0.1:${port}/probot`);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain("Register GitHub App");
+      const html = await page.text();
+      expect(html).toContain("Register GitHub App");
+      expect(html).toContain('href="/playground/"');
+      const playground = await fetch(`http://127.0.0.1:${port}/playground/`);
+      expect(playground.status).toBe(200);
+      expect(await playground.text()).toContain("async-doctor playground");
     } finally {
       run.child.kill("SIGTERM");
       await run.exited;

@@ -5,11 +5,16 @@
  */
 import DOMPurify from "dompurify";
 import MarkdownIt from "markdown-it";
+import type { Config } from "../../config/schema.js";
 import { createEngine, type Engine } from "../../diagnosis/engine.js";
 import { locateWasm } from "../../diagnosis/python/parser.js";
 import { type CodeOutcome, diagnoseCode, diagnoseIssue, type ReviewComment } from "../diagnose.js";
 import { EXAMPLES } from "../examples.js";
 import { decodeState, encodeState, type PlaygroundState } from "./permalink.js";
+
+/** The App's default configuration, put in by the build (the schema's validator stays out of the page). */
+declare const __DEFAULT_CONFIG__: Config;
+const DEFAULT_CONFIG = __DEFAULT_CONFIG__;
 
 const md = new MarkdownIt({ html: true, linkify: false, breaks: false });
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -47,7 +52,7 @@ function showIssue(): void {
   if (!engine) return;
   const body = $<HTMLTextAreaElement>("issue-body").value;
   const t = performance.now();
-  const out = diagnoseIssue(engine, {
+  const out = diagnoseIssue(engine, DEFAULT_CONFIG, {
     title: $<HTMLInputElement>("issue-title").value,
     body,
     repo: $<HTMLInputElement>("issue-repo").value.trim(),
@@ -151,7 +156,7 @@ function showCode(): void {
     "requirements.txt": $<HTMLTextAreaElement>("code-requirements").value,
     "pyproject.toml": $<HTMLTextAreaElement>("code-pyproject").value,
   };
-  const out: CodeOutcome = diagnoseCode(engine, { path: currentPath(), source, manifests });
+  const out: CodeOutcome = diagnoseCode(engine, DEFAULT_CONFIG, { path: currentPath(), source, manifests });
   const views = [
     fileView(
       currentPath(),
