@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { deflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -169,6 +170,24 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await page.close();
+  });
+
+  it("a hostile link runs no script, and a link that inflates to megabytes is refused", async () => {
+    const link = (json: string) => `${base}#v1.${deflateRawSync(Buffer.from(json)).toString("base64url")}`;
+    const evil = JSON.stringify({
+      tab: "issue",
+      title: '<img src=x onerror="window.__pwned=1">',
+      body: 'gevent\n```\nNotImplementedError: unsupported platform\n```\n<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">',
+    });
+    const a = await open(link(evil));
+    expect(await a.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await a.page.locator("#issue-comment script, #issue-comment [onerror]").count()).toBe(0);
+    await a.page.close();
+    const bomb = JSON.stringify({ tab: "issue", title: "t", body: "a".repeat(40 * 1024 * 1024) });
+    const b = await open(link(bomb));
+    // Refused: the page starts from its first example instead.
+    expect(await b.page.inputValue("#issue-title")).toContain("trio");
+    await b.page.close();
   });
 
   it("sent no request anywhere but its own server", () => {

@@ -24,9 +24,30 @@ function fromBase64Url(text: string): Uint8Array {
   return out;
 }
 
+/** Decompressed input larger than this is refused (a small link must not inflate to gigabytes). */
+const MAX_STATE_BYTES = 4 * 1024 * 1024;
+
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const out = new Response(new Blob([bytes as BlobPart]).stream().pipeThrough(stream));
-  return new Uint8Array(await out.arrayBuffer());
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(stream).getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX_STATE_BYTES) {
+      await reader.cancel();
+      throw new Error("the link holds more than the playground reads");
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export async function encodeState(state: PlaygroundState): Promise<string> {
