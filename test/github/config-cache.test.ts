@@ -10,6 +10,17 @@ import { REDIS_URL, redisUp } from "../queue/redis-available.js";
 import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
 
 const octokit = {} as ProbotOctokit;
+
+/** The founding report as issue number `n`: a finding, so a comment (when the App is on). */
+const TRIO_BODY =
+  'macOS gevent\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
+function issue(n: number) {
+  const p = fixture<Record<string, { number: number; title: string; body: string }>>("issues.opened");
+  (p.issue as { number: number }).number = n;
+  (p.issue as { title: string }).title = "Crash";
+  (p.issue as { body: string }).body = TRIO_BODY;
+  return p;
+}
 function counting() {
   const loads: string[] = [];
   const load: ConfigSource = {
@@ -85,14 +96,6 @@ describe("the App's configuration lookups", () => {
     token(scope);
     graphqlConfig(scope, null);
     graphqlConfig(scope, null);
-    const issue = (n: number) => {
-      const p = fixture<Record<string, { number: number; title: string; body: string }>>("issues.opened");
-      (p.issue as { number: number }).number = n;
-      (p.issue as { title: string }).title = "Crash";
-      (p.issue as { body: string }).body =
-        'macOS gevent\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
-      return p;
-    };
     for (const n of [51, 52, 53]) {
       scope.post(`/repos/${OWNER}/${REPO}/issues/${n}/comments`).reply(201, { id: n });
       scope.post(`/repos/${OWNER}/${REPO}/issues/${n}/labels`).reply(200, []);
@@ -140,14 +143,6 @@ describe("revalidating a repository's own file with conditional requests", () =>
         const [status, body, etag] = answers[sent.length - 1] as [number, string, string | undefined];
         return [status, body, etag ? { etag } : {}];
       });
-    const issue = (n: number) => {
-      const p = fixture<Record<string, { number: number; title: string; body: string }>>("issues.opened");
-      (p.issue as { number: number }).number = n;
-      (p.issue as { title: string }).title = "Crash";
-      (p.issue as { body: string }).body =
-        'macOS gevent\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
-      return p;
-    };
     const commented: number[] = [];
     for (const n of [61, 62, 63, 64, 65]) {
       scope
@@ -191,10 +186,7 @@ describe("[tool.async-doctor] in pyproject.toml, read by the App as by the CLI",
           org: { object: { text: "enabled: true\n" } },
         },
       });
-    const p = fixture<Record<string, { number: number; title: string; body: string }>>("issues.opened");
-    (p.issue as { body: string }).body =
-      'macOS gevent\n```\n  File "/Users/a/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
-    await app.send("issues", p);
+    await app.send("issues", issue(1));
     // The App is switched off by the pyproject table: one lookup, nothing posted.
     expect(calls.filter((c) => !c.includes("access_tokens"))).toEqual(["POST /graphql"]);
   });
