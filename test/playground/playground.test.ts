@@ -5,7 +5,7 @@
  * right line, a permalink reproduces the result, and no request leaves the page's own server.
  * Screenshots of both tabs go to docs/img/ for the README.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { deflateRawSync } from "node:zlib";
@@ -74,6 +74,14 @@ async function open(url = base): Promise<{ page: Page; readyMs: number }> {
   return { page, readyMs: Date.now() - t };
 }
 
+/** Types into the fields (the page diagnoses as the input changes) and waits for the diagnosis. */
+async function paste(page: Page, fields: Record<string, string>): Promise<void> {
+  const before = await page.evaluate(() => Number(document.body.dataset.diagnoses));
+  for (const [selector, value] of Object.entries(fields)) await page.fill(selector, value);
+  await page.waitForFunction((n) => Number(document.body.dataset.diagnoses) > n, before);
+  await page.waitForTimeout(400); // the last keystroke's diagnosis (debounced 250 ms)
+}
+
 async function pick(page: Page, id: string): Promise<void> {
   const before = await page.evaluate(() => Number(document.body.dataset.diagnoses));
   await page.selectOption("#examples", id);
@@ -90,7 +98,17 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
       `playground: bundle ${(bundle / 1024 / 1024).toFixed(2)} MiB, page ready with its first diagnosis in ${readyMs} ms\n`,
     );
     expect(bundle).toBeLessThan(3 * 1024 * 1024);
-    await pick(page, "issue-founding");
+    // Start from another case, then paste the founding report from the corpus over it.
+    await pick(page, "issue-psycogreen");
+    expect(await page.locator("#issue-findings td.rule").allTextContents()).toEqual(["gevent-psycopg2"]);
+    const corpus = readFileSync(`${ROOT}test/fixtures/issues/001-trio-3119-mysql-gevent-macos.md`, "utf8");
+    const thread = corpus.slice(corpus.indexOf("\n---\n", 4) + 5).trimStart();
+    const [heading, ...rest] = thread.split("\n");
+    await paste(page, {
+      "#issue-title": (heading ?? "").replace(/^# /, ""),
+      "#issue-body": rest.join("\n").trimStart(),
+      "#issue-repo": "python-trio/trio",
+    });
     const comment = page.locator("#issue-comment");
     await expect(comment.locator("h3").first().textContent()).resolves.toContain(
       "trio imported after gevent/eventlet removed its select primitives",
@@ -115,7 +133,11 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
   it("puts the review comment of a risky file on the line it anchors to, with the suggestion as a diff", async () => {
     const { page } = await open();
     await page.click("#tab-code");
-    await pick(page, "code-late");
+    await paste(page, {
+      "#code-path": "app/main.py",
+      "#code-source": "import requests\nfrom gevent import monkey\n\nmonkey.patch_all()\n",
+      "#code-requirements": "",
+    });
     const comment = page.locator(".review-comment[data-rule=gevent-patch-late-ssl]");
     await expect(comment.count()).resolves.toBe(1);
     // The comment follows the line it is about: `monkey.patch_all()` on line 4.
