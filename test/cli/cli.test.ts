@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { run } from "../../src/cli/main.js";
 import { adviceProblems, annotated, type CorpusCase, FIXTURES, readCorpus } from "../helpers.js";
 
 const CLI = new URL("../../dist/cli/index.js", import.meta.url).pathname;
@@ -20,10 +21,24 @@ async function cli(
   });
 }
 
+/**
+ * A command line run in this process (the executable is `run` plus the exit status; the tests
+ * below that spawn it cover the process side): the whole corpus in seconds, not a minute.
+ */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+  });
+  return { code, stdout, stderr };
+}
+
 /** A corpus case through `triage`, with the repository and maintainers it names. */
 function triageCase(c: CorpusCase, format: string) {
   const maintainers = c.maintainers.length > 0 ? ["--maintainers", c.maintainers.join(",")] : [];
-  return cli([
+  return inProcess([
     "triage",
     join(FIXTURES, "issues", c.name),
     "--format",
