@@ -5,9 +5,9 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { type RuleFilter, type ScanResult, scanProject } from "../diagnosis/engine.js";
+import type { RuleFilter, ScanResult } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
-import { MAX_MANIFEST_BYTES, manifestKind } from "../diagnosis/project/manifests.js";
+import { MAX_MANIFEST_BYTES } from "../diagnosis/project/manifests.js";
 import { ModuleGraph } from "../diagnosis/project/modules.js";
 import {
   type FileContext,
@@ -17,8 +17,9 @@ import {
   readProject,
 } from "../diagnosis/project/project.js";
 import type { PatchedRun } from "../diagnosis/project/runs.js";
+import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
 import { REGISTRY } from "../diagnosis/registry.js";
-import type { ProjectCall, ProjectPatch } from "../diagnosis/rule.js";
+import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, tally } from "./source-file.js";
 
@@ -174,10 +175,7 @@ export function secondPass(
 }
 
 /** What the code scan tells the project sides: module-level patches and the calls they asked for. */
-export interface CodeFacts {
-  patches: ProjectPatch[];
-  calls: ProjectCall[];
-}
+export type { CodeFacts } from "../diagnosis/project/side.js";
 
 /** One scanned file's result, as both scan paths (this thread, worker threads) collect it. */
 export type Scanned = Pick<
@@ -189,9 +187,7 @@ export type Scanned = Pick<
 
 /** Add a first-pass result: counted, its findings, its patches and calls for the project sides. */
 export function addScanned(report: ScanReport, code: CodeFacts, r: Scanned): void {
-  tally(report, r.path, r);
-  report.findings.push(...r.findings);
-  for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
+  addFile(report, r);
   code.patches.push(...r.patches);
   code.calls.push(...r.calls);
 }
@@ -210,11 +206,16 @@ export function addSecondPass(
   report.findings = report.findings.filter((f) => !again.has(f.file));
   report.unusedIgnores = report.unusedIgnores.filter((u) => !again.has(u.path));
   for (const r of results) {
-    tally(report, r.path, r);
-    report.findings.push(...r.findings);
-    for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
+    addFile(report, r);
     code.calls.push(...r.calls);
   }
+}
+
+/** One file's result in the report: counted, its findings and its unused suppressions. */
+function addFile(report: ScanReport, r: Scanned): void {
+  tally(report, r.path, r);
+  report.findings.push(...r.findings);
+  for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
 }
 
 /**
@@ -228,26 +229,22 @@ export function projectFindings(
 ): CodeFinding[] {
   const out: CodeFinding[] = [];
   for (const { root, project, files, graph } of projects) {
+    // The code's patches and calls, relative to this project; those outside it say nothing here.
     const own = code.patches
       .map((p) => ({ ...p, file: rel(root, p.file) }))
-      .filter((p) => !p.file.startsWith("..") && !isTestPath(p.file));
+      .filter((p) => !p.file.startsWith(".."));
     const seen = new Set<string>();
     const calls = code.calls
       .map((c) => ({ ...c, file: rel(root, c.file) }))
       .filter((c) => {
         const key = `${c.file}:${c.line}:${c.qualified}`;
-        if (c.file.startsWith("..") || isTestPath(c.file) || seen.has(key)) return false;
+        if (c.file.startsWith("..") || seen.has(key)) return false;
         seen.add(key);
         return true;
       });
-    const patched: ProjectPatch[] = [...project.runs, ...own];
-    const manifests = new Map([...files].filter(([path]) => manifestKind(path) !== null));
     const importChain = (p: ProjectPatch, packages: ReadonlySet<string>) =>
       p.via === "code" ? graph.chainTo(p.file, p.line, packages) : null;
-    for (const f of scanProject(
-      { deps: project.deps, patched, files: manifests, importChain, calls },
-      filter,
-    ))
+    for (const f of manifestFindings(project, files, { patches: own, calls }, filter, importChain))
       out.push({
         ...f,
         file: join(root, f.file),

@@ -6,16 +6,16 @@
  */
 import type { Logger } from "pino";
 import { runInJob } from "./context.js";
-import { type Job, retryDelay } from "./job.js";
+import type { Job } from "./job.js";
 import {
   DEAD_LETTERS,
   DEFAULT_SETTINGS,
   type DeadLetter,
   deadLetter,
   type JobQueue,
+  nextTry,
   type Processor,
   type QueueSettings,
-  reasonOf,
 } from "./queue.js";
 
 const KNOWN_IDS = 20_000;
@@ -107,27 +107,18 @@ export class MemoryQueue implements JobQueue {
 
   private async run(lane: string, entry: Entry): Promise<void> {
     const { job, attempt } = entry;
-    const final = attempt >= this.settings.attempts;
+    const run = { job, attempt, final: attempt >= this.settings.attempts, resumed: attempt > 1 };
     let retryIn: number | null = null;
     try {
       const head = job.target ? this.latestHead.get(job.target) : undefined;
       if (job.head && head && head !== job.head) {
         this.log.info({ delivery: job.id, target: job.target }, "superseded by a newer push");
       } else {
-        await runInJob({ job, attempt, final, resumed: attempt > 1 }, () =>
-          (this.processor as Processor)({ job, attempt, final, resumed: attempt > 1 }),
-        );
+        await runInJob(run, () => (this.processor as Processor)(run));
       }
     } catch (e) {
-      const delay = final ? null : retryDelay(e, attempt, this.settings.backoffMs);
-      if (delay === null) this.bury(job, e);
-      else {
-        retryIn = delay;
-        this.log.warn(
-          { delivery: job.id, attempt, retryInMs: delay, reason: reasonOf(e) },
-          "job failed; will retry",
-        );
-      }
+      retryIn = nextTry(e, run, this.settings.backoffMs, this.log);
+      if (retryIn === null) this.bury(job, e);
     } finally {
       this.running--;
     }

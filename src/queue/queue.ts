@@ -1,6 +1,6 @@
 /** The job queue between the webhook and the work: one interface, in memory or on Redis. */
 import type { Logger } from "pino";
-import type { Job, JobRun } from "./job.js";
+import { type Job, type JobRun, retryDelay } from "./job.js";
 
 export type Processor = (run: JobRun) => Promise<"done" | "superseded">;
 
@@ -59,6 +59,25 @@ export function deadLetter(job: Job, e: unknown, log: Pick<Logger, "error">): De
     "job failed for good",
   );
   return letter;
+}
+
+/**
+ * After a failed try: how long to wait before the next one (logged as one line), or null when the
+ * job is given up (its last try, or an error no retry mends). Both queues decide here.
+ */
+export function nextTry(
+  e: unknown,
+  run: Pick<JobRun, "job" | "attempt" | "final">,
+  backoffMs: number,
+  log: Pick<Logger, "warn">,
+): number | null {
+  const delay = run.final ? null : retryDelay(e, run.attempt, backoffMs);
+  if (delay !== null)
+    log.warn(
+      { delivery: run.job.id, attempt: run.attempt, retryInMs: delay, reason: reasonOf(e) },
+      "job failed; will retry",
+    );
+  return delay;
 }
 
 /** The message of an error, one line, for logs and dead letters. */

@@ -9,13 +9,14 @@ import { DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { runInJob } from "./context.js";
-import { type Job, type JobRun, retryDelay } from "./job.js";
+import type { Job, JobRun } from "./job.js";
 import {
   DEAD_LETTERS,
   DEFAULT_SETTINGS,
   type DeadLetter,
   deadLetter,
   type JobQueue,
+  nextTry,
   type Processor,
   type QueueSettings,
   reasonOf,
@@ -173,15 +174,11 @@ export class RedisQueue implements JobQueue {
           try {
             return await runInJob(run, () => processor(run));
           } catch (e) {
-            const delay = final ? null : retryDelay(e, attempt, this.settings.backoffMs);
+            const delay = nextTry(e, run, this.settings.backoffMs, this.log);
             if (delay === null) {
               await this.bury(job, e);
               throw new UnrecoverableError(reasonOf(e));
             }
-            this.log.warn(
-              { delivery: job.id, attempt, retryInMs: delay, reason: reasonOf(e) },
-              "job failed; will retry",
-            );
             throw new Retry(delay, e);
           }
         } finally {

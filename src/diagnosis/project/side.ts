@@ -5,7 +5,7 @@
  */
 import { type RuleFilter, scanProject } from "../findings.js";
 import { isTestPath } from "../paths.js";
-import type { ProjectCall, ProjectPatch } from "../rule.js";
+import type { ProjectCall, ProjectFacts, ProjectPatch } from "../rule.js";
 import type { CodeFinding } from "../types.js";
 import { manifestKind } from "./manifests.js";
 import type { Project } from "./project.js";
@@ -20,6 +20,7 @@ export function manifestFindings(
   files: ReadonlyMap<string, string>,
   code: CodeFacts,
   filter: RuleFilter,
+  importChain?: ProjectFacts["importChain"],
 ): CodeFinding[] {
   const own = code.patches.filter((p) => !isTestPath(p.file));
   const manifests = new Map([...files].filter(([path]) => manifestKind(path) !== null));
@@ -29,6 +30,7 @@ export function manifestFindings(
       patched: [...project.runs, ...own],
       files: manifests,
       calls: code.calls.filter((c) => !isTestPath(c.file)),
+      ...(importChain ? { importChain } : {}),
     },
     filter,
   );
