@@ -18,15 +18,17 @@ export interface AppOptions {
   configTtlMs?: number;
 }
 
-function configCache(options: AppOptions): ConfigCache {
-  const env = process.env;
-  const fromEnv = Number(env.ASYNC_DOCTOR_CONFIG_TTL_S ?? "300");
+/** Where replicas share state (`REDIS_URL`), and under which key prefix; null in one process. */
+function sharedRedis(env: NodeJS.ProcessEnv): { url: string; prefix: string } | null {
+  return env.REDIS_URL
+    ? { url: env.REDIS_URL, prefix: env.ASYNC_DOCTOR_REDIS_PREFIX || "async-doctor" }
+    : null;
+}
+
+function configCache(options: AppOptions, redis: ReturnType<typeof sharedRedis>): ConfigCache {
+  const fromEnv = Number(process.env.ASYNC_DOCTOR_CONFIG_TTL_S ?? "300");
   const ttl = options.configTtlMs ?? (Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv * 1000 : 300_000);
-  const versions =
-    ttl > 0 && env.REDIS_URL
-      ? redisVersions(env.REDIS_URL, env.ASYNC_DOCTOR_REDIS_PREFIX || "async-doctor")
-      : null;
-  return new ConfigCache(ttl, versions);
+  return new ConfigCache(ttl, ttl > 0 && redis ? redisVersions(redis.url, redis.prefix) : null);
 }
 
 export function createApp(options: AppOptions = {}) {
@@ -39,11 +41,9 @@ export function createApp(options: AppOptions = {}) {
       (process.env.ASYNC_DOCTOR_BOT_LOGIN
         ? fixedIdentity(process.env.ASYNC_DOCTOR_BOT_LOGIN)
         : appIdentity(app));
-    const configs = configCache(options);
-    const redisUrl = process.env.REDIS_URL;
-    const labelsOnce = redisUrl
-      ? redisOnce(redisUrl, process.env.ASYNC_DOCTOR_REDIS_PREFIX || "async-doctor")
-      : null;
+    const redis = sharedRedis(process.env);
+    const configs = configCache(options, redis);
+    const labelsOnce = redis ? redisOnce(redis.url, redis.prefix) : null;
     issueTriage({ engine, render, me, configs, labelsOnce })(app);
     pullRequestReview({ engine, render, me, configs })(app);
     // A push to the default branch may change the configuration (`.github` repo: the owner's).

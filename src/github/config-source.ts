@@ -1,9 +1,9 @@
 /**
  * Reads `.github/async-doctor.yml` from GitHub for the one loader (config/load.ts): the
  * repository's default branch, then `[tool.async-doctor]` in its `pyproject.toml`, then the
- * organisation's `.github` repository, in one GraphQL request; files named by `_extends` with one request each. A configuration that is the
- * repository's own file alone is revalidated later with a conditional REST request (ETag → 304,
- * which GitHub does not count against the rate limit).
+ * organisation's `.github` repository, in one GraphQL request; files named by `_extends` with
+ * one request each. A configuration that is the repository's own file alone is revalidated later
+ * with a conditional REST request (ETag → 304, which GitHub does not count against the rate limit).
  */
 import type { ProbotOctokit } from "probot";
 import { type ConfigReader, loadConfig } from "../config/load.js";
@@ -30,7 +30,7 @@ async function query(octokit: ProbotOctokit, q: string, vars: Record<string, str
 type Origin = "repo" | "pyproject" | "org" | null;
 
 /** A reader for one repository: its own file (with the organisation fallback), then `_extends` targets. */
-export function githubConfigReader(
+function githubConfigReader(
   octokit: ProbotOctokit,
   repo: { owner: string; repo: string },
   onRoot: (origin: Origin) => void = () => undefined,
@@ -144,11 +144,3 @@ export const githubConfigSource: ConfigSource = {
     }
   },
 };
-
-/** The configuration of a repository, as every handler loads it (uncached). */
-export async function loadRepoConfig(
-  octokit: ProbotOctokit,
-  repo: { owner: string; repo: string },
-): Promise<ConfigResult> {
-  return (await githubConfigSource.load(octokit, repo)).result;
-}

@@ -18,9 +18,8 @@ import { parsePatch } from "../github/diff.js";
 import type { IdentitySource } from "../github/identity.js";
 import { fetchContents, GITHUB_FILE_LIST_CAP, listPrFiles, selectFiles } from "../github/pr-files.js";
 import { listProjectFiles, MAX_PROJECT_BYTES, MAX_PROJECT_FILES } from "../github/project-files.js";
-
 import { currentJob, finalAttempt } from "../queue/context.js";
-import { retryDelay } from "../queue/job.js";
+import { mendable } from "../queue/job.js";
 import { reasonOf } from "../queue/queue.js";
 import { checkOutput, findingAnnotation, type Skip } from "../report/check.js";
 import type { RenderOptions } from "../report/links.js";
@@ -87,7 +86,7 @@ export async function reviewPullRequest(deps: ReviewDeps, t: PrTarget): Promise<
     // A try that is not the last leaves the check in progress for the next one; the last one
     // always leaves a completed check run that says the review could not be made.
     // An error no retry can mend (a 404, a 422) is final whatever the attempt.
-    const last = finalAttempt() || retryDelay(e, 1, 1) === null;
+    const last = finalAttempt() || !mendable(e);
     if (last && wantCheck) await giveUp(deps, t, check, e).catch(() => undefined);
     throw e;
   }

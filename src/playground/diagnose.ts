@@ -35,6 +35,11 @@ export interface IssueOutcome {
 /** The title becomes `# title` and a blank line before the body (threadText). */
 const BODY_OFFSET = 2;
 
+/** Where a line of the thread text is in the input: the title, or a 1-based line of the body. */
+export function inputLine(threadLine: number): number | "title" {
+  return threadLine > BODY_OFFSET ? threadLine - BODY_OFFSET : "title";
+}
+
 export function diagnoseIssue(engine: Engine, config: Config, input: IssueInput): IssueOutcome {
   const repo = input.repo && /^[\w.-]+\/[\w.-]+$/.test(input.repo) ? input.repo : null;
   const result = engine.triage(threadText(input.title, input.body, []), ruleFilter(config), { repo });
@@ -42,7 +47,7 @@ export function diagnoseIssue(engine: Engine, config: Config, input: IssueInput)
   const lines = new Set<number>();
   for (const f of findings)
     for (const e of f.evidence)
-      if (e.line !== undefined && e.line > BODY_OFFSET) lines.add(e.line - BODY_OFFSET);
+      if (e.line !== undefined && inputLine(e.line) !== "title") lines.add(inputLine(e.line) as number);
   return {
     findings,
     comment: findings.length > 0 ? renderIssueComment(findings, result.evidence) : null,

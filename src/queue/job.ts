@@ -57,6 +57,11 @@ export function jobOf(id: string, name: string, payload: unknown): Job {
   };
 }
 
+/** Whether a retry can mend this error (a 4xx other than a timeout or a rate limit cannot). */
+export function mendable(error: unknown): boolean {
+  return retryDelay(error, 1, 1) !== null;
+}
+
 /** How long to wait before trying again after this error; null when it is not worth a retry. */
 export function retryDelay(error: unknown, attempt: number, baseMs: number): number | null {
   const e = obj(error);

@@ -8,7 +8,7 @@ import MarkdownIt from "markdown-it";
 import type { Config } from "../../config/schema.js";
 import { createEngine, type Engine } from "../../diagnosis/engine.js";
 import { locateWasm } from "../../diagnosis/python/parser.js";
-import { type CodeOutcome, diagnoseCode, diagnoseIssue, type ReviewComment } from "../diagnose.js";
+import { type CodeOutcome, diagnoseCode, diagnoseIssue, inputLine, type ReviewComment } from "../diagnose.js";
 import { EXAMPLES } from "../examples.js";
 import { decodeState, encodeState, type PlaygroundState } from "./permalink.js";
 
@@ -26,11 +26,6 @@ function render(markdown: string): string {
     ADD_ATTR: ["open"],
     FORBID_TAGS: ["style", "img", "iframe", "form"],
   });
-}
-
-function text(el: HTMLElement, s: string): HTMLElement {
-  el.textContent = s;
-  return el;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -58,10 +53,13 @@ function showIssue(): void {
     repo: $<HTMLInputElement>("issue-repo").value.trim(),
   });
   const comment = $("issue-comment");
-  if (out.comment) comment.innerHTML = render(out.comment);
-  else
-    text(comment, "No comment: the App would say nothing on this issue.").className = "markdown-body empty";
-  if (out.comment) comment.className = "markdown-body";
+  if (out.comment) {
+    comment.innerHTML = render(out.comment);
+    comment.className = "markdown-body";
+  } else {
+    comment.textContent = "No comment: the App would say nothing on this issue.";
+    comment.className = "markdown-body empty";
+  }
   const labels = $("issue-labels");
   labels.replaceChildren(
     ...(out.labels.length ? out.labels.map((l) => el("span", "label", l)) : [el("span", "muted", "none")]),
@@ -75,7 +73,12 @@ function showIssue(): void {
         "td",
         undefined,
         f.evidence
-          .map((e) => (e.line !== undefined && e.line > 2 ? `line ${e.line - 2}` : "title"))
+          .map((e) => {
+            // Evidence without a line is something the text says as a whole ("mentions gevent").
+            if (e.line === undefined) return "the text";
+            const at = inputLine(e.line);
+            return at === "title" ? "title" : `line ${at}`;
+          })
           .join(", "),
       ),
     );
