@@ -61,43 +61,36 @@ export function pullRequestReview(options: PullRequestOptions) {
       });
     });
 
+    /** A re-run at `headSha`: each pull request it still heads is reviewed again, in full. */
+    const rerun = async (
+      context: Context,
+      headSha: string,
+      pulls: { number: number; head: { sha: string }; base: { sha: string } }[],
+    ) => {
+      if (deliveries.seen(context.id)) return;
+      const { repository } = context.payload as { repository: { owner: { login: string }; name: string } };
+      for (const pr of pulls) {
+        if (pr.head.sha !== headSha) continue; // the pull request moved on: its newer head is reviewed
+        await run(context, {
+          owner: repository.owner.login,
+          repo: repository.name,
+          number: pr.number,
+          headSha,
+          baseSha: pr.base.sha,
+          draft: false,
+          authorIsBot: false,
+          fresh: false,
+          force: true,
+        });
+      }
+    };
     // "Re-run all checks": the suite of a commit, with the pull requests it heads.
-    app.on("check_suite.rerequested", async (context) => {
-      const { payload } = context;
-      if (deliveries.seen(context.id)) return;
-      for (const pr of payload.check_suite.pull_requests) {
-        if (pr.head.sha !== payload.check_suite.head_sha) continue;
-        await run(context, {
-          owner: payload.repository.owner.login,
-          repo: payload.repository.name,
-          number: pr.number,
-          headSha: payload.check_suite.head_sha,
-          baseSha: pr.base.sha,
-          draft: false,
-          authorIsBot: false,
-          fresh: false,
-          force: true,
-        });
-      }
-    });
-
+    app.on("check_suite.rerequested", (context) =>
+      rerun(context, context.payload.check_suite.head_sha, context.payload.check_suite.pull_requests),
+    );
     app.on("check_run.rerequested", async (context) => {
-      const { payload } = context;
-      if (payload.check_run.name !== CHECK_NAME) return;
-      if (deliveries.seen(context.id)) return;
-      for (const pr of payload.check_run.pull_requests) {
-        await run(context, {
-          owner: payload.repository.owner.login,
-          repo: payload.repository.name,
-          number: pr.number,
-          headSha: payload.check_run.head_sha,
-          baseSha: pr.base.sha,
-          draft: false,
-          authorIsBot: false,
-          fresh: false,
-          force: true,
-        });
-      }
+      if (context.payload.check_run.name !== CHECK_NAME) return;
+      await rerun(context, context.payload.check_run.head_sha, context.payload.check_run.pull_requests);
     });
   };
 }

@@ -549,38 +549,34 @@ describe("missing permissions", () => {
 });
 
 describe("Re-run", () => {
-  it("check_run.rerequested analyses the PR again without duplicating comments", async () => {
-    const posted = await firstPush();
-    const { check } = pushMocks(
-      LATE_PATCH_SRC,
-      { comments: [{ id: 801, body: posted, user: bot }], reviews: [] },
-      { sha: HEAD },
-    );
-    await send("check_run", fixture<Payload>("check_run.rerequested"));
-    expect(check.create).toMatchObject({ head_sha: HEAD });
-    expect(check.updates[0]).toMatchObject({ conclusion: "neutral" });
-    expect(calls.some((c) => c.endsWith("/reviews") && c.startsWith("POST"))).toBe(false);
-  });
+  it.each([
+    ["check_run", "Re-run"],
+    ["check_suite", "Re-run all checks"],
+  ] as const)(
+    "%s.rerequested (%s) analyses the PR at its head again without duplicating comments",
+    async (event, _button) => {
+      const posted = await firstPush();
+      const { check } = pushMocks(
+        LATE_PATCH_SRC,
+        { comments: [{ id: 801, body: posted, user: bot }], reviews: [] },
+        { sha: HEAD },
+      );
+      await send(event, fixture<Payload>(`${event}.rerequested`));
+      expect(check.create).toMatchObject({ head_sha: HEAD });
+      expect(check.updates[0]).toMatchObject({ conclusion: "neutral" });
+      expect(calls.some((c) => c.endsWith("/reviews") && c.startsWith("POST"))).toBe(false);
+    },
+  );
 
-  it("check_suite.rerequested (Re-run all checks) analyses the PR at the suite's head again, once", async () => {
-    const posted = await firstPush();
-    const { check } = pushMocks(
-      LATE_PATCH_SRC,
-      { comments: [{ id: 801, body: posted, user: bot }], reviews: [] },
-      { sha: HEAD },
-    );
-    await send("check_suite", fixture<Payload>("check_suite.rerequested"));
-    expect(check.create).toMatchObject({ head_sha: HEAD });
-    expect(check.updates[0]).toMatchObject({ conclusion: "neutral" });
-    expect(calls.some((c) => c.endsWith("/reviews") && c.startsWith("POST"))).toBe(false);
-  });
-
-  it("check_suite.rerequested leaves a pull request whose head moved on alone", async () => {
-    const p = fixture<Payload>("check_suite.rerequested");
-    p.check_suite.pull_requests[0].head.sha = "2".repeat(40);
-    await send("check_suite", p);
-    expect(calls).toEqual([]);
-  });
+  it.each(["check_run", "check_suite"] as const)(
+    "%s.rerequested leaves a pull request whose head moved on alone",
+    async (event) => {
+      const p = fixture<Payload>(`${event}.rerequested`);
+      p[event].pull_requests[0].head.sha = "2".repeat(40);
+      await send(event, p);
+      expect(calls).toEqual([]);
+    },
+  );
 
   it("ignores re-run requests for other apps' checks", async () => {
     const p = fixture<Payload>("check_run.rerequested");
