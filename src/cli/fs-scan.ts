@@ -79,7 +79,7 @@ export function listPythonFiles(
       return;
     }
     if (entries.some((e) => e.name === "pyvenv.cfg")) return; // a virtualenv
-    f.enter(rel);
+    if (entries.some((e) => e.name === ".gitignore")) f.enter(rel); // no read attempt elsewhere
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const p = join(dir, e.name);

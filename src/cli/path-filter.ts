@@ -36,7 +36,7 @@ export class PathFilter {
     this.excluded = anyGlob(options.exclude);
   }
 
-  /** Entering a folder (`rel` to the root, "" for the root): read its `.gitignore`. */
+  /** Entering a folder that has a `.gitignore` (`rel` to the root, "" for the root): read it. */
   enter(rel: string): void {
     if (!this.options.gitignore) return;
     let text: string;
@@ -59,10 +59,14 @@ export class PathFilter {
   skips(rel: string, isDir: boolean): boolean {
     if (rel === "") return false;
     if (this.excluded(rel) || (isDir && this.excluded(`${rel}/`))) return true;
-    for (const [dir, ig] of this.ignores) {
-      if (dir !== "" && !rel.startsWith(`${dir}/`)) continue;
+    // Only the folders above `rel` can ignore it: look their .gitignore up, nearest first.
+    if (this.ignores.size === 0) return false;
+    for (let dir = rel; dir !== ""; ) {
+      const cut = dir.lastIndexOf("/");
+      dir = cut < 0 ? "" : dir.slice(0, cut);
+      const ig = this.ignores.get(dir);
       const sub = dir === "" ? rel : rel.slice(dir.length + 1);
-      if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+      if (ig?.ignores(isDir ? `${sub}/` : sub)) return true;
     }
     return false;
   }
