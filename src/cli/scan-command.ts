@@ -35,7 +35,7 @@ export function exitFor(findings: { confidence: string }[], failOn: string): num
   return findings.length > 0 ? 1 : 0;
 }
 
-export function failOnOf(values: Parsed["values"]): string {
+function failOnOf(values: Parsed["values"]): string {
   const failOn = values["exit-zero"] === true ? "never" : String(values["fail-on"] ?? "any");
   if (!["any", "high", "never"].includes(failOn))
     throw new UsageError(`--fail-on takes any, high or never, not '${failOn}'`);

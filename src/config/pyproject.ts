@@ -8,7 +8,7 @@ import { parse as parseToml } from "smol-toml";
 import { ConfigContentError } from "./load.js";
 
 /** pyproject.toml files larger than this are not read for settings. */
-export const MAX_PYPROJECT_BYTES = 1024 * 1024;
+const MAX_PYPROJECT_BYTES = 1024 * 1024;
 
 /** The `[tool.async-doctor]` table as JSON text, or null when the file has none. */
 export function pyprojectConfigText(text: string): string | null {

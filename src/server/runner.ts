@@ -11,7 +11,7 @@ import type { Processor } from "../queue/queue.js";
  * GitHub paces content creation per installation (its secondary limits): the client's throttle
  * is keyed by the installation it acts for, so one busy installation never slows the others.
  */
-export const PacedOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => {
+const PacedOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => {
   const auth = o.auth as { installationId?: number | string } | undefined;
   const throttle = o.throttle as Record<string, unknown> | undefined;
   return auth?.installationId !== undefined && throttle && throttle.enabled !== false
@@ -26,7 +26,7 @@ export async function loadProbot(): Promise<Probot> {
 }
 
 /** Probot reports handler failures as an AggregateError: the first one says what happened. */
-export function unwrap(e: unknown): unknown {
+function unwrap(e: unknown): unknown {
   const errors = (e as { errors?: unknown[] } | null)?.errors;
   return Array.isArray(errors) && errors.length > 0 ? errors[0] : e;
 }

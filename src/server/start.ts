@@ -101,7 +101,7 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Partial<QueueSettings> {
 }
 
 /** The work thread's nice value: ASYNC_DOCTOR_WORK_NICE (0-19), 10 by default. */
-export function niceFrom(env: NodeJS.ProcessEnv): number {
+function niceFrom(env: NodeJS.ProcessEnv): number {
   const v = env.ASYNC_DOCTOR_WORK_NICE;
   return v !== undefined && /^\d+$/.test(v) ? Math.min(Number(v), 19) : 10;
 }

@@ -20,9 +20,9 @@ export interface PythonParser {
  * core, so a busy machine still finishes a real file); a parse past it is given up. The budget
  * stops inputs built to be slow, not large files.
  */
-export const PARSE_BUDGET_MS = 3000;
+const PARSE_BUDGET_MS = 3000;
 
-export function parseBudgetMs(source: string): number {
+function parseBudgetMs(source: string): number {
   return PARSE_BUDGET_MS + Math.ceil((source.length / (1024 * 1024)) * 1000);
 }
 
@@ -53,7 +53,7 @@ export function locateWasm(where: WasmLocation): void {
 }
 
 /** The grammar file: beside the compiled core, else from the tree-sitter-python package. */
-export function grammarPath(): string {
+function grammarPath(): string {
   const shipped = fileURLToPath(new URL("../../grammar/tree-sitter-python.wasm", import.meta.url));
   if (existsSync(shipped)) return shipped;
   return createRequire(import.meta.url).resolve("tree-sitter-python/tree-sitter-python.wasm");
