@@ -14,6 +14,7 @@ import { patches } from "./rules/shared/patcher.js";
 import { Suppressions, type UnusedIgnore, unusedInUnparsed } from "./suppressions.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
+import { boundText, THREAD_CHARS } from "./text/thread.js";
 import { answers, repoPackage, usesPackage } from "./text/reporter.js";
 import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
@@ -30,7 +31,13 @@ export interface ThreadContext {
    * evidence; a finding they already gave is not repeated.
    */
   maintainerTexts?: readonly string[];
+  /** Characters of the thread already left out before the text was joined (`threadOf`). */
+  unread?: number;
 }
+
+/** Maintainer texts read (the newest), and characters read at each end of one. */
+const MAINTAINER_TEXTS = 50;
+const MAINTAINER_EDGE_CHARS = 32 * 1024;
 
 export interface TriageResult {
   findings: IssueFinding[];
@@ -183,7 +190,9 @@ export class Engine {
    * Diagnose an issue text (title, body and comments joined). Posts by the repository's owner
    * (plain-text threads with post headers) and `thread.maintainerTexts` are not evidence.
    */
-  triage(text: string, filter: RuleFilter = {}, thread: ThreadContext = {}): TriageResult {
+  triage(input: string, filter: RuleFilter = {}, thread: ThreadContext = {}): TriageResult {
+    // Any text is read up to THREAD_CHARS (its start and end): the work is bounded whatever comes in.
+    const { text, unread } = boundText(input, THREAD_CHARS / 2);
     const repo = thread.repo ?? null;
     const project = new Set((thread.maintainers ?? []).map((m) => m.toLowerCase()));
     const owner = repo?.split("/")[0]?.toLowerCase();
@@ -194,7 +203,9 @@ export class Engine {
     const maintainerTexts = [
       ...(thread.maintainerTexts ?? []),
       ...posts.filter((p) => mine(p.author)).map((p) => p.text),
-    ];
+    ]
+      .slice(-MAINTAINER_TEXTS)
+      .map((m) => boundText(m, MAINTAINER_EDGE_CHARS).text);
     const reporterText =
       posts.length === 0
         ? text
@@ -224,6 +235,7 @@ export class Engine {
       snippetFindings,
       repo,
       repoPackage: repoPackage(repo),
+      unread: unread + (thread.unread ?? 0),
     };
     const drafts: { rule: Rule; draft: NonNullable<ReturnType<NonNullable<Rule["issue"]>["detect"]>> }[] = [];
     for (const rule of this.registry.rules) {

@@ -18,6 +18,8 @@ export interface IssueEvidence extends IssueText {
   repo: string | null;
   /** That repository's package name (normalised), when known. */
   repoPackage: string | null;
+  /** Characters of the thread that were not read (a long post's middle, older comments of a long thread). */
+  unread: number;
 }
 
 export type RuleKind = "issue" | "code" | "manifest";

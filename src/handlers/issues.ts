@@ -6,7 +6,7 @@ import type { Context, Probot } from "probot";
 import { atLeast, issueLabels } from "../config/issue-policy.js";
 import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import type { Engine, TriageResult } from "../diagnosis/engine.js";
-import { threadText } from "../diagnosis/text/thread.js";
+import { threadOf, threadText } from "../diagnosis/text/thread.js";
 import type { IssueFinding } from "../diagnosis/types.js";
 import { ConfigCache } from "../github/config-cache.js";
 import { appIdentity, type IdentitySource } from "../github/identity.js";
@@ -191,7 +191,7 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
   // 2. The whole thread: one paginated listing (skipped when the issue has no comments yet).
   const comments: IssueComment[] = hasComments ? await listComments(context.octokit, ref) : [];
   const human = comments.filter((c) => c.user?.type !== "Bot");
-  const text = threadText(
+  const { text, unread } = threadOf(
     issue.title,
     issue.body,
     human.filter((c) => !byMaintainer(c)).map((c) => c.body ?? ""),
@@ -205,7 +205,7 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
           ...job.event.result,
           findings: job.event.result.findings.filter((f) => filter.enabled?.(f.rule) ?? true),
         }
-      : engine.triage(text, filter, { repo: `${ref.owner}/${ref.repo}`, maintainerTexts });
+      : engine.triage(text, filter, { repo: `${ref.owner}/${ref.repo}`, maintainerTexts, unread });
   const findings = atLeast(result.findings, config.issues.min_confidence);
   let created = false;
 

@@ -30,6 +30,10 @@ function contextLines(ev: IssueEvidence): string[] {
   if (versions.length > 0) out.push(`- Versions: ${versions.join(", ")}`);
   const patchers = ev.context.patchers.slice(0, 2).map((x) => code(x.because, 90));
   if (patchers.length > 0) out.push(`- Patching: ${patchers.join("; ")}`);
+  if (ev.unread > 0)
+    out.push(
+      `- Not read: ${ev.unread.toLocaleString("en")} characters of this long thread (the start and end of long posts, and the newest comments, were read)`,
+    );
   return out;
 }
 

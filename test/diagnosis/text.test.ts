@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { createEngine } from "../../src/diagnosis/engine.js";
 import { readContext } from "../../src/diagnosis/text/context.js";
 import { readIssueText } from "../../src/diagnosis/text/evidence.js";
 import { findCodeBlocks, splitLines, stripLogPrefix } from "../../src/diagnosis/text/lines.js";
-import { classifyPath, parseExceptionLine, parseTracebacks } from "../../src/diagnosis/text/traceback.js";
+import { POST_EDGE_CHARS, THREAD_CHARS, threadOf } from "../../src/diagnosis/text/thread.js";
+import {
+  classifyPath,
+  MAX_FRAMES,
+  MAX_TRACEBACKS,
+  parseExceptionLine,
+  parseTracebacks,
+} from "../../src/diagnosis/text/traceback.js";
+import { renderIssueComment } from "../../src/report/issue-comment.js";
 
 const TB = `Traceback (most recent call last):
   File "/Users/me/venv/lib/python3.12/site-packages/httpx/__init__.py", line 2, in <module>
@@ -131,6 +140,70 @@ RuntimeError: second`;
     );
     expect(parseExceptionLine("Hello world: not an error")).toBeNull();
     expect(parseExceptionLine("raise NotImplementedError")).toBeNull();
+  });
+});
+
+describe("bounded tracebacks", () => {
+  it("keeps the first and last 100 frames of a deep traceback and counts the rest", () => {
+    const frames = Array.from(
+      { length: 1000 },
+      (_, i) => `  File "/app/m${i}.py", line ${i + 1}, in f${i}\n    f${i + 1}()`,
+    ).join("\n");
+    const [tb] = parseTracebacks(
+      `Traceback (most recent call last):\n${frames}\nRecursionError: maximum recursion depth exceeded`.split(
+        "\n",
+      ),
+    );
+    expect(tb?.frames).toHaveLength(MAX_FRAMES);
+    expect(tb?.omitted).toBe(800);
+    expect(tb?.frames[0]?.func).toBe("f0");
+    expect(tb?.frames.at(-1)?.func).toBe("f999");
+    expect(tb?.exception?.type).toBe("RecursionError");
+  });
+
+  it("reads at most 100 tracebacks of one text", () => {
+    const one = 'Traceback (most recent call last):\n  File "/a/x.py", line 1, in <module>\nValueError: x\n';
+    expect(parseTracebacks(one.repeat(500).split("\n"))).toHaveLength(MAX_TRACEBACKS);
+  });
+});
+
+describe("bounded threads", () => {
+  it("reads a long post at its start and end, and counts what it left", () => {
+    const body = `start\n${"x".repeat(2 * POST_EDGE_CHARS)}\nend`;
+    const t = threadOf("Title", body, []);
+    expect(t.unread).toBe(body.length - 2 * POST_EDGE_CHARS);
+    expect(t.text.startsWith("# Title\n\nstart")).toBe(true);
+    expect(t.text.endsWith("\nend")).toBe(true);
+    expect(t.text).toContain(`[${t.unread} characters not read]`);
+  });
+
+  it("reads the body and the newest comments up to 1 MiB, in thread order", () => {
+    const comments = Array.from({ length: 250 }, (_, i) => `comment ${i}\n${'  File "'.repeat(8000)}`);
+    const t = threadOf("T", "the body", comments);
+    expect(t.text.length).toBeLessThanOrEqual(THREAD_CHARS);
+    expect(t.text).toContain("the body");
+    expect(t.text).toContain("comment 249");
+    expect(t.text).not.toContain("comment 0\n");
+    const left = comments.filter((c) => !t.text.includes(`${c.slice(0, c.indexOf("\n"))}\n`));
+    expect(left.length).toBeGreaterThan(0);
+    expect(t.unread).toBe(left.reduce((n, c) => n + c.length, 0));
+    expect(t.text.indexOf("comment 248")).toBeLessThan(t.text.indexOf("comment 249"));
+    expect(t.text).toMatch(/\[\d+ earlier comments \(\d+ characters\) not read\]/);
+  });
+
+  it("triage reads any text within its bound, and says in the evidence what it left", async () => {
+    const engine = await createEngine();
+    const tail =
+      'Traceback (most recent call last):\n  File "/Users/me/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n';
+    const text = `gevent monkey.patch_all()\n${'  File "\n'.repeat(2 * 1024 * 1024)}${tail}`;
+    const r = engine.triage(text);
+    expect(r.evidence.unread).toBeGreaterThan(15 * 1024 * 1024);
+    expect(r.findings.map((f) => f.rule)).toContain("trio-unsupported-platform");
+    const comment = renderIssueComment(r.findings, r.evidence);
+    expect(comment).toContain(`Not read: ${r.evidence.unread.toLocaleString("en")} characters`);
+    const short = engine.triage(tail);
+    expect(short.evidence.unread).toBe(0);
+    expect(renderIssueComment(short.findings, short.evidence)).not.toContain("Not read");
   });
 });
 

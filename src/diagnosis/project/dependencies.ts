@@ -102,11 +102,18 @@ export function joinPath(from: string, rel: string): string {
   return parts.join("/");
 }
 
+/** What a manifest left unread when the project's reading ran out of its time budget says. */
+export const OVER_BUDGET = "not read: reading the project's manifests stopped at its time budget";
+
 /**
  * Read every manifest of a project: `files` maps project-relative paths to their text. `-r` and
- * `-c` includes are followed (once each) even when the included file has another name.
+ * `-c` includes are followed (once each) even when the included file has another name. Past
+ * `deadline` (a `performance.now()` time), the manifests not yet read are listed as problems.
  */
-export function readDependencies(files: ReadonlyMap<string, string>): Dependencies {
+export function readDependencies(
+  files: ReadonlyMap<string, string>,
+  deadline = Number.POSITIVE_INFINITY,
+): Dependencies {
   const deps: Dependency[] = [];
   const problems: ManifestProblem[] = [];
   const seen = new Set<string>();
@@ -118,6 +125,10 @@ export function readDependencies(files: ReadonlyMap<string, string>): Dependenci
     seen.add(path);
     const text = files.get(path);
     if (text === undefined) continue;
+    if (performance.now() > deadline) {
+      problems.push({ file: path, reason: OVER_BUDGET });
+      continue;
+    }
     // A file included with `-r`/`-c` reads as a requirements file whatever its name.
     const r =
       constraint === null || manifestKind(path) === "requirements"

@@ -2,9 +2,10 @@
  * Dependencies from every manifest and lock format a Python project keeps: requirements and
  * constraints files, pyproject.toml (PEP 621, PEP 735 / uv dependency groups, Poetry, PDM),
  * setup.cfg, Pipfile and the lock files (Pipfile.lock, poetry.lock, uv.lock, pdm.lock).
- * TOML through smol-toml; line numbers by a search of the text for the entry.
+ * TOML through smol-toml; line numbers from an index of the text built once per file (linear).
  */
 import { parse as parseToml } from "smol-toml";
+import { Entries, firstAfter, LineIndex, MAX_MANIFEST_ENTRIES } from "./manifest-index.js";
 import {
   type Dependency,
   declaredDependency,
@@ -17,7 +18,6 @@ import {
 
 /** Manifests larger than this are skipped (lock files of big projects stay well below). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
 }
@@ -50,116 +50,99 @@ export function manifestKind(path: string): ManifestKind | null {
 export interface ManifestRead {
   deps: Dependency[];
   includes: { path: string; constraint: boolean; line: number }[];
-  /** Why the manifest could not be read (malformed TOML/JSON), or null. */
+  /** Why the manifest, or part of it, was not read (malformed TOML/JSON, too many entries), or null. */
   error: string | null;
-}
-
-/** The 1-based line of the first line that `pred` accepts, or 1. */
-function lineWhere(lines: string[], pred: (trimmed: string) => boolean, from = 0): number {
-  for (let i = from; i < lines.length; i++) if (pred((lines[i] ?? "").trim())) return i + 1;
-  return 1;
-}
-
-/** Where a PEP 508 string naming `name` sits: the first line with a quote then the name. */
-function stringLine(lines: string[], raw: string): number {
-  const head = raw.trim().slice(0, 60);
-  return lineWhere(lines, (t) => t.includes(`"${head}`) || t.includes(`'${head}`));
-}
-
-/** Where a `name = ...` table entry sits (Poetry, Pipfile). */
-function keyLine(lines: string[], name: string): number {
-  const n = normalizeName(name);
-  return lineWhere(lines, (t) => {
-    const eq = t.indexOf("=");
-    if (eq <= 0) return false;
-    const key = t
-      .slice(0, eq)
-      .trim()
-      .replace(/^["']|["']$/g, "");
-    return normalizeName(key) === n;
-  });
 }
 
 type Table = Record<string, unknown>;
 const isTable = (v: unknown): v is Table => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function fromStrings(file: string, lines: string[], list: unknown, out: Dependency[]): void {
+function fromStrings(file: string, list: unknown, out: Entries): void {
   if (!Array.isArray(list)) return;
   for (const raw of list) {
     if (typeof raw !== "string") continue;
-    const req = parseRequirement(raw);
-    if (!req) continue;
-    out.push(declaredDependency(req, file, stringLine(lines, raw)));
+    out.add(() => {
+      const req = parseRequirement(raw);
+      return req ? declaredDependency(req, file, out.index.stringLine(raw)) : null;
+    });
   }
 }
 
 /** A Poetry/Pipfile table: `name = "^1.2"` or `name = { version = "...", extras = [...] }`. */
-function fromTable(file: string, lines: string[], table: unknown, out: Dependency[]): void {
+function fromTable(file: string, table: unknown, out: Entries): void {
   if (!isTable(table)) return;
   for (const [key, value] of Object.entries(table)) {
     if (normalizeName(key) === "python") continue;
-    const v = isTable(value) ? value.version : value;
-    const spec = typeof v === "string" && v !== "*" ? v.replace(/\s+/g, "") : "";
-    const extras =
-      isTable(value) && Array.isArray(value.extras) ? value.extras.map((e) => normalizeName(String(e))) : [];
-    const exact = /^\d/.test(spec) && !spec.includes("*") && !spec.includes(",") ? spec : exactVersion(spec);
-    out.push({
-      name: normalizeName(key),
-      extras,
-      spec,
-      version: exact,
-      locked: false,
-      constraint: false,
-      file,
-      line: keyLine(lines, key),
+    out.add(() => {
+      const v = isTable(value) ? value.version : value;
+      const spec = typeof v === "string" && v !== "*" ? v.replace(/\s+/g, "") : "";
+      const extras =
+        isTable(value) && Array.isArray(value.extras)
+          ? value.extras.map((e) => normalizeName(String(e)))
+          : [];
+      const exact =
+        /^\d/.test(spec) && !spec.includes("*") && !spec.includes(",") ? spec : exactVersion(spec);
+      return {
+        name: normalizeName(key),
+        extras,
+        spec,
+        version: exact,
+        locked: false,
+        constraint: false,
+        file,
+        line: out.index.keyLine(key),
+      };
     });
   }
 }
 
-function readPyproject(file: string, doc: Table, lines: string[], out: Dependency[]): void {
+function readPyproject(file: string, doc: Table, out: Entries): void {
   const project = isTable(doc.project) ? doc.project : {};
-  fromStrings(file, lines, project.dependencies, out);
+  fromStrings(file, project.dependencies, out);
   if (isTable(project["optional-dependencies"]))
-    for (const list of Object.values(project["optional-dependencies"])) fromStrings(file, lines, list, out);
+    for (const list of Object.values(project["optional-dependencies"])) fromStrings(file, list, out);
   if (isTable(doc["dependency-groups"]))
-    for (const list of Object.values(doc["dependency-groups"])) fromStrings(file, lines, list, out);
+    for (const list of Object.values(doc["dependency-groups"])) fromStrings(file, list, out);
   const tool = isTable(doc.tool) ? doc.tool : {};
   const poetry = isTable(tool.poetry) ? tool.poetry : {};
-  fromTable(file, lines, poetry.dependencies, out);
-  fromTable(file, lines, poetry["dev-dependencies"], out);
+  fromTable(file, poetry.dependencies, out);
+  fromTable(file, poetry["dev-dependencies"], out);
   if (isTable(poetry.group))
-    for (const g of Object.values(poetry.group)) if (isTable(g)) fromTable(file, lines, g.dependencies, out);
+    for (const g of Object.values(poetry.group)) if (isTable(g)) fromTable(file, g.dependencies, out);
   const pdm = isTable(tool.pdm) ? tool.pdm : {};
   if (isTable(pdm["dev-dependencies"]))
-    for (const list of Object.values(pdm["dev-dependencies"])) fromStrings(file, lines, list, out);
+    for (const list of Object.values(pdm["dev-dependencies"])) fromStrings(file, list, out);
   const uv = isTable(tool.uv) ? tool.uv : {};
-  fromStrings(file, lines, uv["dev-dependencies"], out);
+  fromStrings(file, uv["dev-dependencies"], out);
 }
 
 /** `[[package]]` lock files (poetry.lock, uv.lock, pdm.lock): name and exact version. */
-function readTomlLock(file: string, doc: Table, lines: string[], out: Dependency[]): void {
+function readTomlLock(file: string, doc: Table, out: Entries): void {
   if (!Array.isArray(doc.package)) return;
-  // Each package's `name = "x"` line, in order, so that line numbers follow the entries.
-  let from = 0;
+  // Each package's `name = "x"` line after the previous package's, so that lines follow the entries.
+  let after = 0;
   for (const p of doc.package) {
     if (!isTable(p) || typeof p.name !== "string" || typeof p.version !== "string") continue;
     const name = p.name;
-    const line = lineWhere(lines, (t) => t === `name = "${name}"`, from);
-    from = line;
-    out.push({
-      name: normalizeName(name),
-      extras: [],
-      spec: `==${p.version}`,
-      version: p.version,
-      locked: true,
-      constraint: false,
-      file,
-      line,
+    const version = p.version;
+    out.add(() => {
+      const line = firstAfter(out.index.lockNameLines(name), after) ?? 1;
+      if (line > 1) after = line;
+      return {
+        name: normalizeName(name),
+        extras: [],
+        spec: `==${version}`,
+        version,
+        locked: true,
+        constraint: false,
+        file,
+        line,
+      };
     });
   }
 }
 
-function readPipfileLock(file: string, text: string, lines: string[], out: Dependency[]): void {
+function readPipfileLock(file: string, text: string, out: Entries): void {
   const doc = JSON.parse(text) as unknown;
   if (!isTable(doc)) return;
   for (const section of ["default", "develop"]) {
@@ -167,33 +150,37 @@ function readPipfileLock(file: string, text: string, lines: string[], out: Depen
     if (!isTable(table)) continue;
     for (const [key, value] of Object.entries(table)) {
       if (!isTable(value) || typeof value.version !== "string") continue;
-      const version = exactVersion(value.version);
-      out.push({
-        name: normalizeName(key),
-        extras: [],
-        spec: value.version,
-        version,
-        locked: version !== null,
-        constraint: false,
-        file,
-        line: lineWhere(lines, (t) => t.startsWith(`"${key}"`)),
+      const spec = value.version;
+      out.add(() => {
+        const version = exactVersion(spec);
+        return {
+          name: normalizeName(key),
+          extras: [],
+          spec,
+          version,
+          locked: version !== null,
+          constraint: false,
+          file,
+          line: out.index.jsonKeyLine(key),
+        };
       });
     }
   }
 }
 
 /** setup.cfg `[options] install_requires` and `[options.extras_require]`: indented lists. */
-function readSetupCfg(file: string, lines: string[], out: Dependency[]): void {
+function readSetupCfg(file: string, lines: readonly string[], out: Entries): void {
   let section = "";
   let inList = false;
-  lines.forEach((raw, i) => {
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? "";
     const t = raw.trim();
     if (t.startsWith("[") && t.endsWith("]")) {
       section = t.slice(1, -1).trim();
       inList = false;
-      return;
+      continue;
     }
-    if (!t || t.startsWith("#") || t.startsWith(";")) return;
+    if (!t || t.startsWith("#") || t.startsWith(";")) continue;
     const indented = raw.startsWith(" ") || raw.startsWith("\t");
     let value = t;
     if (!indented) {
@@ -202,13 +189,13 @@ function readSetupCfg(file: string, lines: string[], out: Dependency[]): void {
       inList =
         (section === "options" && key === "install_requires") ||
         (section === "options.extras_require" && key !== "");
-      if (!inList) return;
+      if (!inList) continue;
       value = t.slice(eq + 1).trim();
-      if (!value) return;
-    } else if (!inList) return;
+      if (!value) continue;
+    } else if (!inList) continue;
     const req = parseRequirement(value);
-    if (req) out.push(declaredDependency(req, file, i + 1));
-  });
+    if (req) out.add(() => declaredDependency(req, file, i + 1));
+  }
 }
 
 /** Read one manifest (by its name). Never throws: malformed input is reported in `error`. */
@@ -217,35 +204,44 @@ export function readManifest(path: string, text: string): ManifestRead {
   return kind === null ? { deps: [], includes: [], error: null } : readManifestAs(kind, path, text);
 }
 
+/** What a manifest with more entries than are read says about the rest. */
+export function droppedNote(dropped: number): string {
+  return `more than ${MAX_MANIFEST_ENTRIES.toLocaleString("en")} entries: the first ${MAX_MANIFEST_ENTRIES.toLocaleString("en")} were read, ${dropped.toLocaleString("en")} more were not`;
+}
+
 /** Read a file as a manifest of `kind`, whatever its name (a `-r` include is a requirements file). */
 export function readManifestAs(kind: ManifestKind, path: string, text: string): ManifestRead {
-  const out: ManifestRead = { deps: [], includes: [], error: null };
-  if (text.length > MAX_MANIFEST_BYTES) return { ...out, error: "larger than 4 MiB" };
+  if (text.length > MAX_MANIFEST_BYTES) return { deps: [], includes: [], error: "larger than 4 MiB" };
+  if (kind === "requirements") {
+    const r = readRequirements(
+      path,
+      text,
+      baseName(path).toLowerCase().startsWith("constraints"),
+      MAX_MANIFEST_ENTRIES,
+    );
+    return { deps: r.deps, includes: r.includes, error: r.dropped > 0 ? droppedNote(r.dropped) : null };
+  }
   const lines = text.split(/\r\n|\r|\n/);
+  const out = new Entries(new LineIndex(lines));
   try {
     switch (kind) {
-      case "requirements": {
-        const r = readRequirements(path, text, baseName(path).toLowerCase().startsWith("constraints"));
-        return { deps: r.deps, includes: r.includes, error: null };
-      }
       case "setup.cfg":
-        readSetupCfg(path, lines, out.deps);
-        return out;
+        readSetupCfg(path, lines, out);
+        break;
       case "Pipfile.lock":
-        readPipfileLock(path, text, lines, out.deps);
-        return out;
+        readPipfileLock(path, text, out);
+        break;
       case "Pipfile": {
         const doc = parseToml(text) as Table;
-        fromTable(path, lines, doc.packages, out.deps);
-        fromTable(path, lines, doc["dev-packages"], out.deps);
-        return out;
+        fromTable(path, doc.packages, out);
+        fromTable(path, doc["dev-packages"], out);
+        break;
       }
       case "pyproject":
-        readPyproject(path, parseToml(text) as Table, lines, out.deps);
-        return out;
+        readPyproject(path, parseToml(text) as Table, out);
+        break;
       default:
-        readTomlLock(path, parseToml(text) as Table, lines, out.deps);
-        return out;
+        readTomlLock(path, parseToml(text) as Table, out);
     }
   } catch (e) {
     return {
@@ -256,4 +252,5 @@ export function readManifestAs(kind: ManifestKind, path: string, text: string): 
         ?.slice(0, 120)}`,
     };
   }
+  return { deps: out.deps, includes: [], error: out.dropped > 0 ? droppedNote(out.dropped) : null };
 }

@@ -2,6 +2,7 @@
  * A project as the code rules see it: its dependencies with versions, and how it runs patched
  * (worker configs and command lines, plus module-level patch calls in its own modules).
  */
+import { budgetMs } from "../budget.js";
 import { isTestPath } from "../paths.js";
 import { type Dependencies, readDependencies } from "./dependencies.js";
 import { manifestKind } from "./manifests.js";
@@ -34,12 +35,18 @@ export function isProjectFile(path: string): boolean {
   return manifestKind(path) !== null || isRunConfig(path);
 }
 
-/** Read the project context from its manifests and run configs (project-relative paths). */
+/**
+ * Read the project context from its manifests and run configs (project-relative paths), within
+ * the input budget of their total size: what is left when it runs out is listed as a problem.
+ */
 export function readProject(files: ReadonlyMap<string, string>): Project {
+  let chars = 0;
+  for (const text of files.values()) chars += text.length;
+  const deadline = performance.now() + budgetMs(chars);
   const runs: PatchedRun[] = [];
   for (const [path, text] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    runs.push(...readRuns(path, text));
-  return { deps: readDependencies(files), runs };
+    for (const run of readRuns(path, text)) runs.push(run);
+  return { deps: readDependencies(files, deadline), runs };
 }
 
 /** The context of one module: the first run whose folder holds it (test modules: none). */

@@ -121,19 +121,34 @@ export interface RequirementsFile {
   deps: Dependency[];
   /** `-r` / `-c` includes, relative to the file, with whether they are constraints. */
   includes: { path: string; constraint: boolean; line: number }[];
+  /** Requirements past `max` (counted, not read). */
+  dropped: number;
 }
 
 /**
  * A pip requirements or constraints file: one requirement per logical line (`\` continues),
- * `#` comments, options skipped, `-r`/`-c` includes returned for the caller to resolve.
+ * `#` comments, options skipped, `-r`/`-c` includes returned for the caller to resolve. At most
+ * `max` requirements are read (the rest are counted in `dropped`).
  */
-export function readRequirements(file: string, text: string, constraint: boolean): RequirementsFile {
-  const out: RequirementsFile = { deps: [], includes: [] };
+export function readRequirements(
+  file: string,
+  text: string,
+  constraint: boolean,
+  max = Number.POSITIVE_INFINITY,
+): RequirementsFile {
+  const out: RequirementsFile = { deps: [], includes: [], dropped: 0 };
   const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     const startLine = i + 1;
-    let line = lines[i] ?? "";
-    while (line.endsWith("\\") && i + 1 < lines.length) line = `${line.slice(0, -1)} ${lines[++i] ?? ""}`;
+    // Continuations are gathered and joined once, never re-copied line by line.
+    let part = lines[i] ?? "";
+    const parts: string[] = [];
+    while (part.endsWith("\\") && i + 1 < lines.length) {
+      parts.push(part.slice(0, -1));
+      part = lines[++i] ?? "";
+    }
+    parts.push(part);
+    let line = parts.length === 1 ? part : parts.join(" ");
     const hash = line.startsWith("#") ? 0 : line.indexOf(" #");
     if (hash >= 0) line = line.slice(0, hash);
     // Per-requirement options (`--hash=...`, `--config-settings`) follow the requirement.
@@ -143,15 +158,19 @@ export function readRequirements(file: string, text: string, constraint: boolean
     if (!line) continue;
     if (line.startsWith("-")) {
       const include = includeOf(line);
-      if (include) out.includes.push({ ...include, line: startLine });
+      if (include && out.includes.length < MAX_INCLUDES) out.includes.push({ ...include, line: startLine });
       continue;
     }
     const req = parseRequirement(line);
     if (!req) continue;
-    out.deps.push(declaredDependency(req, file, startLine, constraint));
+    if (out.deps.length >= max) out.dropped++;
+    else out.deps.push(declaredDependency(req, file, startLine, constraint));
   }
   return out;
 }
+
+/** `-r`/`-c` includes followed from one file. */
+const MAX_INCLUDES = 100;
 
 function includeOf(line: string): { path: string; constraint: boolean } | null {
   for (const [flag, constraint] of [

@@ -100,6 +100,8 @@ function commandRun(ws: string[]): { patcher: Patcher; via: PatchedRun["via"] } 
 }
 
 const MAX_LINE = 4096;
+/** Runs read from one file (a real Procfile or compose file declares a handful). */
+export const MAX_RUNS_PER_FILE = 100;
 
 /** The patched runs one file declares. */
 export function readRuns(path: string, text: string): PatchedRun[] {
@@ -109,7 +111,7 @@ export function readRuns(path: string, text: string): PatchedRun[] {
   const gunicornPy = path.toLowerCase().endsWith(".py");
   let section = "";
   const lines = text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < lines.length && out.length < MAX_RUNS_PER_FILE; i++) {
     const raw = lines[i] ?? "";
     const t = (raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw).trim();
     if (!t || t.startsWith("#")) continue;

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Language, Parser, Query, type Tree } from "web-tree-sitter";
+import { budgetMs } from "../budget.js";
 
 export interface PythonParser {
   /** Parse within the time budget (default `parseBudgetMs(source)`); null when it ran out. */
@@ -15,15 +16,9 @@ export interface PythonParser {
   query: Query;
 }
 
-/**
- * One file's parse may take 3 s plus 1 s per MiB (a 1 MiB file takes about 250 ms on one free
- * core, so a busy machine still finishes a real file); a parse past it is given up. The budget
- * stops inputs built to be slow, not large files.
- */
-const PARSE_BUDGET_MS = 3000;
-
+/** One file's parse may take the input budget of its size (budget.ts); past it, it is given up. */
 function parseBudgetMs(source: string): number {
-  return PARSE_BUDGET_MS + Math.ceil((source.length / (1024 * 1024)) * 1000);
+  return budgetMs(source.length);
 }
 
 /** Imports, and the name of every called function (the call is its parent or grandparent). */

@@ -5,7 +5,8 @@
 
 /** Split text into lines, accepting \n, \r\n and \r. */
 export function splitLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
+  // A plain split is several times faster than the regular expression; most texts have no \r.
+  return text.includes("\r") ? text.split(/\r\n|\r|\n/) : text.split("\n");
 }
 
 function isDigit(c: number): boolean {
@@ -75,9 +76,13 @@ export interface CodeBlock {
   lines: string[];
 }
 
+/** Code blocks kept from one text (every fence still counts for `inBlock`). */
+export const MAX_CODE_BLOCKS = 1000;
+
 /**
  * Find fenced code blocks (``` and ~~~, any length >= 3, closed by a fence of the same
- * character at least as long). An unclosed block runs to the end of the text.
+ * character at least as long). An unclosed block runs to the end of the text. At most
+ * `MAX_CODE_BLOCKS` are returned; `inBlock` covers every one.
  */
 export function findCodeBlocks(lines: string[]): { blocks: CodeBlock[]; inBlock: boolean[] } {
   const blocks: CodeBlock[] = [];
@@ -94,12 +99,13 @@ export function findCodeBlocks(lines: string[]): { blocks: CodeBlock[]; inBlock:
         if (open === null) {
           const info = t.slice(n).trim().toLowerCase();
           if (!(ch === "`" && info.includes("`"))) {
-            open = { ch, len: n, block: { lang: info.split(/\s/)[0] ?? "", startLine: i + 1, lines: [] } };
+            const lang = blocks.length < MAX_CODE_BLOCKS ? (info.split(/\s/)[0] ?? "") : "";
+            open = { ch, len: n, block: { lang, startLine: i + 1, lines: [] } };
             inBlock[i] = true;
             continue;
           }
         } else if (ch === open.ch && n >= open.len && t.slice(n).trim() === "") {
-          blocks.push(open.block);
+          if (blocks.length < MAX_CODE_BLOCKS) blocks.push(open.block);
           inBlock[i] = true;
           open = null;
           continue;
@@ -107,11 +113,11 @@ export function findCodeBlocks(lines: string[]): { blocks: CodeBlock[]; inBlock:
       }
     }
     if (open !== null) {
-      open.block.lines.push(raw);
+      if (blocks.length < MAX_CODE_BLOCKS) open.block.lines.push(raw);
       inBlock[i] = true;
     }
   }
-  if (open !== null) blocks.push(open.block);
+  if (open !== null && blocks.length < MAX_CODE_BLOCKS) blocks.push(open.block);
   return { blocks, inBlock };
 }
 

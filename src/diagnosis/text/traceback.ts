@@ -24,7 +24,10 @@ export interface ExceptionInfo {
 }
 
 export interface Traceback {
+  /** At most `MAX_FRAMES`: the first and the last half (where a deep traceback's story is). */
   frames: Frame[];
+  /** Frames left out of the middle of a deeper traceback. */
+  omitted: number;
   exception: ExceptionInfo | null;
   /** Link to the traceback this one was raised while handling / caused by. */
   chainedFrom: number | null;
@@ -60,7 +63,8 @@ export function parseExceptionLine(line: string): { type: string; message: strin
 
 /** Normalise a frame path and derive its package and module. */
 export function classifyPath(rawPath: string): { pkg: string; module: string } {
-  const p = rawPath.replace(/\\/g, "/");
+  if (rawPath === "") return { pkg: "app", module: "" };
+  const p = rawPath.includes("\\") ? rawPath.replace(/\\/g, "/") : rawPath;
   if (p.startsWith("<frozen ")) return { pkg: "frozen", module: p.slice(8, -1) };
   if (p.startsWith("<")) return { pkg: "app", module: "" };
   const lower = p.toLowerCase();
@@ -163,7 +167,12 @@ function isCaretLine(t: string): boolean {
   return true;
 }
 
-/** Find every traceback in the lines, in order. Linear in the total length. */
+/** Frames kept per traceback (a recursion's thousand repeated frames tell no more than 200). */
+export const MAX_FRAMES = 200;
+/** Tracebacks read from one text (later ones are not read). */
+export const MAX_TRACEBACKS = 100;
+
+/** Find every traceback in the lines, in order (at most `MAX_TRACEBACKS`). Linear in the total length. */
 export function parseTracebacks(lines: readonly string[]): Traceback[] {
   const out: Traceback[] = [];
   let cur: Traceback | null = null;
@@ -172,19 +181,21 @@ export function parseTracebacks(lines: readonly string[]): Traceback[] {
   let pendingChain: number | null = null;
 
   const close = () => {
-    if (cur !== null && (cur.frames.length > 0 || cur.exception !== null)) out.push(cur);
+    if (cur !== null) trimFrames(cur);
+    if (cur !== null && (cur.frames.length > 0 || cur.exception !== null) && out.length < MAX_TRACEBACKS)
+      out.push(cur);
     cur = null;
     lastFrame = null;
     misses = 0;
   };
   const open = (startLine: number): Traceback => {
-    const tb: Traceback = { frames: [], exception: null, chainedFrom: pendingChain, startLine };
+    const tb: Traceback = { frames: [], omitted: 0, exception: null, chainedFrom: pendingChain, startLine };
     cur = tb;
     pendingChain = null;
     return tb;
   };
 
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < lines.length && out.length < MAX_TRACEBACKS; i++) {
     const raw = lines[i] ?? "";
     if (raw.length > 20000) continue;
     // Outside a traceback only a header or a frame can matter: skip prose cheaply.
@@ -215,8 +226,10 @@ export function parseTracebacks(lines: readonly string[]): Traceback[] {
     if (fr !== null) {
       const tb: Traceback = cur ?? open(i + 1);
       const { pkg, module } = classifyPath(fr.path);
-      lastFrame = { ...fr, source: null, pkg, module, textLine: i + 1 };
+      // Written out, not spread: a spread here cost ten times the rest of the loop (V8 clones slowly).
+      lastFrame = { path: fr.path, line: fr.line, func: fr.func, source: null, pkg, module, textLine: i + 1 };
       tb.frames.push(lastFrame);
+      if (tb.frames.length >= 2 * MAX_FRAMES) trimFrames(tb);
       misses = 0;
       continue;
     }
@@ -240,6 +253,14 @@ export function parseTracebacks(lines: readonly string[]): Traceback[] {
   }
   close();
   return out;
+}
+
+/** Keep the first and last `MAX_FRAMES / 2` frames (amortised: called every `MAX_FRAMES` pushes). */
+function trimFrames(tb: Traceback): void {
+  const extra = tb.frames.length - MAX_FRAMES;
+  if (extra <= 0) return;
+  tb.frames.splice(MAX_FRAMES / 2, extra);
+  tb.omitted += extra;
 }
 
 /** An exception line right after a frame header (no source shown, e.g. frozen frames). */

@@ -125,6 +125,35 @@ psycopg = { version = "^3.1", extras = ["c"] }
     expect(readManifest("uv.lock", "x".repeat(5 * 1024 * 1024)).error).toBe("larger than 4 MiB");
   });
 
+  it("finds each entry's line from one index: inline arrays, repeated names, lock order", () => {
+    expect(
+      brief(
+        "pyproject.toml",
+        '[project]\ndependencies = ["gevent>=23", "trio==0.25.1"]\n[project.optional-dependencies]\nx = [\n  "httpx[trio]",\n]\n',
+      ),
+    ).toEqual(["gevent >=23 - @2", "trio ==0.25.1 0.25.1 @2", "httpx[trio] * - @5"]);
+    // A longer string that starts with the same name is not taken for it.
+    expect(
+      brief("pyproject.toml", '[project]\ndependencies = [\n  "geventhttpclient",\n  "gevent",\n]\n'),
+    ).toEqual(["geventhttpclient * - @3", "gevent * - @4"]);
+    const lock =
+      '[[package]]\nname = "trio"\nversion = "0.22.0"\n\n[[package]]\nname = "x"\n\n[[package]]\nname = "trio"\nversion = "0.25.1"\n';
+    expect(brief("uv.lock", lock)).toEqual(["trio ==0.22.0 0.22.0 @2", "trio ==0.25.1 0.25.1 @9"]);
+  });
+
+  it("reads at most 5,000 entries of one manifest and says how many it left", () => {
+    const names = Array.from({ length: 5003 }, (_, i) => `pkg${i} = "^1"`).join("\n");
+    const r = readManifest("Pipfile", `[packages]\n${names}\n`);
+    expect(r.deps).toHaveLength(5000);
+    expect(r.deps.at(-1)?.line).toBe(5001);
+    expect(r.error).toBe("more than 5,000 entries: the first 5,000 were read, 3 more were not");
+    const req = readManifest("requirements.txt", Array.from({ length: 5001 }, (_, i) => `p${i}`).join("\n"));
+    expect([req.deps.length, req.error]).toEqual([
+      5000,
+      "more than 5,000 entries: the first 5,000 were read, 1 more were not",
+    ]);
+  });
+
   it("stays linear on hostile requirement lines", () => {
     const line = `${"a".repeat(200_000)}[${",".repeat(100_000)}`;
     const r = readRequirements("requirements.txt", `${line}\n${"\\\n".repeat(50_000)}httpx\n`, false);
