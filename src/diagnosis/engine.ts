@@ -14,8 +14,8 @@ import { patches } from "./rules/shared/patcher.js";
 import { Suppressions, type UnusedIgnore, unusedInUnparsed } from "./suppressions.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
-import { boundText, THREAD_CHARS } from "./text/thread.js";
 import { answers, repoPackage, usesPackage } from "./text/reporter.js";
+import { boundText, THREAD_CHARS } from "./text/thread.js";
 import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
 export type { RuleFilter } from "./findings.js";
