@@ -74,3 +74,33 @@ describe("layering", () => {
     expect(ALL.filter((f) => f.lines > 300).map((f) => `${f.path}: ${f.lines}`)).toEqual([]);
   });
 });
+
+describe("no unbounded spread", () => {
+  it("the lint plugin refuses an array spread into a call, and src/ has none", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const root = new URL("../", import.meta.url).pathname;
+    const dir = mkdtempSync(join(tmpdir(), "ad-lint-"));
+    mkdirSync(join(dir, "lint"));
+    copyFileSync(join(root, "lint/no-spread-call.grit"), join(dir, "lint/no-spread-call.grit"));
+    writeFileSync(join(dir, "biome.json"), JSON.stringify({ plugins: ["./lint/no-spread-call.grit"] }));
+    writeFileSync(
+      join(dir, "a.ts"),
+      "export function f(xs: number[], ...rest: number[]) {\n  const a = [...xs];\n  a.push(...rest);\n  return Math.max(0, ...a) + [...a].length;\n}\n",
+    );
+    const biome = join(root, "node_modules/.bin/biome");
+    let out = "";
+    try {
+      execFileSync(biome, ["lint", "a.ts"], { cwd: dir, encoding: "utf8", stdio: "pipe" });
+    } catch (e) {
+      out = `${(e as { stdout?: string }).stdout ?? ""}${(e as { stderr?: string }).stderr ?? ""}`;
+    }
+    // The push and Math.max calls; never the rest parameter or the array literals.
+    expect(out.match(/Spread into a call/g)).toHaveLength(2);
+    expect(out).toContain("a.ts:3:");
+    expect(out).toContain("a.ts:4:");
+    const src = execFileSync(biome, ["lint", "src"], { cwd: root, encoding: "utf8", stdio: "pipe" });
+    expect(src).not.toContain("Spread into a call");
+  });
+});

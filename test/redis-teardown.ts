@@ -16,7 +16,7 @@ export async function removeTestKeys(url = process.env.TEST_REDIS_URL ?? "redis:
       do {
         const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
         cursor = next;
-        if (keys.length > 0) removed += await redis.unlink(...keys);
+        if (keys.length > 0) removed += await redis.unlink(keys);
       } while (cursor !== "0");
     }
   } catch {

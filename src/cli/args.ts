@@ -138,10 +138,11 @@ export function commandHelp(name: CommandName): string {
     const flag = `${o.short ? `-${o.short}, ` : "    "}--${long}${o.value ? ` ${o.value}` : ""}`;
     return [flag, o.help] as const;
   });
-  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  const width = rows.reduce((w, [f]) => Math.max(w, f.length), 0) + 2;
   const lines = [`usage: ${c.usage}`, "", c.summary];
   if (c.positionals) lines.push("", c.positionals);
-  lines.push("", "options:", ...rows.map(([f, h]) => `  ${f.padEnd(width)}${h}`));
+  lines.push("", "options:");
+  for (const [f, h] of rows) lines.push(`  ${f.padEnd(width)}${h}`);
   if (name === "scan")
     lines.push(
       "",

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configJsonSchema } from "../config/schema.js";
+import { append } from "../diagnosis/append.js";
 import { CATALOG } from "../diagnosis/catalog.js";
 import { rulePage, withRulesTable } from "../report/rule-docs.js";
 import { ruleIndexSource } from "../report/rule-index.js";
@@ -22,7 +23,10 @@ export function artefacts(root: string): Artefact[] {
     .filter((f) => f.endsWith(".ts") && f !== "index.ts")
     .map((f) => f.slice(0, -3));
   const out: Artefact[] = [{ path: `${RULES_DIR}/index.ts`, content: ruleIndexSource(modules) }];
-  out.push(...CATALOG.map((r) => ({ path: r.docPath, content: rulePage(r) })));
+  append(
+    out,
+    CATALOG.map((r) => ({ path: r.docPath, content: rulePage(r) })),
+  );
   const known = new Set(out.map((a) => a.path));
   for (const f of readdirSync(join(root, "docs/rules")))
     if (f.endsWith(".md") && !known.has(`docs/rules/${f}`))

@@ -1,6 +1,8 @@
 /** Walk paths on disk and scan Python files with the engine. The CLI's I/O side. */
+
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { append } from "../diagnosis/append.js";
 import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagnosis/engine.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
@@ -250,8 +252,9 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
   for (const r of relevantSources(paths, report, projects, held)) addScanned(report, code, scan(r));
   const pass = timed(report, () => secondPass(projects, code.patches, held));
   addSecondPass(report, code, pass, [...pass.fresh, ...pass.again].map(scan));
-  report.findings.push(
-    ...timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),
+  append(
+    report.findings,
+    timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),
   );
   return report;
 }

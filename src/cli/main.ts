@@ -26,8 +26,8 @@ function rulesCommand({ values }: Parsed, io: Io): number {
     return 0;
   }
   const paint = painter(colourFor(io.stdout));
-  const width = Math.max(...CATALOG.map((r) => r.id.length)) + 2;
-  const kindsWidth = Math.max(...CATALOG.map((r) => r.kinds.join(",").length)) + 2;
+  const width = CATALOG.reduce((w, r) => Math.max(w, r.id.length), 0) + 2;
+  const kindsWidth = CATALOG.reduce((w, r) => Math.max(w, r.kinds.join(",").length), 0) + 2;
   for (const r of CATALOG)
     io.stdout.write(
       `${paint("bold", r.id.padEnd(width))}${paint("dim", r.kinds.join(",").padEnd(kindsWidth))}${r.title}\n`,

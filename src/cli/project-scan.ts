@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { append } from "../diagnosis/append.js";
 import type { RuleFilter, ScanResult } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { MAX_MANIFEST_BYTES } from "../diagnosis/project/manifests.js";
@@ -180,7 +181,7 @@ export type { CodeFacts } from "../diagnosis/project/side.js";
 /** One scanned file's result, as both scan paths (this thread, worker threads) collect it. */
 export type Scanned = Pick<
   ScanResult,
-  "findings" | "parsed" | "incomplete" | "patches" | "calls" | "unusedIgnores"
+  "findings" | "parsed" | "incomplete" | "more" | "patches" | "calls" | "unusedIgnores"
 > & {
   path: string;
 };
@@ -188,8 +189,8 @@ export type Scanned = Pick<
 /** Add a first-pass result: counted, its findings, its patches and calls for the project sides. */
 export function addScanned(report: ScanReport, code: CodeFacts, r: Scanned): void {
   addFile(report, r);
-  code.patches.push(...r.patches);
-  code.calls.push(...r.calls);
+  append(code.patches, r.patches);
+  append(code.calls, r.calls);
 }
 
 /**
@@ -207,14 +208,14 @@ export function addSecondPass(
   report.unusedIgnores = report.unusedIgnores.filter((u) => !again.has(u.path));
   for (const r of results) {
     addFile(report, r);
-    code.calls.push(...r.calls);
+    append(code.calls, r.calls);
   }
 }
 
 /** One file's result in the report: counted, its findings and its unused suppressions. */
 function addFile(report: ScanReport, r: Scanned): void {
   tally(report, r.path, r);
-  report.findings.push(...r.findings);
+  append(report.findings, r.findings);
   for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
 }
 

@@ -2,8 +2,10 @@
  * Scan many files using all cores: the main thread walks, reads and prefilters (GB/s), and
  * worker threads do the tree-sitter parsing (MB/s). Small scans stay on the main thread.
  */
+
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { append } from "../diagnosis/append.js";
 import { createEngine, withoutCovered } from "../diagnosis/engine.js";
 import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
 import type { FilterOptions } from "./path-filter.js";
@@ -68,6 +70,7 @@ export async function scanPathsParallel(
             findings: m.findings ?? [],
             parsed: m.parsed ?? false,
             incomplete: m.incomplete ?? false,
+            more: m.more ?? false,
             patches: m.patches ?? [],
             calls: m.calls ?? [],
             unusedIgnores: m.unusedIgnores ?? [],
@@ -139,8 +142,9 @@ export async function scanPathsParallel(
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));
   }
-  report.findings.push(
-    ...timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),
+  append(
+    report.findings,
+    timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),
   );
   return report;
 }

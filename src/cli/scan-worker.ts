@@ -27,6 +27,7 @@ parentPort?.on("message", (job: ScanJob) => {
       findings: r.findings,
       parsed: r.parsed,
       incomplete: r.incomplete ?? false,
+      more: r.more ?? false,
       patches: r.patches,
       calls: r.calls,
       unusedIgnores: r.unusedIgnores ?? [],

@@ -58,7 +58,14 @@ export interface ScanResult {
   incomplete?: boolean;
   /** Suppression comments that silenced nothing (or name no rule). */
   unusedIgnores?: UnusedIgnore[];
+  /** The file has more than `MAX_FINDINGS_PER_FILE` findings: the first ones (by line) are listed. */
+  more?: boolean;
 }
+
+/** Findings listed per file (a generated file can have one per line). */
+export const MAX_FINDINGS_PER_FILE = 200;
+/** Calls a module reports to its project's side (what manifest rules look for). */
+const MAX_PROJECT_CALLS_PER_FILE = 1000;
 
 /** Could the source hold a patch call (cheap check before parsing for project context)? */
 export function mayPatch(source: Uint8Array | string): boolean {
@@ -121,13 +128,19 @@ export class Engine {
   private applyRules(
     facts: FileFacts,
     filter: RuleFilter,
-  ): { findings: CodeFinding[]; unused: UnusedIgnore[] } {
+  ): { findings: CodeFinding[]; unused: UnusedIgnore[]; more: boolean } {
     const out: CodeFinding[] = [];
     const silenced = new Suppressions(facts, this.knownRule);
+    let more = false;
     for (const rule of this.registry.rules) {
       if (!rule.code) continue;
       for (const d of rule.code.detect(facts)) {
         if (silenced.silences(rule.id, d.line)) continue;
+        // A generated file can hold a finding per line: past twice the cap, none is built.
+        if (out.length >= 2 * MAX_FINDINGS_PER_FILE) {
+          more ||= !filter.enabled || filter.enabled(rule.id);
+          continue;
+        }
         out.push({
           ...d,
           rule: rule.id,
@@ -139,7 +152,11 @@ export class Engine {
     const findings = applyExcludes(out, this.registry)
       .filter((f) => !filter.enabled || filter.enabled(f.rule))
       .sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
-    return { findings, unused: silenced.unused() };
+    if (findings.length > MAX_FINDINGS_PER_FILE) {
+      findings.length = MAX_FINDINGS_PER_FILE;
+      more = true;
+    }
+    return { findings, unused: silenced.unused(), more };
   }
 
   private readonly knownRule = (id: string) => this.registry.rules.some((r) => r.id === id);
@@ -163,6 +180,7 @@ export class Engine {
         ? []
         : facts.calls
             .filter((c) => wanted.has(c.qualified))
+            .slice(0, MAX_PROJECT_CALLS_PER_FILE)
             .map((c) => ({
               file: path,
               line: c.line,
@@ -172,8 +190,8 @@ export class Engine {
               hasStarArgs: c.hasStarArgs,
             }));
     if (facts.incomplete) return { findings: [], parsed: false, patches: [], calls: [], incomplete: true };
-    const { findings, unused } = this.applyRules(facts, filter);
-    return { findings, parsed: true, patches, calls, unusedIgnores: unused };
+    const { findings, unused, more } = this.applyRules(facts, filter);
+    return { findings, parsed: true, patches, calls, unusedIgnores: unused, ...(more ? { more } : {}) };
   }
 
   /** The prefilter, knowing whether the project runs this module patched. */

@@ -7,7 +7,7 @@ export function redisVersions(url: string, prefix: string): VersionStore {
   const key = (k: string) => `${prefix}:config-version:${k}`;
   return {
     async get(keys) {
-      return keys.length === 0 ? [] : await redis.mget(...keys.map(key));
+      return keys.length === 0 ? [] : await redis.mget(keys.map(key));
     },
     async bump(k) {
       await redis.incr(key(k));

@@ -3,6 +3,8 @@
  * context each changed module gets from them, and the findings on manifest lines that the PR
  * introduced. Pure: the texts come from the batched content request.
  */
+
+import { append } from "../diagnosis/append.js";
 import type { RuleFilter } from "../diagnosis/engine.js";
 import { type FileContext, fileContext, type Project, readProject } from "../diagnosis/project/project.js";
 import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
@@ -74,11 +76,11 @@ export function projectFindingsOfPr(
     const pr = byPath.get(file);
     const mine = head.filter((f) => f.file === file);
     if (mode === "changed-files") {
-      if (pr) out.push(...mine);
+      if (pr) append(out, mine);
       continue;
     }
     const added = pr ? parsePatch(pr.patch).added : new Set<number>();
-    out.push(...introduced({ head: mine, base, added }, "added"));
+    append(out, introduced({ head: mine, base, added }, "added"));
   }
   return out;
 }

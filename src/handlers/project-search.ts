@@ -3,6 +3,8 @@
  * head (one search and one content request per review, only when the PR adds a package whose
  * risk rests on such calls).
  */
+
+import { append } from "../diagnosis/append.js";
 import type { RuleFilter } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import type { ProjectCall } from "../diagnosis/rule.js";
@@ -36,7 +38,7 @@ export async function searchCalls(
   const calls: ProjectCall[] = [];
   for (const p of toRead) {
     const text = extra.get(p);
-    if (text) calls.push(...engine.scanSource(p, text, opts.filter, contextAt(opts.head, p)).calls);
+    if (text) append(calls, engine.scanSource(p, text, opts.filter, contextAt(opts.head, p)).calls);
   }
   return note ? { calls, note } : { calls };
 }

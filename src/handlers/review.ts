@@ -8,6 +8,7 @@ import type { Context } from "probot";
 import { matcher } from "../config/globs.js";
 import { CONFIG_PATH, type Config, ruleFilter } from "../config/schema.js";
 import { validateConfigText } from "../config/validate.js";
+import { append } from "../diagnosis/append.js";
 import { type Engine, withoutCovered } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { isProjectFile } from "../diagnosis/project/project.js";
@@ -185,12 +186,13 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
       c.base === null ? null : engine.scanSource(f.filename, c.base, filter, contextAt(base, f.filename));
     const after = engine.scanSource(f.filename, c.head, filter, contextAt(head, f.filename));
     if (after.incomplete) skipped.push({ path: f.filename, reason: "parsing stopped at its time budget" });
-    scanned.head.patches.push(...after.patches);
-    scanned.head.calls.push(...after.calls);
-    scanned.base.patches.push(...(before?.patches ?? []));
-    scanned.base.calls.push(...(before?.calls ?? []));
-    findings.push(
-      ...introduced(
+    append(scanned.head.patches, after.patches);
+    append(scanned.head.calls, after.calls);
+    append(scanned.base.patches, before?.patches ?? []);
+    append(scanned.base.calls, before?.calls ?? []);
+    append(
+      findings,
+      introduced(
         {
           head: after.findings,
           base: new Set((before?.findings ?? []).map((x) => x.fingerprint)),
@@ -210,13 +212,13 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
         read: new Set(read.map((f) => f.filename)),
         filter,
       });
-      scanned.head.calls.push(...searched.calls);
+      append(scanned.head.calls, searched.calls);
       if (searched.note) notes.push(searched.note);
     }
     // Manifests are not Python: the include globs do not apply to them, the exclude globs do.
     const kept = matcher(["**"], prc.exclude);
     const mine = projectFindingsOfPr(sides, scanned, files, filter, prc.report).filter((f) => kept(f.file));
-    findings.push(...withoutCovered(mine, findings));
+    append(findings, withoutCovered(mine, findings));
   }
 
   // A PR that edits the config gets it validated.
@@ -241,7 +243,7 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
   const posted = await syncComments(deps, t, files, findings, config);
 
   // 8. Complete the check.
-  annotations.push(...findings.map(findingAnnotation));
+  append(annotations, findings.map(findingAnnotation));
   await check?.complete(
     conclusionFor(findings, prc.fail_on, problems.length > 0),
     checkOutput(findings, skipped, notes),

@@ -133,7 +133,7 @@ export class RedisQueue implements JobQueue {
     } catch (e) {
       // Not queued: give the claims back so that GitHub's redelivery is not taken for a duplicate.
       if (claimed.length > 0)
-        await this.redis.del(...claimed.map((p) => this.key("delivery", p.job.id))).catch(() => undefined);
+        await this.redis.del(claimed.map((p) => this.key("delivery", p.job.id))).catch(() => undefined);
       for (const p of claimed.length > 0 ? claimed : batch) p.reject(e);
     }
   }

@@ -53,11 +53,8 @@ export function checkOutput(findings: CodeFinding[], skipped: Skip[], notes: str
     lines.length > 0 ? lines.join("\n") : "The changed Python files were analysed; nothing to report.";
   const text: string[] = [...notes];
   if (skipped.length > 0) {
-    text.push(
-      `**Skipped files (${skipped.length})**`,
-      "",
-      ...skipped.slice(0, 500).map((s) => `- ${code(s.path, 300)}: ${s.reason}`),
-    );
+    text.push(`**Skipped files (${skipped.length})**`, "");
+    for (const s of skipped.slice(0, 500)) text.push(`- ${code(s.path, 300)}: ${s.reason}`);
     if (skipped.length > 500) text.push(`- … and ${skipped.length - 500} more`);
   }
   let t = text.join("\n");

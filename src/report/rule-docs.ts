@@ -54,7 +54,9 @@ export const TABLE_END = "<!-- rules:end -->";
 
 /** A Markdown table with padded columns (the layout Markdown formatters settle on). */
 function table(head: string[], rows: string[][]): string[] {
-  const widths = head.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => (r[i] ?? "").length)));
+  const widths = head.map((h, i) =>
+    rows.reduce((w, r) => Math.max(w, (r[i] ?? "").length), Math.max(h.length, 3)),
+  );
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }

@@ -221,3 +221,42 @@ describe("parallel scan", () => {
     );
   }, 60_000);
 });
+
+describe("bounded and quiet under hostile input", () => {
+  it("a reader that closes the pipe ends the CLI quietly with status 0", async () => {
+    const { spawn } = await import("node:child_process");
+    for (const args of [
+      ["rules"],
+      ["rule", "gevent-grpc"],
+      ["scan", FIXTURES, "-f", "sarif", "--include-tests"],
+    ]) {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      child.stdout.destroy(); // the reader is gone before the first write
+      let err = "";
+      child.stderr.on("data", (d) => {
+        err += d;
+      });
+      const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+      expect({ args, code, err }).toEqual({ args, code: 0, err: "" });
+    }
+  });
+
+  it("a generated file with a finding on every line: no crash, the first 200 listed, the rest said", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ad-gen-"));
+    const line = 'c = mysql.connector.connect(user="u")\n';
+    writeFileSync(
+      join(dir, "gen.py"),
+      `from gevent import monkey\nmonkey.patch_all()\nimport mysql.connector\n${line.repeat(100_000)}`,
+    );
+    writeFileSync(join(dir, "huge.py"), `import trio\n${"x = 1\n".repeat(800_000)}`);
+    // The executable: a tree this size goes to the worker threads.
+    const out = await cli(["scan", dir, "-f", "json"]);
+    const code = out.code;
+    const report = JSON.parse(out.stdout) as { findings: { line: number }[] };
+    expect(code).toBe(1);
+    expect(report.findings).toHaveLength(200);
+    expect(report.findings[0]?.line).toBe(4);
+    expect(out.stderr).toContain("more than 200 findings: the first 200 (by line) are listed");
+    expect(out.stderr).toContain("huge.py: larger than 4 MiB");
+  }, 60_000);
+});

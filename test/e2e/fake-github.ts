@@ -137,7 +137,8 @@ export class FakeGitHub {
       return json(fault.status, { message: `injected ${fault.status}` }, fault.headers);
     }
     try {
-      json(...this.route(method, url, body));
+      const [status, answer, headers] = this.route(method, url, body);
+      json(status, answer, headers);
     } catch (e) {
       json(500, { message: (e as Error).message });
     }

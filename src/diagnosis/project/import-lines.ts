@@ -3,6 +3,7 @@
  * input, bounded, skipping triple-quoted strings. Good enough to follow imports between a
  * project's modules; never the anchor of a finding.
  */
+import { append } from "../append.js";
 
 /** One import statement as written, per module it names. */
 export interface ImportLine {
@@ -158,7 +159,7 @@ export function readImportLines(source: string | Uint8Array): ImportLine[] {
     const at = lineAt(start);
     for (const part of stmt.split(";")) {
       const p = part.trim();
-      if (p.startsWith("import ") || p.startsWith("from ")) out.push(...parseImport(p, at, first, topLevel));
+      if (p.startsWith("import ") || p.startsWith("from ")) append(out, parseImport(p, at, first, topLevel));
     }
   }
   return out;

@@ -3,6 +3,7 @@
  * context of a node, import aliases and their resolution, and inline suppression comments.
  */
 import type { Node } from "web-tree-sitter";
+import { append } from "../append.js";
 import type { ImportFact, Span, TryContext } from "./facts.js";
 
 export function span(n: Node): Span {
@@ -68,7 +69,7 @@ export function tryContext(tryNode: Node): TryContext {
       exceptLine = child.startPosition.row + 1;
       exceptHeader = header;
     }
-    catches.push(...exceptNames(header));
+    append(catches, exceptNames(header));
     handlers++;
     if (handlerExits(child)) exiting++;
   }

@@ -1,3 +1,4 @@
+import { append } from "../append.js";
 import { literal } from "../inline.js";
 import { versionIn } from "../project/dependencies.js";
 import { CONNECTOR_CEXT_DEFAULT } from "../project/knowledge.js";
@@ -205,7 +206,7 @@ export default defineRule({
             `mysqlclient (\`MySQLdb\`) runs its I/O in libmysqlclient, and this project runs patched by ${patchWords(run)}: every query blocks the gevent hub. Use PyMySQL (\`pymysql.install_as_MySQLdb()\` serves code written for MySQLdb), or run queries in gevent's threadpool.`,
           ),
         );
-      out.push(...connectorFinding(p, run));
+      append(out, connectorFinding(p, run));
       return out;
     },
   },

@@ -4,6 +4,7 @@
  * the thread is read up to 1 MiB: the title and body first, then the newest comments that fit.
  * What is left out is counted (`unread`) and said in the evidence, never silently dropped.
  */
+import { append } from "../append.js";
 
 /** Characters read at the start and at the end of one long post. */
 export const POST_EDGE_CHARS = 256 * 1024;
@@ -58,7 +59,7 @@ export function threadOf(
     unread += older;
     parts.push(`[${i + 1} earlier comment${i === 0 ? "" : "s"} (${older} characters) not read]`);
   }
-  parts.push(...kept.reverse());
+  append(parts, kept.reverse());
   return { text: parts.join("\n\n"), unread };
 }
 

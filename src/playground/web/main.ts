@@ -10,6 +10,7 @@ import { createEngine, type Engine } from "../../diagnosis/engine.js";
 import { locateWasm } from "../../diagnosis/python/parser.js";
 import { type CodeOutcome, diagnoseCode, diagnoseIssue, inputLine, type ReviewComment } from "../diagnose.js";
 import { EXAMPLES } from "../examples.js";
+import { $, el, fragment } from "./dom.js";
 import { decodeState, encodeState, type PlaygroundState } from "./permalink.js";
 
 /** The App's default configuration, put in by the build (the schema's validator stays out of the page). */
@@ -17,7 +18,6 @@ declare const __DEFAULT_CONFIG__: Config;
 const DEFAULT_CONFIG = __DEFAULT_CONFIG__;
 
 const md = new MarkdownIt({ html: true, linkify: false, breaks: false });
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** GitHub-flavoured rendering of our own Markdown, sanitised like any HTML from a text. */
 function render(markdown: string): string {
@@ -26,17 +26,6 @@ function render(markdown: string): string {
     ADD_ATTR: ["open"],
     FORBID_TAGS: ["style", "img", "iframe", "form"],
   });
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  cls?: string,
-  content?: string,
-): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (content !== undefined) e.textContent = content;
-  return e;
 }
 
 let engine: Engine | null = null;
@@ -62,7 +51,9 @@ function showIssue(): void {
   }
   const labels = $("issue-labels");
   labels.replaceChildren(
-    ...(out.labels.length ? out.labels.map((l) => el("span", "label", l)) : [el("span", "muted", "none")]),
+    fragment(
+      out.labels.length ? out.labels.map((l) => el("span", "label", l)) : [el("span", "muted", "none")],
+    ),
   );
   const rows = out.findings.map((f) => {
     const tr = el("tr");
@@ -84,15 +75,17 @@ function showIssue(): void {
     );
     return tr;
   });
-  $("issue-findings").replaceChildren(...(rows.length ? rows : [emptyRow(3, "no findings")]));
+  $("issue-findings").replaceChildren(fragment(rows.length ? rows : [emptyRow(3, "no findings")]));
   // The body with its evidence lines marked.
   const marked = new Set(out.evidenceLines);
   $("issue-evidence").replaceChildren(
-    ...body.split("\n").map((line, i) => {
-      const row = el("div", marked.has(i + 1) ? "line evidence" : "line");
-      row.append(el("span", "ln", String(i + 1)), el("span", "code", line || " "));
-      return row;
-    }),
+    fragment(
+      body.split("\n").map((line, i) => {
+        const row = el("div", marked.has(i + 1) ? "line evidence" : "line");
+        row.append(el("span", "ln", String(i + 1)), el("span", "code", line || " "));
+        return row;
+      }),
+    ),
   );
   status(`diagnosed in ${(performance.now() - t).toFixed(0)} ms`, out.findings.length);
 }
@@ -172,7 +165,7 @@ function showCode(): void {
     const mine = out.comments.filter((c) => c.file === name);
     if (mine.length > 0) views.push(fileView(name, content, mine, `review-${name.replace(/\W/g, "-")}`));
   }
-  $("code-review").replaceChildren(...views);
+  $("code-review").replaceChildren(fragment(views));
   const check = $("code-check");
   check.innerHTML = render(`### ${out.check.title}\n\n${out.check.summary}`);
   status(`diagnosed in ${(performance.now() - t).toFixed(0)} ms`, out.comments.length);

@@ -3,6 +3,7 @@
  * code, and the patcher a report shows. Family helpers; no rule owns them alone.
  */
 
+import { append } from "../../append.js";
 import { literal } from "../../inline.js";
 import { PATCHES_ON_IMPORT } from "../../project/knowledge.js";
 import type { FileFacts, ImportFact, Span } from "../../python/facts.js";
@@ -51,11 +52,11 @@ export function needs(...parts: Needs[]): Needs {
   type Lists = { source: (readonly string[])[] } & Record<"calls" | "bases" | "hunk" | "words", string[]>;
   const out: Lists = { source: [], calls: [], bases: [], hunk: [], words: [] };
   for (const p of parts) {
-    out.source.push(...(p.source ?? []));
-    out.calls.push(...(p.calls ?? []));
-    out.bases.push(...(p.bases ?? []));
-    out.hunk.push(...(p.hunk ?? []));
-    out.words.push(...(p.words ?? []));
+    append(out.source, p.source ?? []);
+    append(out.calls, p.calls ?? []);
+    append(out.bases, p.bases ?? []);
+    append(out.hunk, p.hunk ?? []);
+    append(out.words, p.words ?? []);
   }
   return out;
 }
