@@ -3,9 +3,11 @@
  * credentials and a webhook secret; elsewhere, with no credentials, Probot's setup flow starts
  * (register the App from app.yml in the browser).
  */
+import { createPrivateKey } from "node:crypto";
 import { existsSync } from "node:fs";
+import { getPrivateKey } from "@probot/get-private-key";
 import { startSetup } from "./server/setup.js";
-import { type Role, type Running, start } from "./server/start.js";
+import { graceFrom, type Role, type Running, start } from "./server/start.js";
 
 /**
  * Why the App must not start, or null. With real credentials, a missing secret or the
@@ -21,9 +23,35 @@ export function startupProblem(env: NodeJS.ProcessEnv): string | null {
     if (env.WEBHOOK_SECRET === "development")
       return 'WEBHOOK_SECRET is the well-known "development" (anyone could sign webhooks; set ASYNC_DOCTOR_DEV=1 to allow it on a development machine)';
   }
+  if (credentials) {
+    const keyProblem = privateKeyProblem(env);
+    if (keyProblem) return keyProblem;
+  }
   if (env.NODE_ENV !== "production") return null;
   if (!env.APP_ID) return "APP_ID is not set";
   if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) return "neither PRIVATE_KEY nor PRIVATE_KEY_PATH is set";
+  return null;
+}
+
+/**
+ * Why the App's private key cannot sign, or null: read as Probot reads it (PRIVATE_KEY, with `\n`
+ * escapes or base64, or PRIVATE_KEY_PATH), then parsed. Never says anything of the key itself.
+ */
+export function privateKeyProblem(env: NodeJS.ProcessEnv): string | null {
+  let key: string | null;
+  try {
+    key = getPrivateKey({ env });
+  } catch (e) {
+    return `the private key could not be read (${(e as Error).message.split("\n")[0]?.slice(0, 200)})`;
+  }
+  if (!key) return "the private key could not be read (PRIVATE_KEY and PRIVATE_KEY_PATH give nothing)";
+  try {
+    const parsed = createPrivateKey(key);
+    if (parsed.asymmetricKeyType !== "rsa")
+      return "the private key is not an RSA key (GitHub Apps sign with RSA)";
+  } catch {
+    return "the private key is not a valid PEM private key (PRIVATE_KEY / PRIVATE_KEY_PATH): download a new one from the App's settings";
+  }
   return null;
 }
 
@@ -53,8 +81,13 @@ if (!process.env.APP_ID || !(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_
       'async-doctor: ASYNC_DOCTOR_DEV=1: accepting webhooks signed with the secret "development". Never expose this server.\n',
     );
   let running: Running;
+  // A work thread that keeps dying cannot do the work: stop, non-zero, so a supervisor notices.
+  const fatal = (reason: string) => {
+    process.stderr.write(`async-doctor: stopping: ${reason}\n`);
+    process.exit(1);
+  };
   try {
-    running = await start(role, process.env);
+    running = await start(role, process.env, undefined, fatal);
   } catch (e) {
     process.stderr.write(`async-doctor: cannot start: ${(e as Error).message}\n`);
     process.exit(1);
@@ -64,8 +97,14 @@ if (!process.env.APP_ID || !(process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    running.log.info({ signal }, "stopping: finishing the jobs in hand");
-    await running.stop();
+    const grace = graceFrom(process.env);
+    running.log.info(
+      { signal, graceMs: grace },
+      "stopping: no new jobs or connections; finishing the jobs in hand",
+    );
+    // Whatever hangs (a Redis that does not answer), the process ends a little after the grace.
+    setTimeout(() => process.exit(0), grace + 15_000).unref();
+    await running.stop(grace);
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

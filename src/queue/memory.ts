@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { runInJob } from "./context.js";
 import type { Job } from "./job.js";
 import {
+  type AddOutcome,
   DEAD_LETTERS,
   DEFAULT_SETTINGS,
   type DeadLetter,
@@ -16,9 +17,16 @@ import {
   nextTry,
   type Processor,
   type QueueSettings,
+  REPLAY_WINDOW_S,
 } from "./queue.js";
 
 const KNOWN_IDS = 20_000;
+
+/** Add to a bounded map, dropping the oldest entry past `KNOWN_IDS`. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.set(key, value);
+  if (map.size > KNOWN_IDS) map.delete(map.keys().next().value as string);
+}
 
 interface Entry {
   job: Job;
@@ -28,7 +36,10 @@ interface Entry {
 export class MemoryQueue implements JobQueue {
   private readonly settings: QueueSettings;
   /** Delivery ids seen (queued, running or done), oldest first, bounded. */
-  private readonly known = new Set<string>();
+  private readonly known = new Map<string, true>();
+  /** Digests of the bodies seen, with when they stop counting, oldest first, bounded. */
+  private readonly digests = new Map<string, number>();
+  private paused = false;
   /** Per target (or per job for targetless events): jobs waiting, in order. */
   private readonly lanes = new Map<string, Entry[]>();
   /** Targets with a job running or waiting for its retry. */
@@ -48,10 +59,11 @@ export class MemoryQueue implements JobQueue {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
   }
 
-  async add(job: Job): Promise<"queued" | "duplicate"> {
+  async add(job: Job, digest?: string): Promise<AddOutcome> {
     if (this.known.has(job.id)) return "duplicate";
-    this.known.add(job.id);
-    if (this.known.size > KNOWN_IDS) this.known.delete(this.known.values().next().value as string);
+    if (digest !== undefined && (this.digests.get(digest) ?? 0) > Date.now()) return "replay";
+    remember(this.known, job.id, true);
+    if (digest !== undefined) remember(this.digests, digest, Date.now() + REPLAY_WINDOW_S * 1000);
     const lane = job.target ?? `job:${job.id}`;
     if (job.target && job.head) this.latestHead.set(job.target, job.head);
     const list = this.lanes.get(lane) ?? [];
@@ -59,6 +71,15 @@ export class MemoryQueue implements JobQueue {
     this.lanes.set(lane, list);
     this.pump();
     return "queued";
+  }
+
+  async ready(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  /** Stop starting jobs; the running ones go on (`idle()` says when they are done). */
+  pause(): void {
+    this.paused = true;
   }
 
   process(processor: Processor): void {
@@ -93,7 +114,7 @@ export class MemoryQueue implements JobQueue {
   }
 
   private pump(): void {
-    if (this.processor === null || this.closed) return;
+    if (this.processor === null || this.closed || this.paused) return;
     for (const [lane, list] of this.lanes) {
       if (this.running >= this.settings.concurrency) return;
       if (this.busy.has(lane) || list.length === 0) continue;

@@ -30,16 +30,28 @@ export const DEFAULT_SETTINGS: QueueSettings = {
   lockMs: 30_000,
 };
 
+/** What became of a delivery handed to the queue. */
+export type AddOutcome = "queued" | "duplicate" | "replay";
+
+/** How long a signed body is remembered: the same body under a fresh delivery id is a replay. */
+export const REPLAY_WINDOW_S = 24 * 3600;
+
 export interface JobQueue {
-  /** Enqueue a delivery; `duplicate` when its id is already queued, running or done. */
-  add(job: Job): Promise<"queued" | "duplicate">;
+  /**
+   * Enqueue a delivery; `duplicate` when its id is already queued, running or done, `replay` when
+   * its body (`digest`, a hash of the signed bytes) came before under another id within the window.
+   */
+  add(job: Job, digest?: string): Promise<AddOutcome>;
+  /** Whether the queue answers now (readiness). */
+  ready(): Promise<boolean>;
   /** Start working (a worker role): `processor` runs each job, in its job context. */
   process(processor: Processor): void;
   /** Resolves once nothing is queued, waiting or running (tests; graceful shutdown). */
   idle(): Promise<void>;
   /** Jobs that failed for good, newest first. */
   deadLetters(): Promise<DeadLetter[]>;
-  close(): Promise<void>;
+  /** Stop: no new jobs; running ones get up to `graceMs` to finish (the Redis queue hands back the rest). */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Dead letters kept (newest first). */

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { runInJob } from "./context.js";
 import type { Job, JobRun } from "./job.js";
 import {
+  type AddOutcome,
   DEAD_LETTERS,
   DEFAULT_SETTINGS,
   type DeadLetter,
@@ -19,6 +20,7 @@ import {
   nextTry,
   type Processor,
   type QueueSettings,
+  REPLAY_WINDOW_S,
   reasonOf,
 } from "./queue.js";
 
@@ -27,12 +29,22 @@ const KEEP_DONE_S = 24 * 3600;
 
 /** Compare-and-delete: release a lock only if we still hold it. */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
-/** Claim a delivery (SET NX) and, when claimed, record the target's newest head: one round trip. */
-const CLAIM = `if redis.call("set", KEYS[1], "1", "EX", ARGV[1], "NX") then
-  if ARGV[2] ~= "" then redis.call("set", KEYS[2], ARGV[2], "EX", ARGV[1]) end
-  return 1
-end
-return 0`;
+/**
+ * Claim a delivery in one round trip: 0 when its id is known, 2 when its body was delivered before
+ * under another id (a replay), else 1: the id is held as pending (a short lease, made lasting once
+ * the job is queued, so that a claim whose enqueue failed does not block the redelivery for long),
+ * the body's digest is remembered, and the target's newest head recorded.
+ * KEYS: delivery, head, body digest. ARGV: keep (s), head ("" for none), has digest ("1"/"0"),
+ * pending lease (s), replay window (s).
+ */
+const CLAIM = `if redis.call("exists", KEYS[1]) == 1 then return 0 end
+if ARGV[3] == "1" and redis.call("exists", KEYS[3]) == 1 then return 2 end
+redis.call("set", KEYS[1], "pending", "EX", ARGV[4])
+if ARGV[3] == "1" then redis.call("set", KEYS[3], "1", "EX", ARGV[5]) end
+if ARGV[2] ~= "" then redis.call("set", KEYS[2], ARGV[2], "EX", ARGV[1]) end
+return 1`;
+/** How long a claim whose job is not queued yet blocks its id. */
+const PENDING_S = 120;
 /** Compare-and-extend. */
 const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
@@ -41,7 +53,8 @@ const MAX_BATCH = 200;
 
 interface Pending {
   job: Job;
-  resolve: (outcome: "queued" | "duplicate") => void;
+  digest: string | undefined;
+  resolve: (outcome: AddOutcome) => void;
   reject: (e: unknown) => void;
 }
 
@@ -57,6 +70,7 @@ class Retry extends Error {
 export class RedisQueue implements JobQueue {
   private readonly settings: QueueSettings;
   private readonly redis: Redis;
+  private readonly queueConnection: Redis;
   private readonly queue: Queue;
   private worker: Worker | null = null;
   private readonly pending: Pending[] = [];
@@ -72,7 +86,8 @@ export class RedisQueue implements JobQueue {
     this.settings = { ...DEFAULT_SETTINGS, ...settings };
     this.prefix = prefix;
     this.redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.queue = new Queue(NAME, { connection: this.redis.duplicate(), prefix });
+    this.queueConnection = this.redis.duplicate();
+    this.queue = new Queue(NAME, { connection: this.queueConnection, prefix });
   }
 
   private key(...parts: string[]): string {
@@ -83,11 +98,39 @@ export class RedisQueue implements JobQueue {
    * Deliveries that arrive together are enqueued together: their claims in one pipeline, then
    * one `addBulk` (two round trips for the batch instead of two per delivery).
    */
-  add(job: Job): Promise<"queued" | "duplicate"> {
+  add(job: Job, digest?: string): Promise<AddOutcome> {
+    // Redis is away: say so now (the webhook is answered 503 and can be redelivered) instead of
+    // holding the delivery, its payload included, until Redis comes back.
+    if (!this.connected())
+      return Promise.reject(
+        new Error(`Redis is not connected (${this.redis.status}/${this.queueConnection.status})`),
+      );
     return new Promise((resolve, reject) => {
-      this.pending.push({ job, resolve, reject });
+      this.pending.push({ job, digest, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => void this.flush());
     });
+  }
+
+  /** Connected, or making its first connection (a lost connection is "reconnecting"). */
+  private connected(): boolean {
+    const up = (c: Redis) =>
+      c.status === "ready" || c.status === "connecting" || c.status === "connect" || c.status === "wait";
+    return up(this.redis) && up(this.queueConnection);
+  }
+
+  async ready(): Promise<boolean> {
+    if (this.redis.status !== "ready" || this.queueConnection.status !== "ready") return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), 1000);
+    });
+    try {
+      return await Promise.race([this.redis.ping().then((p) => p === "PONG"), late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async flush(): Promise<void> {
@@ -96,14 +139,18 @@ export class RedisQueue implements JobQueue {
     // The id is claimed atomically first: two web replicas given one delivery enqueue it once,
     // also after BullMQ dropped the finished job.
     const claims = this.redis.pipeline();
-    for (const { job } of batch)
+    for (const { job, digest } of batch)
       claims.eval(
         CLAIM,
-        2,
+        3,
         this.key("delivery", job.id),
         this.key("head", job.target ?? "none"),
+        this.key("body", digest ?? "none"),
         String(KEEP_DONE_S),
         job.target && job.head ? job.head : "",
+        digest === undefined ? "0" : "1",
+        String(PENDING_S),
+        String(REPLAY_WINDOW_S),
       );
     let claimed: Pending[] = [];
     try {
@@ -111,6 +158,7 @@ export class RedisQueue implements JobQueue {
       batch.forEach((p, i) => {
         const [error, value] = results[i] ?? [new Error("no answer from Redis"), null];
         if (error) p.reject(error);
+        else if (value === 2) p.resolve("replay");
         else if (value !== 1) p.resolve("duplicate");
         else claimed.push(p);
       });
@@ -128,12 +176,24 @@ export class RedisQueue implements JobQueue {
           },
         })),
       );
+      const lasting = this.redis.pipeline();
+      for (const { job } of claimed)
+        lasting.set(this.key("delivery", job.id), "queued", "EX", KEEP_DONE_S, "XX");
+      // Queued either way: a lease that is not made lasting only lapses into an id BullMQ still knows.
+      await lasting.exec().catch(() => undefined);
       for (const p of claimed) p.resolve("queued");
       claimed = [];
     } catch (e) {
       // Not queued: give the claims back so that GitHub's redelivery is not taken for a duplicate.
       if (claimed.length > 0)
-        await this.redis.del(claimed.map((p) => this.key("delivery", p.job.id))).catch(() => undefined);
+        await this.redis
+          .del(
+            claimed.flatMap((p) => [
+              this.key("delivery", p.job.id),
+              ...(p.digest === undefined ? [] : [this.key("body", p.digest)]),
+            ]),
+          )
+          .catch(() => undefined);
       for (const p of claimed.length > 0 ? claimed : batch) p.reject(e);
     }
   }
@@ -221,9 +281,28 @@ export class RedisQueue implements JobQueue {
     return raw.map((r) => JSON.parse(r) as DeadLetter);
   }
 
-  async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+  /**
+   * Stop taking jobs, let the running ones finish for up to `graceMs`, then hand back the rest:
+   * their locks lapse and another worker takes them over (they look before posting, so nothing
+   * is done twice).
+   */
+  async close(graceMs = 10_000): Promise<void> {
+    if (this.worker) {
+      const worker = this.worker;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        worker.close().then(() => true),
+        new Promise<false>((r) => {
+          timer = setTimeout(() => r(false), graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!finished) {
+        this.log.warn({ graceMs }, "jobs still running at shutdown: handed back to the queue");
+        await worker.close(true).catch(() => undefined);
+      }
+    }
+    await this.queue.close().catch(() => undefined);
     this.redis.disconnect();
   }
 }

@@ -6,6 +6,7 @@ import { createProbot, type Probot, ProbotOctokit } from "probot";
 import app from "../index.js";
 import type { JobRun } from "../queue/job.js";
 import type { Processor } from "../queue/queue.js";
+import { createLog } from "./log.js";
 
 /**
  * GitHub paces content creation per installation (its secondary limits): the client's throttle
@@ -19,8 +20,21 @@ const PacedOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => {
     : o;
 });
 
-export async function loadProbot(): Promise<Probot> {
-  const probot = createProbot({ overrides: { Octokit: PacedOctokit } });
+/**
+ * Probot with the App loaded. Its pacing (Bottleneck) stays in this process even when REDIS_URL
+ * is set: on Redis, Bottleneck's state does not survive a Redis restart on Redis 7 (every write then
+ * fails with `SETTINGS_KEY_NOT_FOUND`) and drops long-idle clients (`UNKNOWN_CLIENT`). Each worker
+ * paces each installation on its own; GitHub's `retry-after` answers are honoured by the queue.
+ */
+export async function loadProbot(env: NodeJS.ProcessEnv = process.env): Promise<Probot> {
+  const probot = createProbot({
+    env,
+    overrides: {
+      Octokit: PacedOctokit,
+      redisConfig: undefined,
+      log: createLog(env, { role: "work" }),
+    },
+  });
   await probot.load(app);
   return probot;
 }

@@ -6,12 +6,13 @@
  */
 import type { Server } from "node:http";
 import { Worker } from "node:worker_threads";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import type { JobRun } from "../queue/job.js";
 import { MemoryQueue } from "../queue/memory.js";
 import type { JobQueue, QueueSettings } from "../queue/queue.js";
 import { RedisQueue } from "../queue/redis.js";
-import { createWebServer } from "./http.js";
+import { createWebServer, type WebLimits } from "./http.js";
+import { createLog } from "./log.js";
 import { fromPlain, type PlainError } from "./runner.js";
 import type { ThreadData } from "./thread.js";
 
@@ -20,11 +21,28 @@ export type Role = "all" | "web" | "worker";
 export interface Running {
   log: Logger;
   server: Server | null;
-  stop(): Promise<void>;
+  /**
+   * Stop: take no more jobs and no more connections at once; running jobs and requests get up to
+   * `graceMs` (then jobs are handed back to the queue and connections closed).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
-/** The work thread; restarted if it dies (a job it held is retried by the queue). */
-function workThread(data: ThreadData, log: Logger) {
+/** The grace of a shutdown: ASYNC_DOCTOR_SHUTDOWN_GRACE_MS, 10 s by default. */
+export function graceFrom(env: NodeJS.ProcessEnv): number {
+  const v = env.ASYNC_DOCTOR_SHUTDOWN_GRACE_MS;
+  return v !== undefined && /^\d+$/.test(v) ? Math.min(Number(v), 120_000) : 10_000;
+}
+
+/** Work threads that die this many times in a row (before they served a minute) stop the process. */
+export const MAX_THREAD_CRASHES = 5;
+const STEADY_MS = 60_000;
+
+/**
+ * The work thread; restarted if it dies (a job it held is retried by the queue). One that keeps
+ * dying (a bad key, a broken install) is not restarted for ever: `fatal` is called instead.
+ */
+function workThread(data: ThreadData, log: Logger, fatal: (reason: string) => void) {
   let thread: Worker | null = null;
   const pending = new Map<
     number,
@@ -32,16 +50,19 @@ function workThread(data: ThreadData, log: Logger) {
   >();
   let next = 0;
   let stopping = false;
+  let crashes = 0;
   const spawn = () => {
+    const started = Date.now();
     const w = new Worker(new URL("./thread.js", import.meta.url), {
       workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+      resourceLimits: { maxOldGenerationSizeMb: data.heapMb ?? 1024 },
     });
     w.on("message", (m: { id?: number; outcome?: "done" | "superseded"; error?: PlainError } | string) => {
       if (typeof m === "string" || m.id === undefined) return;
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
+      crashes = 0;
       if (m.error) p.reject(fromPlain(m.error));
       else p.resolve(m.outcome ?? "done");
     });
@@ -49,10 +70,14 @@ function workThread(data: ThreadData, log: Logger) {
     w.on("exit", (code) => {
       for (const p of pending.values()) p.reject(new Error(`work thread exited (${code})`));
       pending.clear();
-      if (!stopping) {
-        log.warn({ code }, "work thread exited; starting a new one");
-        thread = spawn();
+      if (stopping) return;
+      crashes = Date.now() - started < STEADY_MS ? crashes + 1 : 1;
+      if (crashes >= MAX_THREAD_CRASHES) {
+        fatal(`the work thread died ${crashes} times in a row (last exit code ${code})`);
+        return;
       }
+      log.warn({ code, crashes }, "work thread exited; starting a new one");
+      thread = spawn();
     });
     return w;
   };
@@ -65,19 +90,21 @@ function workThread(data: ThreadData, log: Logger) {
         thread?.postMessage({ id, run });
       });
     },
-    async stop() {
+    /** Redis: the thread stops taking jobs and hands back what is still running after `graceMs`. */
+    async stop(graceMs: number) {
       stopping = true;
       if (data.mode === "redis" && thread) {
         const t = thread;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 10_000);
+          const timer = setTimeout(resolve, graceMs + 5000);
           t.on("message", (m) => {
             if (m === "closed") {
               clearTimeout(timer);
               resolve();
             }
           });
-          t.postMessage("close");
+          t.on("exit", () => resolve());
+          t.postMessage({ close: graceMs });
         });
       }
       await thread?.terminate();
@@ -100,6 +127,28 @@ export function settingsFrom(env: NodeJS.ProcessEnv): Partial<QueueSettings> {
   return out;
 }
 
+/** The web server's limits from the environment (positive integers; others ignored). */
+export function limitsFrom(env: NodeJS.ProcessEnv): Partial<WebLimits> {
+  const int = (v: string | undefined) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : undefined);
+  const out: Partial<WebLimits> = {};
+  const set = (k: keyof WebLimits, v: number | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  const mb = int(env.ASYNC_DOCTOR_INFLIGHT_MB);
+  set("inflightBytes", mb === undefined ? undefined : mb * 1024 * 1024);
+  set("maxConnections", int(env.ASYNC_DOCTOR_MAX_CONNECTIONS));
+  set("headersTimeoutMs", int(env.ASYNC_DOCTOR_HEADERS_TIMEOUT_MS));
+  set("requestTimeoutMs", int(env.ASYNC_DOCTOR_REQUEST_TIMEOUT_MS));
+  set("enqueueTimeoutMs", int(env.ASYNC_DOCTOR_ENQUEUE_TIMEOUT_MS));
+  return out;
+}
+
+/** The work thread's heap in MiB: ASYNC_DOCTOR_WORK_HEAP_MB, 1024 by default. */
+function heapFrom(env: NodeJS.ProcessEnv): number {
+  const v = env.ASYNC_DOCTOR_WORK_HEAP_MB;
+  return v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : 1024;
+}
+
 /** The work thread's nice value: ASYNC_DOCTOR_WORK_NICE (0-19), 10 by default. */
 function niceFrom(env: NodeJS.ProcessEnv): number {
   const v = env.ASYNC_DOCTOR_WORK_NICE;
@@ -110,8 +159,9 @@ export async function start(
   role: Role,
   env: NodeJS.ProcessEnv,
   settings: Partial<QueueSettings> = settingsFrom(env),
+  fatal: (reason: string) => void = () => undefined,
 ): Promise<Running> {
-  const log = pino({ level: env.LOG_LEVEL ?? "info", base: { role } });
+  const log = createLog(env, { role });
   const redisUrl = env.REDIS_URL || "";
   const prefix = env.ASYNC_DOCTOR_REDIS_PREFIX || "async-doctor";
   if (!redisUrl && role !== "all")
@@ -129,9 +179,10 @@ export async function start(
       ? null
       : workThread(
           redisUrl
-            ? { mode: "redis", redisUrl, settings, prefix, nice: niceFrom(env) }
-            : { mode: "memory", nice: niceFrom(env) },
+            ? { mode: "redis", redisUrl, settings, prefix, nice: niceFrom(env), heapMb: heapFrom(env) }
+            : { mode: "memory", nice: niceFrom(env), heapMb: heapFrom(env) },
           log,
+          fatal,
         );
   if (queue instanceof MemoryQueue && work) queue.process((run) => work.run(run));
 
@@ -142,6 +193,7 @@ export async function start(
       path: env.WEBHOOK_PATH || "/api/github/webhooks",
       queue,
       log,
+      limits: limitsFrom(env),
     });
     const port = Number(env.PORT || 3000);
     const host = env.HOST || "localhost";
@@ -155,12 +207,20 @@ export async function start(
   return {
     log,
     server,
-    async stop() {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      if (queue instanceof MemoryQueue)
-        await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, 10_000))]);
-      await work?.stop();
-      await queue?.close();
+    async stop(graceMs = graceFrom(env)) {
+      const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+      // 1. No new connections; idle keep-alive ones closed now, slow ones after the grace.
+      const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeIdleConnections();
+      const cut = setTimeout(() => server?.closeAllConnections(), graceMs);
+      // 2. No new jobs: the embedded queue pauses (what it still holds is lost, as documented);
+      //    the Redis worker closes, handing back what is still running after the grace.
+      if (queue instanceof MemoryQueue) queue.pause();
+      const drained =
+        queue instanceof MemoryQueue ? Promise.race([queue.idle(), sleep(graceMs)]) : Promise.resolve();
+      await Promise.all([closed, drained.then(() => work?.stop(graceMs))]);
+      clearTimeout(cut);
+      await queue?.close(graceMs);
     },
   };
 }

@@ -17,6 +17,8 @@ export interface ThreadData {
   prefix?: string;
   /** Added to this thread's nice value (Linux: per thread), so the webhook thread wins the CPU. */
   nice?: number;
+  /** The thread's heap limit in MiB. */
+  heapMb?: number;
 }
 
 const data = workerData as ThreadData;
@@ -27,14 +29,15 @@ if (data.nice) {
     // Not permitted here (or not a per-thread priority): the work runs at normal priority.
   }
 }
-const probot = await loadProbot();
+const probot = await loadProbot(process.env);
 const processor = processorFor(probot);
 
 if (data.mode === "redis") {
   const queue = new RedisQueue(data.redisUrl as string, probot.log, data.settings ?? {}, data.prefix);
   queue.process(processor);
   parentPort?.on("message", (m: unknown) => {
-    if (m === "close") void queue.close().then(() => parentPort?.postMessage("closed"));
+    const close = (m as { close?: number } | null)?.close;
+    if (typeof close === "number") void queue.close(close).finally(() => parentPort?.postMessage("closed"));
   });
 } else {
   parentPort?.on("message", async (m: { id: number; run: JobRun }) => {
