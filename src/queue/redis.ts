@@ -71,6 +71,7 @@ export class RedisQueue implements JobQueue {
   private readonly settings: QueueSettings;
   private readonly redis: Redis;
   private readonly queueConnection: Redis;
+  private wasReady = false;
   private readonly queue: Queue;
   private worker: Worker | null = null;
   private readonly pending: Pending[] = [];
@@ -88,6 +89,9 @@ export class RedisQueue implements JobQueue {
     this.redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.queueConnection = this.redis.duplicate();
     this.queue = new Queue(NAME, { connection: this.queueConnection, prefix });
+    this.redis.once("ready", () => {
+      this.wasReady = true;
+    });
   }
 
   private key(...parts: string[]): string {
@@ -111,10 +115,10 @@ export class RedisQueue implements JobQueue {
     });
   }
 
-  /** Connected, or making its first connection (a lost connection is "reconnecting"). */
+  /** Connected, or still making the first connection (after that, only "ready" counts). */
   private connected(): boolean {
     const up = (c: Redis) =>
-      c.status === "ready" || c.status === "connecting" || c.status === "connect" || c.status === "wait";
+      c.status === "ready" || (!this.wasReady && c.status !== "end" && c.status !== "close");
     return up(this.redis) && up(this.queueConnection);
   }
 
