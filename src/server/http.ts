@@ -133,7 +133,8 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export function createWebServer(o: WebOptions): Server {
   const limits = { ...DEFAULT_LIMITS, ...o.limits };
   const budget = new ByteBudget(limits.inflightBytes);
-  const server = createServer(async (req, res) => {
+  // Timeouts are checked every second (Node's default, 30 s, would let a slow client hold on long past them).
+  const server = createServer({ connectionsCheckingInterval: 1000 }, async (req, res) => {
     const held = { bytes: 0 };
     try {
       if (healthz(req, res) || servePlayground(req, res)) return;

@@ -159,8 +159,9 @@ export class FakeGitHub {
         if (k === "owner" || k === "repo") continue;
         const path = expr.slice(expr.indexOf(":") + 1);
         const file = all.find((f) => f.filename === path);
+        // Head texts: changed files (h*) and project files (x*); the base has none.
         repository[k] =
-          file && k.startsWith("h")
+          file && (k.startsWith("h") || k.startsWith("x"))
             ? { text: file.content, isBinary: false, byteSize: file.content.length }
             : null;
       }

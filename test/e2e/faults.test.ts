@@ -4,28 +4,15 @@
  * job, deliveries sent twice and redelivered during retries. After each: exactly one comment,
  * review and check run per target, and no lost finding.
  */
-import { createHmac, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixture, privateKey } from "../github/harness.js";
+import { privateKey } from "../github/harness.js";
 import { REDIS_URL, redisUp } from "../queue/redis-available.js";
 import { FakeGitHub } from "./fake-github.js";
+import { issueBody, pullBody, signed, sleep, until } from "./payloads.js";
 import { appEnv, cleanDir, freePort, start, waitFor } from "./processes.js";
 
 const SECRET = "fault-suite-secret";
-const LATE = "import requests\nfrom gevent import monkey\nmonkey.patch_all()\n";
-const added = (src: string) => {
-  const lines = src.replace(/\n$/, "").split("\n");
-  return `@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join("\n")}`;
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await sleep(50);
-  }
-}
 
 describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
   const gh = new FakeGitHub();
@@ -71,35 +58,12 @@ describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
   const send = (web: number, event: string, body: string, delivery: string) =>
     fetch(`${webs[web]?.base}/api/github/webhooks`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": event,
-        "x-github-delivery": delivery,
-        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
+      headers: signed(SECRET, event, delivery, body),
       body,
     });
 
-  const issue = (number: number) => {
-    const p = fixture<{ issue: { number: number; title: string; body: string } }>("issues.opened");
-    p.issue.number = number;
-    p.issue.title = "Crash on macOS";
-    p.issue.body =
-      'gunicorn -k gevent\n```\n  File "/Users/me/v/lib/python3.12/site-packages/trio/_core/_run.py", line 2950, in <module>\n    raise NotImplementedError("unsupported platform")\nNotImplementedError: unsupported platform\n```';
-    return JSON.stringify(p);
-  };
-  const pull = (number: number, head: string) => {
-    gh.prFiles.set(number, [
-      { filename: `svc/late${number}.py`, status: "added", patch: added(LATE), content: LATE },
-    ]);
-    const p = fixture<{ number: number; pull_request: { number: number; head: { sha: string } } }>(
-      "pull_request.opened",
-    );
-    p.number = number;
-    p.pull_request.number = number;
-    p.pull_request.head.sha = head;
-    return JSON.stringify(p);
-  };
+  const issue = issueBody;
+  const pull = (number: number, head: string) => pullBody(gh, number, head);
   const completed = (head: string) =>
     gh.checkRuns.filter((r) => r.head_sha === head && r.status === "completed");
   const onePerTarget = (number: number, head: string) => {
