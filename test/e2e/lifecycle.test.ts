@@ -24,7 +24,9 @@ describe("starting and stopping", () => {
       const app = start(dir, { ...appEnv(gh.port, SECRET, key), PORT: String(await freePort()) });
       const code = await Promise.race([app.exited, sleep(15_000).then(() => "hung")]);
       expect(code).toBe(1);
-      expect(app.output()).toMatch(/refusing to start: the private key (is not a valid PEM private key|could not be read)/);
+      expect(app.output()).toMatch(
+        /refusing to start: the private key (is not a valid PEM private key|could not be read)/,
+      );
       expect(app.output()).not.toContain("AAAA");
     }
   }, 40_000);
