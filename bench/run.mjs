@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { scanPaths } from "../dist/cli/fs-scan.js";
 import { scanPathsParallel } from "../dist/cli/scan-pool.js";
 import { createEngine } from "../dist/diagnosis/engine.js";
+import { manifestRows, triageRows } from "./bounded.mjs";
 import { buildProjectTree } from "./project-tree.mjs";
 
 const ROOT = new URL("./.tree/", import.meta.url).pathname;
@@ -145,6 +146,10 @@ const triageMs = times[4];
 globalThis.gc?.();
 const rssMb = process.resourceUsage().maxRSS / 1024;
 
+// Hostile shapes (bounded.mjs): every manifest format at 100 KB and 4 MiB, the slowest 1 MiB texts.
+const manifests = manifestRows();
+const shapes = await triageRows();
+
 const rows = [
   [
     "scan tree",
@@ -174,8 +179,21 @@ const rows = [
   ],
   ["triage 1 MiB adversarial", `${triageMs.toFixed(1)} ms median of 9 (target < 50)`],
   ["peak RSS", `${rssMb.toFixed(0)} MiB (target < 300)`],
+  ...manifests.rows,
+  ...shapes.rows,
+  [
+    "hostile input, worst",
+    `manifest 100 KB ${(manifests.worst100k / 1000).toFixed(2)} s (target < 1), 4 MiB ${(manifests.worst4m / 1000).toFixed(2)} s (target < 3); triage ${shapes.worst.toFixed(0)} ms (target < 250)`,
+  ],
 ];
 for (const [k, v] of rows) console.log(`${k.padEnd(26)} ${v}`);
-const ok = throughput >= 200 && triageMs < 50 && rssMb < 300 && overhead <= 0.2;
+const ok =
+  throughput >= 200 &&
+  triageMs < 50 &&
+  rssMb < 300 &&
+  overhead <= 0.2 &&
+  manifests.worst100k < 1000 &&
+  manifests.worst4m < 3000 &&
+  shapes.worst < 250;
 console.log(ok ? "all targets met" : "TARGET MISSED");
 process.exitCode = ok ? 0 : 1;

@@ -68,6 +68,13 @@ const FORMATS: Format[] = [
     tail: "",
   },
   {
+    path: "pdm.lock",
+    head: "[metadata]\ngroups = ['default']\n",
+    entry: (i, dup) => `[[package]]\nname = "${dup ? "trio" : `pkg${i}`}"\nversion = "2.${i}"\n`,
+    join: "\n",
+    tail: "",
+  },
+  {
     path: "requirements.txt",
     head: "",
     entry: (i, dup) => (dup ? "httpcore==1.0.9 \\" : `pkg${i}>=1 --hash=sha256:${"a".repeat(16)}`),
