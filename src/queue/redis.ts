@@ -23,30 +23,10 @@ import {
   REPLAY_WINDOW_S,
   reasonOf,
 } from "./queue.js";
+import { CLAIM, EXTEND, PENDING_S, RELEASE } from "./redis-scripts.js";
 
 const NAME = "async-doctor-deliveries";
 const KEEP_DONE_S = 24 * 3600;
-
-/** Compare-and-delete: release a lock only if we still hold it. */
-const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
-/**
- * Claim a delivery in one round trip: 0 when its id is known, 2 when its body was delivered before
- * under another id (a replay), else 1: the id is held as pending (a short lease, made lasting once
- * the job is queued, so that a claim whose enqueue failed does not block the redelivery for long),
- * the body's digest is remembered, and the target's newest head recorded.
- * KEYS: delivery, head, body digest. ARGV: keep (s), head ("" for none), has digest ("1"/"0"),
- * pending lease (s), replay window (s).
- */
-const CLAIM = `if redis.call("exists", KEYS[1]) == 1 then return 0 end
-if ARGV[3] == "1" and redis.call("exists", KEYS[3]) == 1 then return 2 end
-redis.call("set", KEYS[1], "pending", "EX", ARGV[4])
-if ARGV[3] == "1" then redis.call("set", KEYS[3], "1", "EX", ARGV[5]) end
-if ARGV[2] ~= "" then redis.call("set", KEYS[2], ARGV[2], "EX", ARGV[1]) end
-return 1`;
-/** How long a claim whose job is not queued yet blocks its id. */
-const PENDING_S = 120;
-/** Compare-and-extend. */
-const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 
 /** At most this many deliveries per enqueue batch. */
 const MAX_BATCH = 200;

@@ -1,0 +1,270 @@
+// The mechanism lab's cases: each is a claim the rules make, the program that checks it (lab/cases/),
+// the environment it runs in, and what must be observed. `npm run lab` runs them all.
+
+/**
+ * Environments. `debian`: Debian's python3-* packages under Debian's Python. A venv env is made from
+ * that Python: `system: true` sees every Debian package, a list exposes only those modules;
+ * `wheels` are installed from the machine's pip (its configured indexes) over them.
+ */
+export const ENVS = {
+  debian: { describe: "Debian 12 packages" },
+  wheels: {
+    describe: "current wheels over Debian's gevent and eventlet",
+    system: true,
+    wheels: [
+      "trio==0.34.0",
+      "httpcore==1.0.9",
+      "httpx==0.28.1",
+      "httpcore2==2.13.1",
+      "httpx2==2.13.1",
+      "h2",
+      "dnspython==2.8.0",
+      "pyee==13.0.1",
+      "psycopg[binary]==3.3.6",
+      "mysql-connector-python==26.7.0",
+    ],
+  },
+  notrio: {
+    describe: "httpx and httpcore without trio (as after `pip uninstall trio`), Debian's gevent",
+    system: ["gevent", "greenlet", "zope"],
+    wheels: ["httpcore==1.0.9", "httpx==0.28.1"],
+  },
+};
+
+const EPOLL = "module 'select' has no attribute 'epoll'";
+
+/** Step expectations: `raised` (an exception type, or null: it worked), `message` (a substring), `frame` (a frame's file starts with it), `seconds` ([min, max]), `value`. */
+export const CASES = [
+  {
+    id: "trio-gevent-linux-trio-0.22",
+    claim: "Linux, trio 0.17 – 0.25: under gevent's `patch_all()`, `import trio` fails with the epoll AttributeError, raised in trio/_core/_io_epoll.py.",
+    env: "debian",
+    program: "trio_under_patcher.py",
+    args: ["gevent"],
+    expect: { "import trio": { raised: "AttributeError", message: EPOLL, frame: "trio/_core/_io_epoll.py" } },
+  },
+  {
+    id: "trio-gevent-linux-trio-0.34",
+    claim: "Linux, trio ≥ 0.26: under gevent `import trio` works and the epoll AttributeError moves to `trio.run()`.",
+    env: "wheels",
+    program: "trio_under_patcher.py",
+    args: ["gevent"],
+    expect: { "import trio": { raised: null }, "trio.run()": { raised: "AttributeError", message: EPOLL } },
+  },
+  {
+    id: "trio-eventlet-linux-trio-0.34",
+    claim: "Linux, trio ≥ 0.26: under eventlet's `monkey_patch()`, `import trio` fails in trio/_socket.py: `type object 'GreenSocket' has no attribute 'sendmsg'`.",
+    env: "wheels",
+    program: "trio_under_patcher.py",
+    args: ["eventlet"],
+    expect: {
+      "import trio": {
+        raised: "AttributeError",
+        message: "type object 'GreenSocket' has no attribute 'sendmsg'",
+        frame: "trio/_socket.py",
+      },
+    },
+  },
+  {
+    id: "trio-eventlet-linux-trio-0.22",
+    claim: "Linux, trio 0.17 – 0.25: under eventlet's `monkey_patch()`, `import trio` fails with the epoll AttributeError.",
+    env: "debian",
+    program: "trio_under_patcher.py",
+    args: ["eventlet"],
+    expect: { "import trio": { raised: "AttributeError", message: EPOLL } },
+  },
+  {
+    id: "trio-bare-eventlet-import",
+    claim: "A bare `import eventlet` (no `monkey_patch()`) leaves trio importable and runnable.",
+    env: "debian",
+    program: "trio_under_patcher.py",
+    args: ["eventlet-import"],
+    expect: { "import trio": { raised: null }, "trio.run()": { raised: null } },
+  },
+  {
+    id: "trio-gevent-macos-trio-0.22",
+    claim: "macOS (simulated), trio ≤ 0.27: under gevent, `import trio` raises `NotImplementedError: unsupported platform` in trio/_core/_run.py.",
+    env: "debian",
+    program: "trio_under_patcher.py",
+    args: ["gevent", "macos"],
+    expect: {
+      "import trio": { raised: "NotImplementedError", message: "unsupported platform", frame: "trio/_core/_run.py" },
+    },
+  },
+  {
+    id: "trio-gevent-macos-trio-0.34",
+    claim: "macOS (simulated), trio ≥ 0.31: the message names the patcher: `unsupported platform or primitives Trio depends on are monkey-patched out by gevent`.",
+    env: "wheels",
+    program: "trio_under_patcher.py",
+    args: ["gevent", "macos"],
+    expect: {
+      "import trio": {
+        raised: "NotImplementedError",
+        message: "unsupported platform or primitives Trio depends on are monkey-patched out by gevent",
+        frame: "trio/_core/_run.py",
+      },
+    },
+  },
+  {
+    id: "httpcore-1.0.9-macos",
+    claim: "macOS (simulated): under gevent every httpcore through 1.0.9 raises NotImplementedError on `import httpcore` when trio is installed: httpcore/__init__.py imports its trio backend, which imports trio, catching only ImportError. Upgrading httpcore does not fix it.",
+    env: "wheels",
+    program: "http_chain.py",
+    args: ["httpcore", "macos"],
+    expect: {
+      "import httpcore": {
+        raised: "NotImplementedError",
+        message: "unsupported platform",
+        frame: "httpcore/_backends/trio.py",
+      },
+    },
+  },
+  {
+    id: "httpx-0.28-lazy-macos",
+    claim: "macOS (simulated): httpx ≥ 0.28 imports httpcore lazily: `import httpx` works under gevent, and the crash comes at `httpx.Client()`.",
+    env: "wheels",
+    program: "http_chain.py",
+    args: ["httpx", "macos"],
+    expect: {
+      "import httpx": { raised: null },
+      "httpx.Client()": { raised: "NotImplementedError", message: "unsupported platform", frame: "httpx/" },
+    },
+  },
+  {
+    id: "httpx2-macos",
+    claim: "macOS (simulated): httpx2 / httpcore2 carry the same import of trio: `httpx2.Client()` fails under gevent.",
+    env: "wheels",
+    program: "http_chain.py",
+    args: ["httpx2", "macos"],
+    expect: { "httpx2.Client()": { raised: "NotImplementedError", message: "unsupported platform" } },
+  },
+  {
+    id: "fix-uninstall-trio-macos",
+    claim: "Fix (macOS, simulated): with trio uninstalled, httpx under gevent works: `httpx.Client()` succeeds.",
+    env: "notrio",
+    program: "http_chain.py",
+    args: ["httpx", "macos"],
+    expect: { "import httpx": { raised: null }, "httpx.Client()": { raised: null } },
+  },
+  {
+    id: "fix-import-httpcore-first-macos",
+    claim: "Fix (macOS, simulated): importing httpcore before `monkey.patch_all()` avoids the crash (trio is imported while the platform's primitives are still there); `import httpx` first would not, httpx being lazy.",
+    env: "wheels",
+    program: "http_chain.py",
+    args: ["httpx", "macos", "before"],
+    expect: {
+      "import httpcore (before the patch)": { raised: null },
+      "httpx.Client()": { raised: null },
+    },
+  },
+  {
+    id: "ssl-patched-late",
+    claim: "gevent patching ssl after a module bound `ssl.SSLContext` warns `MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported may lead to errors`, and setting a context's options then recurses without end.",
+    env: "debian",
+    program: "ssl_late.py",
+    args: ["late"],
+    expect: { "set SSLContext.options": { raised: "RecursionError" } },
+    expectWarning: "Monkey-patching ssl after ssl has already been imported may lead to errors",
+  },
+  {
+    id: "fix-ssl-patch-first",
+    claim: "Fix: with `monkey.patch_all()` first, there is no warning and the options are set.",
+    env: "debian",
+    program: "ssl_late.py",
+    args: ["first"],
+    expect: { "set SSLContext.options": { raised: null } },
+    expectNoWarning: true,
+  },
+  {
+    id: "psycopg2-blocks-gevent",
+    claim: "psycopg2 under gevent blocks the process: two greenlets' one-second queries take two seconds.",
+    env: "debian",
+    program: "db_two_greenlets.py",
+    args: ["psycopg2"],
+    needs: "postgres",
+    expect: { "two queries at once": { raised: null, seconds: [1.8, 3] } },
+  },
+  {
+    id: "fix-psycogreen",
+    claim: "Fix: `psycogreen.gevent.patch_psycopg()` after the patch makes psycopg2 cooperate: two queries take one second.",
+    env: "debian",
+    program: "db_two_greenlets.py",
+    args: ["psycopg2", "psycogreen"],
+    needs: "postgres",
+    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.6] } },
+  },
+  {
+    id: "psycopg3-cooperates",
+    claim: "psycopg 3 (≥ 3.1.14) cooperates with gevent by itself: two queries take one second.",
+    env: "wheels",
+    program: "db_two_greenlets.py",
+    args: ["psycopg"],
+    needs: "postgres",
+    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.6] } },
+  },
+  {
+    id: "mysqldb-blocks-gevent",
+    claim: "mysqlclient (MySQLdb) under gevent blocks the process: two greenlets' `SELECT SLEEP(1)` take two seconds.",
+    env: "debian",
+    program: "db_two_greenlets.py",
+    args: ["MySQLdb"],
+    needs: "mysql",
+    expect: { "two queries at once": { raised: null, seconds: [1.8, 3] } },
+  },
+  {
+    id: "fix-pymysql",
+    claim: "Fix: PyMySQL (pure Python) cooperates with gevent: two queries take one second.",
+    env: "debian",
+    program: "db_two_greenlets.py",
+    args: ["pymysql"],
+    needs: "mysql",
+    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.6] } },
+  },
+  {
+    id: "fix-mysql-connector-use-pure",
+    claim: "Fix: mysql-connector-python with `use_pure=True` cooperates with gevent: two queries take one second.",
+    env: "wheels",
+    program: "db_two_greenlets.py",
+    args: ["mysql-connector-pure"],
+    needs: "mysql",
+    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.6] } },
+  },
+  {
+    id: "trio-nested-run",
+    claim: "`trio.run()` inside `trio.run()` raises `RuntimeError: Attempted to call run() from inside a run()`.",
+    env: "wheels",
+    program: "small_errors.py",
+    args: ["nested-run"],
+    expect: {
+      "trio.run() inside trio.run()": { raised: "RuntimeError", message: "Attempted to call run() from inside a run()" },
+    },
+  },
+  {
+    id: "gevent-loopexit",
+    claim: "A gevent wait that nothing can wake raises `LoopExit: This operation would block forever`.",
+    env: "debian",
+    program: "small_errors.py",
+    args: ["loopexit"],
+    expect: {
+      "Queue().get() with no producer": { raised: "LoopExit", message: "This operation would block forever" },
+    },
+  },
+  {
+    id: "greenlet-thread-switch",
+    claim: "A greenlet made in one thread and switched to from another raises `greenlet.error: cannot switch to a different thread`.",
+    env: "debian",
+    program: "small_errors.py",
+    args: ["thread-switch"],
+    expect: {
+      "switch to another thread's greenlet": { raised: "error", message: "cannot switch to a different thread" },
+    },
+  },
+  {
+    id: "select-primitive-removed",
+    claim: "A library that bound an epoll-based class before `patch_all()` fails after it with the epoll AttributeError, no trio involved.",
+    env: "debian",
+    program: "small_errors.py",
+    args: ["epoll-cached"],
+    expect: { "EpollSelector() after the patch": { raised: "AttributeError", message: EPOLL } },
+  },
+];

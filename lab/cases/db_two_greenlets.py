@@ -1,0 +1,79 @@
+"""Two greenlets each run a one-second query under `monkey.patch_all()`:
+`python db_two_greenlets.py DRIVER [psycogreen]`.
+
+DRIVER: psycopg2, psycopg (3), MySQLdb, pymysql, mysql-connector-pure, mysql-connector-c. About
+1 s means the driver cooperates with gevent; about 2 s means each query blocked the whole process.
+The databases are the machine's PostgreSQL and MariaDB (LAB_PG_DSN, LAB_MYSQL_* settings).
+"""
+import os
+import sys
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import time  # noqa: E402
+
+import gevent  # noqa: E402
+from harness import outcome, report, versions  # noqa: E402
+
+driver = sys.argv[1]
+green = "psycogreen" in sys.argv[2:]
+PG = os.environ.get("LAB_PG_DSN", "host=127.0.0.1 dbname=postgres user=asyncdoctor_lab password=lab")
+MY = {
+    "host": os.environ.get("LAB_MYSQL_HOST", "127.0.0.1"),
+    "user": os.environ.get("LAB_MYSQL_USER", "asyncdoctor_lab"),
+    "password": os.environ.get("LAB_MYSQL_PASSWORD", "lab"),
+}
+if green:
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()
+
+
+def query():
+    if driver == "psycopg2":
+        import psycopg2
+
+        c = psycopg2.connect(PG)
+        c.cursor().execute("SELECT pg_sleep(1)")
+    elif driver == "psycopg":
+        import psycopg
+
+        c = psycopg.connect(PG)
+        c.execute("SELECT pg_sleep(1)")
+    elif driver == "MySQLdb":
+        import MySQLdb
+
+        c = MySQLdb.connect(host=MY["host"], user=MY["user"], passwd=MY["password"])
+        c.cursor().execute("SELECT SLEEP(1)")
+    elif driver == "pymysql":
+        import pymysql
+
+        c = pymysql.connect(**MY)
+        c.cursor().execute("SELECT SLEEP(1)")
+    else:
+        import mysql.connector
+
+        c = mysql.connector.connect(**MY, use_pure=driver.endswith("pure"))
+        cur = c.cursor()
+        cur.execute("SELECT SLEEP(1)")
+        cur.fetchall()
+    c.close()
+
+
+def both():
+    # Connect first (outside the timing), so the figure is the queries alone.
+    t = time.monotonic()
+    jobs = [gevent.spawn(query) for _ in range(2)]
+    gevent.joinall(jobs, raise_error=True)
+    return round(time.monotonic() - t, 2)
+
+
+dists = {
+    "psycopg2": ["psycopg2", "psycogreen"],
+    "psycopg": ["psycopg", "psycopg-binary"],
+    "MySQLdb": ["mysqlclient"],
+    "pymysql": ["PyMySQL"],
+}.get(driver, ["mysql-connector-python"])
+report(versions=versions("gevent", *dists), steps={"two queries at once": outcome(both)})

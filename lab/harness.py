@@ -1,0 +1,82 @@
+"""What every lab case shares: run a scenario, record what happened, print one JSON line.
+
+A case is a real program against real libraries: it never mocks a library. What cannot run on
+Linux (macOS) is simulated the way the platform differs for these libraries, and the result says
+so: ``sys.platform`` reads ``"darwin"``, ``select.epoll`` is gone and ``select.kqueue`` /
+``select.kevent`` stand in (trio only checks that they exist when it picks its backend), until a
+patcher deletes them as it does on macOS.
+"""
+import importlib.metadata
+import json
+import os
+import select
+import sys
+import time
+import traceback
+
+RESULT_MARK = "LAB-RESULT "
+
+
+def versions(*names):
+    """Installed versions of distributions (None when absent)."""
+    out = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for n in names:
+        try:
+            out[n] = importlib.metadata.version(n)
+        except importlib.metadata.PackageNotFoundError:
+            out[n] = None
+    return out
+
+
+def simulate_macos():
+    """Make this Linux process look like macOS to trio and the patchers (see the module doc)."""
+    sys.platform = "darwin"
+    if hasattr(select, "epoll"):
+        del select.epoll
+
+    class kqueue:  # noqa: N801 - the name trio looks for
+        """Stand-in: only its existence matters before a patcher removes it."""
+
+    class kevent:  # noqa: N801
+        pass
+
+    select.kqueue = kqueue
+    select.kevent = kevent
+    for name in ("KQ_FILTER_READ", "KQ_FILTER_WRITE", "KQ_EV_ADD", "KQ_EV_DELETE", "KQ_EV_ONESHOT"):
+        setattr(select, name, 0)
+
+
+def frames_of(tb):
+    """The frames of a traceback as [package-relative file, line]: `trio/_core/_run.py`, 3131."""
+    out = []
+    for f in traceback.extract_tb(tb):
+        path = f.filename.replace("\\", "/")
+        for marker in ("/site-packages/", "/dist-packages/"):
+            if marker in path:
+                path = path.split(marker, 1)[1]
+                break
+        else:
+            path = os.path.basename(path)
+        out.append([path, f.lineno])
+    return out
+
+
+def outcome(fn):
+    """Run `fn`; what it raised (type, message, frames) or that it returned, and how long it took."""
+    t = time.monotonic()
+    try:
+        value = fn()
+    except BaseException as e:  # noqa: BLE001 - the lab records whatever happens
+        return {
+            "raised": type(e).__name__,
+            "message": str(e)[:500],
+            "frames": frames_of(e.__traceback__),
+            "seconds": round(time.monotonic() - t, 3),
+        }
+    return {"raised": None, "value": value, "seconds": round(time.monotonic() - t, 3)}
+
+
+def report(**fields):
+    """Print the case's result: one marked JSON line, the last thing the case prints."""
+    sys.stdout.flush()
+    print(RESULT_MARK + json.dumps(fields, default=str), flush=True)
