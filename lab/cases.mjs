@@ -26,8 +26,13 @@ export const ENVS = {
   },
   notrio: {
     describe: "httpx and httpcore without trio (as after `pip uninstall trio`), Debian's gevent",
-    system: ["gevent", "greenlet", "zope"],
+    system: ["gevent", "greenlet", "zope", "pkg_resources"],
     wheels: ["httpcore==1.0.9", "httpx==0.28.1"],
+  },
+  dns23: {
+    describe: "the `wheels` set with Debian's dnspython 2.3.0 instead of 2.8",
+    system: true,
+    wheels: ["trio==0.34.0", "httpcore==1.0.9", "httpx==0.28.1", "h2"],
   },
 };
 
@@ -53,10 +58,11 @@ export const CASES = [
   },
   {
     id: "trio-eventlet-linux-trio-0.34",
-    claim: "Linux, trio ≥ 0.26: under eventlet's `monkey_patch()`, `import trio` fails in trio/_socket.py: `type object 'GreenSocket' has no attribute 'sendmsg'`.",
+    claim: "Linux, trio ≥ 0.26: under eventlet's `monkey_patch()`, `import trio` fails in trio/_socket.py: `type object 'GreenSocket' has no attribute 'sendmsg'` (run with greendns off, so that dnspython does not import trio first: see the next cases).",
     env: "wheels",
     program: "trio_under_patcher.py",
     args: ["eventlet"],
+    envVars: { EVENTLET_NO_GREENDNS: "yes" },
     expect: {
       "import trio": {
         raised: "AttributeError",
@@ -72,6 +78,46 @@ export const CASES = [
     program: "trio_under_patcher.py",
     args: ["eventlet"],
     expect: { "import trio": { raised: "AttributeError", message: EPOLL } },
+  },
+  {
+    id: "eventlet-greendns-imports-trio",
+    claim: "A bare `import eventlet` (no `monkey_patch()`), with dnspython ≥ 2.4, httpx, httpcore, h2 and trio installed: greendns imports dnspython with eventlet's green socket in place, dnspython imports httpcore, httpcore imports trio, and on Linux with trio ≥ 0.26 that fails on `GreenSocket.sendmsg`.",
+    env: "wheels",
+    program: "eventlet_greendns.py",
+    args: [],
+    expect: {
+      "import eventlet": {
+        raised: "AttributeError",
+        message: "type object 'GreenSocket' has no attribute 'sendmsg'",
+        frame: "dns/",
+      },
+    },
+  },
+  {
+    id: "fix-eventlet-no-greendns-yes",
+    claim: "Fix: `EVENTLET_NO_GREENDNS=yes` keeps greendns (and so dnspython, httpx and trio) out of `import eventlet`.",
+    env: "wheels",
+    program: "eventlet_greendns.py",
+    args: [],
+    envVars: { EVENTLET_NO_GREENDNS: "yes" },
+    expect: { "import eventlet": { raised: null }, "trio loaded by it": { raised: null, value: false } },
+  },
+  {
+    id: "eventlet-no-greendns-1-does-nothing",
+    claim: "`EVENTLET_NO_GREENDNS=1` is not `yes`: greendns still loads and the import still fails.",
+    env: "wheels",
+    program: "eventlet_greendns.py",
+    args: [],
+    envVars: { EVENTLET_NO_GREENDNS: "1" },
+    expect: { "import eventlet": { raised: "AttributeError", message: "GreenSocket" } },
+  },
+  {
+    id: "fix-dnspython-2.3",
+    claim: "Fix: with dnspython 2.3.0 (which never imports httpx), the same `import eventlet` works and does not load trio.",
+    env: "dns23",
+    program: "eventlet_greendns.py",
+    args: [],
+    expect: { "import eventlet": { raised: null }, "trio loaded by it": { raised: null, value: false } },
   },
   {
     id: "trio-bare-eventlet-import",
@@ -159,20 +205,20 @@ export const CASES = [
   },
   {
     id: "ssl-patched-late",
-    claim: "gevent patching ssl after a module bound `ssl.SSLContext` warns `MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported may lead to errors`, and setting a context's options then recurses without end.",
+    claim: "`monkey.patch_all()` after `import requests` (urllib3 binds `ssl.SSLContext`) warns `MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported may lead to errors`, and the next SSL context urllib3 makes recurses without end (`RecursionError`) in `ssl.py`.",
     env: "debian",
     program: "ssl_late.py",
     args: ["late"],
-    expect: { "set SSLContext.options": { raised: "RecursionError" } },
+    expect: { "urllib3 makes an SSL context": { raised: "RecursionError" } },
     expectWarning: "Monkey-patching ssl after ssl has already been imported may lead to errors",
   },
   {
     id: "fix-ssl-patch-first",
-    claim: "Fix: with `monkey.patch_all()` first, there is no warning and the options are set.",
+    claim: "Fix: with `monkey.patch_all()` before `import requests`, there is no warning and urllib3 makes its context.",
     env: "debian",
     program: "ssl_late.py",
     args: ["first"],
-    expect: { "set SSLContext.options": { raised: null } },
+    expect: { "urllib3 makes an SSL context": { raised: null } },
     expectNoWarning: true,
   },
   {
@@ -261,10 +307,10 @@ export const CASES = [
   },
   {
     id: "select-primitive-removed",
-    claim: "A library that bound an epoll-based class before `patch_all()` fails after it with the epoll AttributeError, no trio involved.",
+    claim: "A library that checked for `select.epoll` when imported, before `patch_all()`, fails after it with the epoll AttributeError: no trio involved.",
     env: "debian",
     program: "small_errors.py",
     args: ["epoll-cached"],
-    expect: { "EpollSelector() after the patch": { raised: "AttributeError", message: EPOLL } },
+    expect: { "the library polls after the patch": { raised: "AttributeError", message: EPOLL } },
   },
 ];

@@ -29,7 +29,33 @@ def versions(*names):
 
 
 def simulate_macos():
-    """Make this Linux process look like macOS to trio and the patchers (see the module doc)."""
+    """Make this Linux process look like macOS to trio and the patchers (see the module doc).
+
+    Two pieces of the standard library exist only in macOS builds and are imported once
+    ``sys.platform`` says darwin: ``ctypes.macholib`` (ctypes.util.find_library; trio names its
+    threads with it) and ``_scproxy`` (urllib's proxy settings; httpx reads them). They stand in
+    here as a macOS without those libraries or proxies would answer: nothing found.
+    """
+    import types
+
+    try:
+        import ctypes.macholib.dyld  # noqa: F401
+    except ImportError:
+        macholib = types.ModuleType("ctypes.macholib")
+        dyld = types.ModuleType("ctypes.macholib.dyld")
+
+        def dyld_find(name, *args, **kwargs):
+            raise ValueError(f"dylib {name} could not be found")
+
+        dyld.dyld_find = dyld_find
+        macholib.dyld = dyld
+        sys.modules["ctypes.macholib"] = macholib
+        sys.modules["ctypes.macholib.dyld"] = dyld
+    if "_scproxy" not in sys.modules:
+        scproxy = types.ModuleType("_scproxy")
+        scproxy._get_proxy_settings = lambda: {"exclude_simple": False}
+        scproxy._get_proxies = lambda: {}
+        sys.modules["_scproxy"] = scproxy
     sys.platform = "darwin"
     if hasattr(select, "epoll"):
         del select.epoll
@@ -47,17 +73,18 @@ def simulate_macos():
 
 
 def frames_of(tb):
-    """The frames of a traceback as [package-relative file, line]: `trio/_core/_run.py`, 3131."""
+    """The frames of a traceback as [file relative to the import path, line]: `trio/_core/_run.py`, 3131."""
+    roots = sorted({os.path.abspath(p) for p in sys.path if p}, key=len, reverse=True)
     out = []
     for f in traceback.extract_tb(tb):
-        path = f.filename.replace("\\", "/")
-        for marker in ("/site-packages/", "/dist-packages/"):
-            if marker in path:
-                path = path.split(marker, 1)[1]
+        path = os.path.abspath(f.filename)
+        for root in roots:
+            if path.startswith(root + os.sep):
+                path = path[len(root) + 1 :]
                 break
         else:
             path = os.path.basename(path)
-        out.append([path, f.lineno])
+        out.append([path.replace(os.sep, "/"), f.lineno])
     return out
 
 

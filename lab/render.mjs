@@ -41,13 +41,29 @@ function observedText(c, observed) {
     const seconds = typeof got.value === "number" ? got.value : null;
     if (got.raised) {
       const last = (got.frames ?? []).at(-1);
-      parts.push(`\`${step}\` → \`${got.raised}: ${got.message.split("\n")[0].slice(0, 160)}\`${last ? ` (in \`${last[0]}\`)` : ""}`);
+      const chain = packages(got.frames ?? []);
+      parts.push(
+        `\`${step}\` → \`${got.raised}: ${got.message.split("\n")[0].slice(0, 160)}\`${last ? ` (in \`${last[0]}\`${chain.length > 1 ? `, through ${chain.join(" → ")}` : ""})` : ""}`,
+      );
+    } else if ("value" in c.expect[step]) {
+      parts.push(`\`${step}\` → \`${JSON.stringify(got.value)}\``);
     } else if (seconds !== null && c.expect[step].seconds) {
       parts.push(`\`${step}\` → ${seconds < 1.5 ? "about 1 s (concurrent)" : "about 2 s (serialised)"}`);
     } else parts.push(`\`${step}\` → works`);
   }
   for (const w of observed.warnings ?? []) parts.push(`warns \`${w.split("\n")[0].slice(0, 160)}\``);
   return parts.join("; ");
+}
+
+/** The packages a traceback goes through, in order, each once in a row (`dns → httpcore → trio`). */
+function packages(frames) {
+  const out = [];
+  for (const [file] of frames) {
+    if (!file.includes("/")) continue; // the case's own program
+    const pkg = file.split("/")[0];
+    if (out.at(-1) !== pkg) out.push(pkg);
+  }
+  return out;
 }
 
 function versionsText(observed) {
@@ -68,8 +84,10 @@ export function renderKnowledge(cases, envs, results) {
     "Each row is a claim the rules make, checked by running a small program against the real",
     "libraries on Linux (lab/cases/). macOS is simulated: `sys.platform` reads `darwin`, `select.epoll`",
     "is removed and `select.kqueue` / `select.kevent` stand in until a patcher deletes them, which is",
-    "all trio and the patchers look at when trio picks its backend. Timings are two queries of one",
-    "second each, run by two greenlets on the machine's PostgreSQL or MariaDB.",
+    "all trio and the patchers look at when trio picks its backend; the two macOS-only pieces of the",
+    "standard library that get imported then (`ctypes.macholib`, `_scproxy`) answer \"nothing found\".",
+    "Timings are two queries of one second each, run by two greenlets on the machine's PostgreSQL or",
+    "MariaDB. Run it with `npm run lab`; CI runs it on every change.",
     "",
     "| environment | what it is |",
     "|---|---|",

@@ -43,7 +43,7 @@ function indexArgs() {
 /** Install an env's wheels (once per spec) and return how to run Python in it. */
 function prepare(name) {
   const spec = ENVS[name];
-  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: join(LAB, "cases") };
+  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: LAB };
   const args = [];
   if (!spec.wheels) return { args, env };
   const dir = join(LAB, ".envs", name);
@@ -72,7 +72,7 @@ function prepare(name) {
     }
     writeFileSync(stamp, want);
   }
-  const paths = [join(dir, "site"), ...(Array.isArray(spec.system) ? [join(dir, "system")] : []), join(LAB, "cases")];
+  const paths = [join(dir, "site"), ...(Array.isArray(spec.system) ? [join(dir, "system")] : []), LAB];
   env.PYTHONPATH = paths.join(":");
   if (Array.isArray(spec.system)) args.push("-S"); // no site packages but the listed ones
   return { args, env };

@@ -11,17 +11,22 @@ patch = sys.argv[1]
 macos = "macos" in sys.argv[2:]
 if macos:
     simulate_macos()
-if patch == "gevent":
-    from gevent import monkey
 
-    monkey.patch_all()
-elif patch == "eventlet":
-    import eventlet
 
-    eventlet.monkey_patch()
-else:
-    import eventlet  # noqa: F401
+def do_patch():
+    if patch == "gevent":
+        from gevent import monkey
 
+        monkey.patch_all()
+    elif patch == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+    else:
+        import eventlet  # noqa: F401
+
+
+patched = outcome(do_patch)
 imported = outcome(lambda: __import__("trio"))
 ran = None
 if imported["raised"] is None:
@@ -31,5 +36,5 @@ if imported["raised"] is None:
 report(
     versions=versions("trio", "gevent", "eventlet"),
     simulated="macOS" if macos else None,
-    steps={"import trio": imported, "trio.run()": ran},
+    steps={"patch": patched, "import trio": imported, "trio.run()": ran},
 )
