@@ -42,7 +42,8 @@ const EPOLL = "module 'select' has no attribute 'epoll'";
 export const CASES = [
   {
     id: "trio-gevent-linux-trio-0.22",
-    claim: "Linux, trio 0.17 – 0.25: under gevent's `patch_all()`, `import trio` fails with the epoll AttributeError, raised in trio/_core/_io_epoll.py.",
+    claim:
+      "Linux, trio 0.17 – 0.25: under gevent's `patch_all()`, `import trio` fails with the epoll AttributeError, raised in `trio/_core/_io_epoll.py`.",
     env: "debian",
     program: "trio_under_patcher.py",
     args: ["gevent"],
@@ -50,7 +51,8 @@ export const CASES = [
   },
   {
     id: "trio-gevent-linux-trio-0.34",
-    claim: "Linux, trio ≥ 0.26: under gevent `import trio` works and the epoll AttributeError moves to `trio.run()`.",
+    claim:
+      "Linux, trio ≥ 0.26: under gevent `import trio` works and the epoll AttributeError moves to `trio.run()`.",
     env: "wheels",
     program: "trio_under_patcher.py",
     args: ["gevent"],
@@ -58,7 +60,8 @@ export const CASES = [
   },
   {
     id: "trio-eventlet-linux-trio-0.34",
-    claim: "Linux, trio ≥ 0.26: under eventlet's `monkey_patch()`, `import trio` fails in trio/_socket.py: `type object 'GreenSocket' has no attribute 'sendmsg'` (run with greendns off, so that dnspython does not import trio first: see the next cases).",
+    claim:
+      "Linux, trio ≥ 0.26: under eventlet's `monkey_patch()`, `import trio` fails in `trio/_socket.py`: `type object 'GreenSocket' has no attribute 'sendmsg'` (run with greendns off, so that dnspython does not import trio first: see the next cases).",
     env: "wheels",
     program: "trio_under_patcher.py",
     args: ["eventlet"],
@@ -73,7 +76,8 @@ export const CASES = [
   },
   {
     id: "trio-eventlet-linux-trio-0.22",
-    claim: "Linux, trio 0.17 – 0.25: under eventlet's `monkey_patch()`, `import trio` fails with the epoll AttributeError.",
+    claim:
+      "Linux, trio 0.17 – 0.25: under eventlet's `monkey_patch()`, `import trio` fails with the epoll AttributeError.",
     env: "debian",
     program: "trio_under_patcher.py",
     args: ["eventlet"],
@@ -81,7 +85,8 @@ export const CASES = [
   },
   {
     id: "eventlet-greendns-imports-trio",
-    claim: "A bare `import eventlet` (no `monkey_patch()`), with dnspython ≥ 2.4, httpx, httpcore, h2 and trio installed: greendns imports dnspython with eventlet's green socket in place, dnspython imports httpcore, httpcore imports trio, and on Linux with trio ≥ 0.26 that fails on `GreenSocket.sendmsg`.",
+    claim:
+      "A bare `import eventlet` (no `monkey_patch()`), with dnspython ≥ 2.4, httpx, httpcore, h2 and trio installed: greendns imports dnspython with eventlet's green socket in place, dnspython imports httpcore, httpcore imports trio, and on Linux with trio ≥ 0.26 that fails on `GreenSocket.sendmsg`.",
     env: "wheels",
     program: "eventlet_greendns.py",
     args: [],
@@ -95,7 +100,8 @@ export const CASES = [
   },
   {
     id: "fix-eventlet-no-greendns-yes",
-    claim: "Fix: `EVENTLET_NO_GREENDNS=yes` keeps greendns (and so dnspython, httpx and trio) out of `import eventlet`.",
+    claim:
+      "Fix: `EVENTLET_NO_GREENDNS=yes` keeps greendns (and so dnspython, httpx and trio) out of `import eventlet`.",
     env: "wheels",
     program: "eventlet_greendns.py",
     args: [],
@@ -113,7 +119,8 @@ export const CASES = [
   },
   {
     id: "fix-dnspython-2.3",
-    claim: "Fix: with dnspython 2.3.0 (which never imports httpx), the same `import eventlet` works and does not load trio.",
+    claim:
+      "Fix: with dnspython 2.3.0 (which never imports httpx), the same `import eventlet` works and does not load trio.",
     env: "dns23",
     program: "eventlet_greendns.py",
     args: [],
@@ -129,17 +136,23 @@ export const CASES = [
   },
   {
     id: "trio-gevent-macos-trio-0.22",
-    claim: "macOS (simulated), trio ≤ 0.27: under gevent, `import trio` raises `NotImplementedError: unsupported platform` in trio/_core/_run.py.",
+    claim:
+      "macOS (simulated), trio ≤ 0.27: under gevent, `import trio` raises `NotImplementedError: unsupported platform` in `trio/_core/_run.py`.",
     env: "debian",
     program: "trio_under_patcher.py",
     args: ["gevent", "macos"],
     expect: {
-      "import trio": { raised: "NotImplementedError", message: "unsupported platform", frame: "trio/_core/_run.py" },
+      "import trio": {
+        raised: "NotImplementedError",
+        message: "unsupported platform",
+        frame: "trio/_core/_run.py",
+      },
     },
   },
   {
     id: "trio-gevent-macos-trio-0.34",
-    claim: "macOS (simulated), trio ≥ 0.31: the message names the patcher: `unsupported platform or primitives Trio depends on are monkey-patched out by gevent`.",
+    claim:
+      "macOS (simulated), trio ≥ 0.31: the message names the patcher: `unsupported platform or primitives Trio depends on are monkey-patched out by gevent`.",
     env: "wheels",
     program: "trio_under_patcher.py",
     args: ["gevent", "macos"],
@@ -153,7 +166,8 @@ export const CASES = [
   },
   {
     id: "httpcore-1.0.9-macos",
-    claim: "macOS (simulated): under gevent every httpcore through 1.0.9 raises NotImplementedError on `import httpcore` when trio is installed: httpcore/__init__.py imports its trio backend, which imports trio, catching only ImportError. Upgrading httpcore does not fix it.",
+    claim:
+      "macOS (simulated): under gevent every httpcore through 1.0.9 raises NotImplementedError on `import httpcore` when trio is installed: `httpcore/__init__.py` imports its trio backend, which imports trio, catching only ImportError. Upgrading httpcore does not fix it.",
     env: "wheels",
     program: "http_chain.py",
     args: ["httpcore", "macos"],
@@ -167,7 +181,8 @@ export const CASES = [
   },
   {
     id: "httpx-0.28-lazy-macos",
-    claim: "macOS (simulated): httpx ≥ 0.28 imports httpcore lazily: `import httpx` works under gevent, and the crash comes at `httpx.Client()`.",
+    claim:
+      "macOS (simulated): httpx ≥ 0.28 imports httpcore lazily: `import httpx` works under gevent, and the crash comes at `httpx.Client()`.",
     env: "wheels",
     program: "http_chain.py",
     args: ["httpx", "macos"],
@@ -178,7 +193,8 @@ export const CASES = [
   },
   {
     id: "httpx2-macos",
-    claim: "macOS (simulated): httpx2 / httpcore2 carry the same import of trio: `httpx2.Client()` fails under gevent.",
+    claim:
+      "macOS (simulated): httpx2 / httpcore2 carry the same import of trio: `httpx2.Client()` fails under gevent.",
     env: "wheels",
     program: "http_chain.py",
     args: ["httpx2", "macos"],
@@ -186,7 +202,8 @@ export const CASES = [
   },
   {
     id: "fix-uninstall-trio-macos",
-    claim: "Fix (macOS, simulated): with trio uninstalled, httpx under gevent works: `httpx.Client()` succeeds.",
+    claim:
+      "Fix (macOS, simulated): with trio uninstalled, httpx under gevent works: `httpx.Client()` succeeds.",
     env: "notrio",
     program: "http_chain.py",
     args: ["httpx", "macos"],
@@ -194,7 +211,8 @@ export const CASES = [
   },
   {
     id: "fix-import-httpcore-first-macos",
-    claim: "Fix (macOS, simulated): importing httpcore before `monkey.patch_all()` avoids the crash (trio is imported while the platform's primitives are still there); `import httpx` first would not, httpx being lazy.",
+    claim:
+      "Fix (macOS, simulated): importing httpcore before `monkey.patch_all()` avoids the crash (trio is imported while the platform's primitives are still there); `import httpx` first would not, httpx being lazy.",
     env: "wheels",
     program: "http_chain.py",
     args: ["httpx", "macos", "before"],
@@ -205,7 +223,8 @@ export const CASES = [
   },
   {
     id: "ssl-patched-late",
-    claim: "`monkey.patch_all()` after `import requests` (urllib3 binds `ssl.SSLContext`) warns `MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported may lead to errors`, and the next SSL context urllib3 makes recurses without end (`RecursionError`) in `ssl.py`.",
+    claim:
+      "`monkey.patch_all()` after `import requests` (urllib3 binds `ssl.SSLContext`) warns `MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported may lead to errors`, and the next SSL context urllib3 makes recurses without end (`RecursionError`) in `ssl.py`.",
     env: "debian",
     program: "ssl_late.py",
     args: ["late"],
@@ -214,7 +233,8 @@ export const CASES = [
   },
   {
     id: "fix-ssl-patch-first",
-    claim: "Fix: with `monkey.patch_all()` before `import requests`, there is no warning and urllib3 makes its context.",
+    claim:
+      "Fix: with `monkey.patch_all()` before `import requests`, there is no warning and urllib3 makes its context.",
     env: "debian",
     program: "ssl_late.py",
     args: ["first"],
@@ -232,7 +252,8 @@ export const CASES = [
   },
   {
     id: "fix-psycogreen",
-    claim: "Fix: `psycogreen.gevent.patch_psycopg()` after the patch makes psycopg2 cooperate: two queries take one second.",
+    claim:
+      "Fix: `psycogreen.gevent.patch_psycopg()` after the patch makes psycopg2 cooperate: two queries take one second.",
     env: "debian",
     program: "db_two_greenlets.py",
     args: ["psycopg2", "psycogreen"],
@@ -250,7 +271,8 @@ export const CASES = [
   },
   {
     id: "mysqldb-blocks-gevent",
-    claim: "mysqlclient (MySQLdb) under gevent blocks the process: two greenlets' `SELECT SLEEP(1)` take two seconds.",
+    claim:
+      "mysqlclient (MySQLdb) under gevent blocks the process: two greenlets' `SELECT SLEEP(1)` take two seconds.",
     env: "debian",
     program: "db_two_greenlets.py",
     args: ["MySQLdb"],
@@ -268,7 +290,8 @@ export const CASES = [
   },
   {
     id: "fix-mysql-connector-use-pure",
-    claim: "Fix: mysql-connector-python with `use_pure=True` cooperates with gevent: two queries take one second.",
+    claim:
+      "Fix: mysql-connector-python with `use_pure=True` cooperates with gevent: two queries take one second.",
     env: "wheels",
     program: "db_two_greenlets.py",
     args: ["mysql-connector-pure"],
@@ -277,12 +300,16 @@ export const CASES = [
   },
   {
     id: "trio-nested-run",
-    claim: "`trio.run()` inside `trio.run()` raises `RuntimeError: Attempted to call run() from inside a run()`.",
+    claim:
+      "`trio.run()` inside `trio.run()` raises `RuntimeError: Attempted to call run() from inside a run()`.",
     env: "wheels",
     program: "small_errors.py",
     args: ["nested-run"],
     expect: {
-      "trio.run() inside trio.run()": { raised: "RuntimeError", message: "Attempted to call run() from inside a run()" },
+      "trio.run() inside trio.run()": {
+        raised: "RuntimeError",
+        message: "Attempted to call run() from inside a run()",
+      },
     },
   },
   {
@@ -297,17 +324,22 @@ export const CASES = [
   },
   {
     id: "greenlet-thread-switch",
-    claim: "A greenlet made in one thread and switched to from another raises `greenlet.error: cannot switch to a different thread`.",
+    claim:
+      "A greenlet made in one thread and switched to from another raises `greenlet.error: cannot switch to a different thread`.",
     env: "debian",
     program: "small_errors.py",
     args: ["thread-switch"],
     expect: {
-      "switch to another thread's greenlet": { raised: "error", message: "cannot switch to a different thread" },
+      "switch to another thread's greenlet": {
+        raised: "error",
+        message: "cannot switch to a different thread",
+      },
     },
   },
   {
     id: "select-primitive-removed",
-    claim: "A library that checked for `select.epoll` when imported, before `patch_all()`, fails after it with the epoll AttributeError: no trio involved.",
+    claim:
+      "A library that checked for `select.epoll` when imported, before `patch_all()`, fails after it with the epoll AttributeError: no trio involved.",
     env: "debian",
     program: "small_errors.py",
     args: ["epoll-cached"],

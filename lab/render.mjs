@@ -12,15 +12,20 @@ export function check(c, observed) {
     }
     if (want.raised === null && got.raised) problems.push(`${step}: raised ${got.raised}: ${got.message}`);
     if (want.raised && got.raised !== want.raised)
-      problems.push(`${step}: expected ${want.raised}, got ${got.raised ? `${got.raised}: ${got.message}` : "no error"}`);
+      problems.push(
+        `${step}: expected ${want.raised}, got ${got.raised ? `${got.raised}: ${got.message}` : "no error"}`,
+      );
     if (want.message && !(got.message ?? "").includes(want.message))
-      problems.push(`${step}: message ${JSON.stringify(got.message ?? "")} lacks ${JSON.stringify(want.message)}`);
+      problems.push(
+        `${step}: message ${JSON.stringify(got.message ?? "")} lacks ${JSON.stringify(want.message)}`,
+      );
     if (want.frame && !(got.frames ?? []).some(([file]) => file.startsWith(want.frame)))
       problems.push(`${step}: no frame in ${want.frame}`);
     const seconds = typeof got.value === "number" ? got.value : got.seconds;
     if (want.seconds && !(seconds >= want.seconds[0] && seconds <= want.seconds[1]))
       problems.push(`${step}: took ${seconds} s, not ${want.seconds[0]} – ${want.seconds[1]} s`);
-    if ("value" in want && got.value !== want.value) problems.push(`${step}: value ${JSON.stringify(got.value)}`);
+    if ("value" in want && got.value !== want.value)
+      problems.push(`${step}: value ${JSON.stringify(got.value)}`);
   }
   const warnings = observed.warnings ?? [];
   if (c.expectWarning && !warnings.some((w) => w.includes(c.expectWarning)))
@@ -85,7 +90,7 @@ export function renderKnowledge(cases, envs, results) {
     "libraries on Linux (lab/cases/). macOS is simulated: `sys.platform` reads `darwin`, `select.epoll`",
     "is removed and `select.kqueue` / `select.kevent` stand in until a patcher deletes them, which is",
     "all trio and the patchers look at when trio picks its backend; the two macOS-only pieces of the",
-    "standard library that get imported then (`ctypes.macholib`, `_scproxy`) answer \"nothing found\".",
+    'standard library that get imported then (`ctypes.macholib`, `_scproxy`) answer "nothing found".',
     "Timings are two queries of one second each, run by two greenlets on the machine's PostgreSQL or",
     "MariaDB. Run it with `npm run lab`; CI runs it on every change.",
     "",

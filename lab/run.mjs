@@ -16,7 +16,11 @@ const LAB = new URL("./", import.meta.url).pathname;
 const ROOT = join(LAB, "..");
 const PYTHON = process.env.LAB_PYTHON ?? "/usr/bin/python3";
 const PIP = (process.env.LAB_PIP ?? "python3 -m pip").split(" ");
-const only = process.argv.slice(2);
+// `--out DIR`: write results.json and KNOWLEDGE.md there instead (the tests compare them with the committed ones).
+const argv = process.argv.slice(2);
+const outAt = argv.indexOf("--out");
+const OUT = outAt >= 0 ? argv[outAt + 1] : null;
+const only = argv.filter((_, i) => outAt < 0 || (i !== outAt && i !== outAt + 1));
 
 function say(line) {
   process.stderr.write(`lab: ${line}\n`);
@@ -33,7 +37,7 @@ function indexArgs() {
   const urls = [];
   for (const line of listed.split("\n")) {
     const m = /^[^=]*\.(?:extra-index-url|index-url)='(.*)'$/.exec(line.trim());
-    if (m) urls.push(...m[1].split(/\s+/).filter(Boolean));
+    if (m) for (const u of m[1].split(/\s+/)) if (u) urls.push(u);
   }
   const local = urls.filter((u) => u.startsWith("file:"));
   if (local.length === 0) return [];
@@ -55,7 +59,16 @@ function prepare(name) {
     say(`installing ${name}: ${spec.wheels.join(" ")}`);
     execFileSync(
       PIP[0],
-      [...PIP.slice(1), "install", "--quiet", "--disable-pip-version-check", "--target", join(dir, "site"), ...indexArgs(), ...spec.wheels],
+      [
+        ...PIP.slice(1),
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--target",
+        join(dir, "site"),
+        ...indexArgs(),
+        ...spec.wheels,
+      ],
       { stdio: ["ignore", "ignore", "inherit"], timeout: 600_000 },
     );
     if (Array.isArray(spec.system)) {
@@ -63,9 +76,16 @@ function prepare(name) {
       const linked = join(dir, "system");
       mkdirSync(linked);
       for (const mod of spec.system) {
-        const where = execFileSync(PYTHON, ["-c", `import ${mod},os; print(os.path.dirname(${mod}.__file__) if ${mod}.__file__ else list(${mod}.__path__)[0])`], {
-          encoding: "utf8",
-        }).trim();
+        const where = execFileSync(
+          PYTHON,
+          [
+            "-c",
+            `import ${mod},os; print(os.path.dirname(${mod}.__file__) if ${mod}.__file__ else list(${mod}.__path__)[0])`,
+          ],
+          {
+            encoding: "utf8",
+          },
+        ).trim();
         symlinkSync(where, join(linked, mod));
         // A C extension module next to its package (greenlet's _greenlet is inside it; nothing else needed).
       }
@@ -86,9 +106,13 @@ function sql(cmd, args, input) {
 /** The lab's database users (PostgreSQL and MariaDB run on these machines); false where that fails. */
 function databases() {
   const pg =
-    sql("runuser", ["-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-q"], `DO $$ BEGIN
+    sql(
+      "runuser",
+      ["-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1", "-q"],
+      `DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'asyncdoctor_lab') THEN CREATE ROLE asyncdoctor_lab LOGIN PASSWORD 'lab'; END IF;
-END $$;`) || sql("psql", ["-h", "127.0.0.1", "-U", "asyncdoctor_lab", "-d", "postgres", "-c", "select 1"], "");
+END $$;`,
+    ) || sql("psql", ["-h", "127.0.0.1", "-U", "asyncdoctor_lab", "-d", "postgres", "-c", "select 1"], "");
   const my = sql(
     "mysql",
     [],
@@ -132,7 +156,9 @@ for (const c of chosen) {
   }
   const problems = observed.error ? [observed.error] : check(c, observed);
   results.push({ id: c.id, env: c.env, observed, problems });
-  say(`${problems.length === 0 ? "ok  " : "FAIL"} ${c.id}${problems.length ? `: ${problems.join("; ")}` : ""}`);
+  say(
+    `${problems.length === 0 ? "ok  " : "FAIL"} ${c.id}${problems.length ? `: ${problems.join("; ")}` : ""}`,
+  );
 }
 
 const table = results.map((r) => {
@@ -143,11 +169,14 @@ const table = results.map((r) => {
     .join(", ");
   return [r.id, shown, r.problems.length === 0 ? "as claimed" : r.problems.join("; ")];
 });
-for (const [id, v, s] of table) console.log(`${id.padEnd(34)} ${s === "as claimed" ? "ok  " : "FAIL"} ${v}${s === "as claimed" ? "" : `\n    ${s}`}`);
+for (const [id, v, s] of table)
+  console.log(
+    `${id.padEnd(34)} ${s === "as claimed" ? "ok  " : "FAIL"} ${v}${s === "as claimed" ? "" : `\n    ${s}`}`,
+  );
 
 if (only.length === 0) {
-  writeFileSync(join(LAB, "results.json"), `${JSON.stringify({ cases: results }, null, 2)}\n`);
-  writeFileSync(join(ROOT, "docs", "KNOWLEDGE.md"), renderKnowledge(CASES, ENVS, results));
+  writeFileSync(join(OUT ?? LAB, "results.json"), `${JSON.stringify({ cases: results }, null, 2)}\n`);
+  writeFileSync(join(OUT ?? join(ROOT, "docs"), "KNOWLEDGE.md"), renderKnowledge(CASES, ENVS, results));
 }
 const failed = results.filter((r) => r.problems.length > 0).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);

@@ -1,0 +1,38 @@
+/**
+ * The mechanism lab keeps the knowledge true: the lab runs every case against the real libraries
+ * (where they are installed; CI requires them), and the committed docs/KNOWLEDGE.md must be what
+ * it generates from what it saw. A claim the libraries contradict fails here.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: the lab's registry is plain JavaScript
+import { CASES } from "../../lab/cases.mjs";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const debian = spawnSync("/usr/bin/python3", ["-c", "import gevent, eventlet, trio"]).status === 0;
+const required = process.env.ASYNC_DOCTOR_REQUIRE_LAB === "1";
+if (!debian && !required)
+  console.warn("lab skipped: Debian's python3-gevent, python3-eventlet and python3-trio are not installed");
+
+describe.skipIf(!debian && !required)("the mechanism lab", () => {
+  it("every case holds, and docs/KNOWLEDGE.md is what the lab shows", () => {
+    const out = mkdtempSync(join(tmpdir(), "ad-lab-"));
+    const r = spawnSync(process.execPath, [join(ROOT, "lab/run.mjs"), "--out", out], {
+      encoding: "utf8",
+      timeout: 600_000,
+    });
+    const failed = (r.stdout ?? "").split("\n").filter((l) => l.includes(" FAIL ") || l.startsWith("    "));
+    expect(failed, r.stderr).toEqual([]);
+    expect(r.status).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as {
+      cases: { id: string }[];
+    };
+    expect(results.cases.map((c) => c.id)).toEqual((CASES as { id: string }[]).map((c) => c.id));
+    expect(readFileSync(join(out, "KNOWLEDGE.md"), "utf8")).toBe(
+      readFileSync(join(ROOT, "docs/KNOWLEDGE.md"), "utf8"),
+    );
+  }, 600_000);
+});
