@@ -77,13 +77,13 @@ export const EXAMPLES: Example[] = [
   },
   {
     id: "code-httpx",
-    label: "Code: httpx after the patch, with httpcore 1.0.5 and trio pinned",
+    label: "Code: httpx after the patch, with httpcore 1.0.9 and trio pinned",
     state: {
       tab: "code",
       path: "worker.py",
       source:
         'import gevent.monkey\n\ngevent.monkey.patch_all()\n\nimport httpx\n\n\ndef ping():\n    return httpx.get("https://example.org/health", timeout=5)\n',
-      requirements: "gevent==24.2.1\nhttpcore==1.0.5\nhttpx==0.27.0\ntrio==0.26.2\n",
+      requirements: "gevent==24.2.1\nhttpcore==1.0.9\nhttpx==0.28.1\ntrio==0.26.2\n",
       pyproject: "",
     },
   },

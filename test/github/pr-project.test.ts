@@ -27,22 +27,16 @@ function replacePatch(at: number, from: string, to: string): string {
 }
 
 describe("pull requests and the project's dependencies", () => {
-  it("a PR that only changes requirements.txt to an httpcore that lets the crash escape gets the exact pin edit", async () => {
+  it("a PR that adds trio next to httpcore in a gevent-run project is told on the trio line, with no httpcore pin as the fix", async () => {
     const scope = api();
     token(scope);
     graphqlConfig(scope);
     const check = checks(scope);
-    const before = "gevent==24.2.1\nhttpcore==1.0.6\nhttpx==0.27.0\ntrio==0.25.1\n";
-    const after = "gevent==24.2.1\nhttpcore==1.0.5\nhttpx==0.27.0\ntrio==0.25.1\n";
+    const before = "gevent==24.2.1\nhttpcore==1.0.9\nhttpx==0.28.1\n";
+    const after = `${before}trio==0.25.1\n`;
     files(
       scope,
-      [
-        {
-          filename: "requirements.txt",
-          status: "modified",
-          patch: replacePatch(2, "httpcore==1.0.6", "httpcore==1.0.5"),
-        },
-      ],
+      [{ filename: "requirements.txt", status: "modified", patch: "@@ -3,0 +4,1 @@\n+trio==0.25.1" }],
       { "gunicorn.conf.py": GUNICORN.length, "app.py": 20 },
     );
     graphqlContents(scope, {
@@ -56,28 +50,36 @@ describe("pull requests and the project's dependencies", () => {
     await send("pull_request", opened());
     expect(review.body.comments).toHaveLength(1);
     const c = review.body.comments[0];
-    expect(c).toMatchObject({ path: "requirements.txt", line: 2 });
+    expect(c).toMatchObject({ path: "requirements.txt", line: 4 });
     expect(c.body).toContain("gevent-trio-same-process");
-    expect(c.body).toContain("`requirements.txt` pins httpcore `1.0.5`");
+    expect(c.body).toContain("`requirements.txt` pins httpcore `1.0.9`");
     expect(c.body).toContain("gunicorn's gevent worker (`gunicorn.conf.py` line 1)");
-    expect(c.body).toContain("```suggestion\nhttpcore==1.0.6\n```");
+    expect(c.body).toContain("upgrading httpcore does not help");
+    // Lab case httpcore-1.0.9-macos: no httpcore release fixes it, so no edit is suggested.
+    expect(c.body).not.toContain("```suggestion");
     expect(check.updates.at(-1)?.output.annotations[0]).toMatchObject({
       path: "requirements.txt",
-      start_line: 2,
+      start_line: 4,
     });
     expect(calls.filter((x) => !x.includes("access_tokens")).length).toBeLessThanOrEqual(9);
   });
 
-  it("a PR that adds a trio whose import works under gevent next to a fixed httpcore gets nothing", async () => {
+  it("a PR that only bumps httpcore in a project that already carries the risk adds nothing (no release fixes it)", async () => {
     const scope = api();
     token(scope);
     graphqlConfig(scope);
     const check = checks(scope);
-    const before = "gevent==24.2.1\nhttpx==0.27.2\nhttpcore==1.0.7\n";
-    const after = `${before}trio==0.26.2\n`;
+    const before = "gevent==24.2.1\nhttpx==0.27.2\nhttpcore==1.0.7\ntrio==0.26.2\n";
+    const after = before.replace("httpcore==1.0.7", "httpcore==1.0.9");
     files(
       scope,
-      [{ filename: "requirements.txt", status: "modified", patch: "@@ -3,0 +4,1 @@\n+trio==0.26.2" }],
+      [
+        {
+          filename: "requirements.txt",
+          status: "modified",
+          patch: replacePatch(3, "httpcore==1.0.7", "httpcore==1.0.9"),
+        },
+      ],
       {
         "gunicorn.conf.py": GUNICORN.length,
       },
@@ -228,6 +230,7 @@ describe("pull requests and the project's dependencies", () => {
     graphqlConfig(scope);
     const check = checks(scope);
     const reqs = "gevent==24.2.1\nhttpcore==1.0.5\ntrio==0.25.1\n";
+    const base = "gevent==24.2.1\nhttpcore==1.0.5\n";
     const deep: Record<string, number> = {
       "requirements.txt": reqs.length,
       "gunicorn.conf.py": GUNICORN.length,
@@ -239,7 +242,7 @@ describe("pull requests and the project's dependencies", () => {
         {
           filename: "requirements.txt",
           status: "modified",
-          patch: "@@ -2 +2 @@\n-httpcore==1.0.6\n+httpcore==1.0.5",
+          patch: "@@ -2,0 +3,1 @@\n+trio==0.25.1",
         },
       ],
       deep,
@@ -249,7 +252,7 @@ describe("pull requests and the project's dependencies", () => {
       scope,
       {
         [`${HEAD}:requirements.txt`]: reqs,
-        [`${BASE}:requirements.txt`]: reqs.replace("1.0.5", "1.0.6"),
+        [`${BASE}:requirements.txt`]: base,
         [`${HEAD}:gunicorn.conf.py`]: GUNICORN,
         [`${BASE}:gunicorn.conf.py`]: GUNICORN,
       },

@@ -118,7 +118,9 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
     const text = (await comment.textContent()) ?? "";
     expect(text).toContain("This is not a bug in the library at the top of the traceback");
     const fixes = await comment.locator("ol > li").allTextContents();
-    expect(fixes[0]).toContain('pip install -U "httpcore>=1.0.6"');
+    // Lab cases httpcore-1.0.9-macos and fix-uninstall-trio-macos: uninstalling trio, never an httpcore upgrade.
+    expect(fixes[0]).toContain("pip uninstall trio");
+    expect(text).not.toContain("httpcore>=1.0.6");
     expect(fixes.length).toBeGreaterThanOrEqual(2);
     expect(await comment.locator("details summary").first().textContent()).toContain("Evidence");
     expect(await page.locator("#issue-findings td.rule").allTextContents()).toEqual([
@@ -151,7 +153,7 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
       "monkey.patch_all()",
     );
     expect(await page.locator("#code-check").textContent()).toContain("gevent-patch-late-ssl");
-    // A project file's finding lands on the manifest's line.
+    // A project file's finding lands on the manifest's line: trio's, where the fix (uninstalling it) is made.
     await pick(page, "code-httpx");
     const manifest = page.locator(
       "#review-requirements-txt .review-comment[data-rule=gevent-trio-same-process]",
@@ -159,10 +161,12 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
     await expect(manifest.count()).resolves.toBe(1);
     expect(
       await manifest.evaluate((c) => (c.previousElementSibling as HTMLElement | null)?.dataset.line),
-    ).toBe("2");
-    await expect(
-      page.locator("#review-requirements-txt pre.diff .add").first().textContent(),
-    ).resolves.toContain("httpcore==1.0.6");
+    ).toBe("4");
+    // An exact edit shows as the diff it applies: `use_pure=True` on MySQL Connector's connect().
+    await pick(page, "code-mysql");
+    await expect(page.locator("#review-source pre.diff .add").first().textContent()).resolves.toContain(
+      "use_pure=True",
+    );
     await page.screenshot({ path: `${ROOT}docs/img/playground-code.png` });
     await page.close();
   });

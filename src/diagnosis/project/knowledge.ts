@@ -11,44 +11,50 @@ export interface TrioImporter {
   range: string;
   /** The import chain from this package to trio. */
   chain: readonly string[];
-  /**
-   * Which errors of `import trio` escape to the program: `all` (only ImportError is caught),
-   * `attribute-error` (NotImplementedError is caught, Linux's AttributeError is not).
-   */
-  escapes: "all" | "attribute-error";
+  /** Every error of `import trio` but `ImportError` escapes to the program. */
+  escapes: "all";
+  /** Where it is shown: a lab case (lab/cases.mjs) or the source read. */
   source: string;
 }
 
+/**
+ * httpcore imports trio whenever it is installed. `_synchronization.py` catches
+ * `NotImplementedError` from 1.0.6, but `httpcore/__init__.py` imports its trio backend (a bare
+ * `import trio`) first, catching only `ImportError`: under a patcher every release through 1.0.9
+ * (the newest checked) fails at `import httpcore`. Lab: httpcore-1.0.9-macos, httpx-0.28-lazy-macos.
+ */
 const HTTPCORE_SOURCE =
-  "httpcore/_synchronization.py (0.17.2 - 1.0.5: `except ImportError`; 1.0.6: `except (ImportError, NotImplementedError)`)";
+  "`httpcore/__init__.py` imports `._backends.trio` (a bare `import trio`) catching only `ImportError`, 0.17.2 – 1.0.9 (lab case httpcore-1.0.9-macos)";
 
 export const TRIO_IMPORTERS: readonly TrioImporter[] = [
   {
     pkg: "httpcore",
-    range: ">=0.17.2,<1.0.6",
+    range: ">=0.17.2",
     chain: ["httpcore", "trio"],
     escapes: "all",
     source: HTTPCORE_SOURCE,
   },
   {
-    pkg: "httpcore",
-    range: ">=1.0.6",
-    chain: ["httpcore", "trio"],
-    escapes: "attribute-error",
-    source: HTTPCORE_SOURCE,
+    pkg: "httpcore2",
+    range: "",
+    chain: ["httpcore2", "trio"],
+    escapes: "all",
+    source: "httpcore2 (the httpx2 fork) keeps the same `__init__` import (lab case httpx2-macos)",
   },
   {
     pkg: "pyee",
-    range: ">=8,<9",
+    range: ">=7,<12",
     chain: ["pyee", "trio"],
     escapes: "all",
-    source: "pyee 8.x imports `pyee/_trio.py` from its package",
+    source:
+      "pyee 7.0.0 – 11.1.1 import `pyee/_trio.py` from the package guarded by `except (ImportError, SyntaxError)`; gone from 12.0.0",
   },
 ];
 
 /** Packages that import a trio importer (their chain continues with it). */
 export const CARRIERS: ReadonlyMap<string, readonly string[]> = new Map([
   ["httpx", ["httpx", "httpcore"]],
+  ["httpx2", ["httpx2", "httpcore2"]],
   ["openai", ["openai", "httpx"]],
   ["anthropic", ["anthropic", "httpx"]],
   ["discord-webhook", ["discord-webhook", "httpx"]],
@@ -65,7 +71,8 @@ export const PSYCOPG3_FIXED = "3.1.14";
 export const GRPC_GEVENT_OK = ">=1.51.1";
 export const GRPC_GEVENT_FIXED = "1.51.1";
 
-export const HTTPCORE_CATCHES = "1.0.6";
+/** The newest httpcore release checked (its `__init__` still imports trio unguarded). */
+export const HTTPCORE_NEWEST_CHECKED = "1.0.9";
 
 /** mysql-connector-python release from which `connect()` uses the C extension by default (`use_pure=False`). */
 export const CONNECTOR_CEXT_DEFAULT = "8.0.11";

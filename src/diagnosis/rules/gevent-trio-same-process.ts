@@ -3,7 +3,7 @@ import { type Dependencies, dependenciesOf, type VersionFact, versionIn } from "
 import {
   CARRIERS,
   DNSPYTHON_IMPORTS_HTTPX,
-  HTTPCORE_CATCHES,
+  HTTPCORE_NEWEST_CHECKED,
   TRIO_IMPORTERS,
   TRIO_LINUX_IMPORT_FAILS,
 } from "../project/knowledge.js";
@@ -17,7 +17,7 @@ import {
   type ProjectPatch,
 } from "../rule.js";
 import type { Evidence } from "../types.js";
-import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
+import { onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
 import { importOf, needs, PATCH_NEEDS, PATCHER_NEEDLES } from "./shared/patcher.js";
 import { onPatch, patchedWhere, processPatch, runEvidence } from "./shared/process.js";
 
@@ -52,7 +52,7 @@ export default defineRule({
     detect: fromDependencies,
   },
   docs: {
-    what: "A patch (gevent `patch_all()`/`patch_*()`, `eventlet.monkey_patch()`, `import grequests`, `import locust`) and an import of `trio` (any submodule, module level or in a function, not under `TYPE_CHECKING`) or a `trio.run()` call. Reported on the trio import. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at `medium`, and so does a module that a module-level patch imports (in a folder scan; the message gives the import chain).\n\nWith the project's versions known (a folder scan, or a pull request with its manifests), an import of httpx, httpcore, openai, anthropic or discord_webhook in a patched module is reported too when those versions make it fail: httpcore 0.17.2 – 1.0.5 with trio installed, or httpcore ≥ 1.0.6 with trio 0.17 – 0.25 (Linux). Unpinned versions give no code finding (the manifest finding says what would settle it).\n\nManifests: in a project that runs patched, trio installed (declared, locked, or an extra such as `httpx[trio]`) next to httpcore (declared, locked, or through httpx, openai, anthropic) whose version lets trio's import error escape: httpcore 0.17.2 – 1.0.5 on any platform (reported on the httpcore line, with the edit to 1.0.6 for a pin); with httpcore ≥ 1.0.6, trio 0.17 – 0.25 (Linux's `AttributeError` still escapes; reported on the trio line). `high` when both versions are pinned or locked, `medium` otherwise, saying which version would settle it. A project that nothing runs patched but that installs eventlet and httpx, with dnspython ≥ 2.4 (or unpinned) and an httpcore/trio pair that fails: `medium` on the eventlet line — a bare `import eventlet` loads greendns, which imports dnspython (and so httpx → httpcore → trio) with a green `select`; the fixes are eventlet's own (uninstall it, `EVENTLET_NO_GREENDNS=yes`, `dnspython==2.3.0`). Under eventlet, upgrading trio is never offered (trio ≥ 0.26 fails on `GreenSocket` instead).",
+    what: "A patch (gevent `patch_all()`/`patch_*()`, `eventlet.monkey_patch()`, `import grequests`, `import locust`) and an import of `trio` (any submodule, module level or in a function, not under `TYPE_CHECKING`) or a `trio.run()` call. Reported on the trio import. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at `medium`, and so does a module that a module-level patch imports (in a folder scan; the message gives the import chain).\n\nWith the project's versions known (a folder scan, or a pull request with its manifests), an import of httpx, httpcore, httpx2, openai, anthropic or discord_webhook in a patched module is reported too when trio is installed next to an httpcore that imports it: every httpcore from 0.17.2 through 1.0.9 (the newest checked) imports trio in its `__init__` catching only `ImportError`, so `import httpcore` fails under the patch (`unsupported platform` on macOS; on Linux with trio 0.17 – 0.25, and under eventlet with any trio), and httpx ≥ 0.28 fails at `Client()` (lab cases httpcore-1.0.9-macos, httpx-0.28-lazy-macos). An unpinned httpcore gives no code finding (the manifest finding says so).\n\nManifests: in a project that runs patched, trio installed (declared, locked, or an extra such as `httpx[trio]`) next to httpcore (declared, locked, or through httpx, httpx2, openai, anthropic), reported on the trio line: `high` when httpcore's and trio's versions are pinned or locked, `medium` otherwise. The fix is uninstalling trio when nothing runs it; an httpcore upgrade is never offered (no release fixes it). A project that nothing runs patched but that installs eventlet and httpx, with dnspython ≥ 2.4 (or unpinned): `medium` on the eventlet line — a bare `import eventlet` loads greendns, which imports dnspython (and so httpcore and trio) with eventlet's green socket and `select` (lab case eventlet-greendns-imports-trio); the fixes are eventlet's own (uninstall it, `EVENTLET_NO_GREENDNS=yes`, `dnspython==2.3.0`: lab cases fix-eventlet-no-greendns-yes, fix-dnspython-2.3). Under eventlet, upgrading trio is never offered (trio ≥ 0.26 fails on `GreenSocket` instead).",
     why: 'After the patch, `import trio` fails (`unsupported platform` on macOS, `select.epoll` missing on Linux). Before the patch ("import trio first"), the import works but `trio.run()` still fails in the patched process.',
     example: {
       lang: "python",
@@ -110,9 +110,6 @@ function linuxImportError(trio: string, patcher: "gevent" | "eventlet"): string 
     : null;
 }
 
-/** The first trio whose import works on Linux under gevent. */
-const TRIO_IMPORTS_ON_LINUX = "0.26.0";
-
 /** Import names of httpcore and the packages that import it. */
 const HTTPCORE_USERS = new Set(["httpcore", ...CARRIERS.keys()].map((n) => n.replace(/-/g, "_")));
 
@@ -129,29 +126,32 @@ function importFails(facts: FileFacts, who: "gevent" | "eventlet"): string {
 
 /** What the project's versions say about `import httpx` in a process patched by `who`. */
 type Verdict =
-  /** httpcore 0.17.2 – 1.0.5: any error of `import trio` escapes (on the httpcore line). */
+  /** httpcore ≥ 0.17.2 (every release checked): any error of `import trio` escapes its `__init__`. */
   | { kind: "escapes"; hc: VersionFact; tv: VersionFact | null; linux: string | null | undefined }
-  /** httpcore ≥ 1.0.6 catches the macOS error; Linux's AttributeError still escapes (on the trio line). */
-  | { kind: "linux"; hc: VersionFact; tv: VersionFact; linux: string }
-  /** trio installed, an importer present, versions not pinned. */
+  /** trio installed, an importer present, httpcore's version not pinned. */
   | { kind: "unknown"; chain: string };
 
 function verdict(d: Dependencies, who: "gevent" | "eventlet"): Verdict | null {
-  const trioInstalled = d.has("trio") || d.hasExtra("httpx", "trio") || d.hasExtra("httpcore", "trio");
-  const carrier = ["httpcore", ...CARRIERS.keys()].find((name) => d.has(name));
+  const trioInstalled =
+    d.has("trio") ||
+    d.hasExtra("httpx", "trio") ||
+    d.hasExtra("httpcore", "trio") ||
+    d.hasExtra("httpx2", "trio");
+  const carrier = ["httpcore", "httpcore2", ...CARRIERS.keys()].find((name) => d.has(name));
   if (!trioInstalled || !carrier) return null;
-  const hc = d.version("httpcore");
+  const core = carrier === "httpx2" || carrier === "httpcore2" ? "httpcore2" : "httpcore";
+  const hc = d.version(core);
   const tv = d.version("trio");
   const linux = tv ? linuxImportError(tv.version, who) : undefined;
   // What this httpcore does with trio's import error (no entry: it does not import trio).
-  const importer = hc && TRIO_IMPORTERS.find((e) => e.pkg === "httpcore" && versionIn(hc.version, e.range));
+  const importer =
+    hc && TRIO_IMPORTERS.find((e) => e.pkg === core && (e.range === "" || versionIn(hc.version, e.range)));
   if (hc && !importer) return null;
-  if (hc && importer?.escapes === "all") return { kind: "escapes", hc, tv, linux };
-  if (hc && tv) return linux?.startsWith("`AttributeError") ? { kind: "linux", hc, tv, linux } : null;
-  return { kind: "unknown", chain: carrier === "httpcore" ? "httpcore" : `${carrier} → httpcore` };
+  if (hc) return { kind: "escapes", hc, tv, linux };
+  return { kind: "unknown", chain: carrier === core ? core : `${carrier} → ${core}` };
 }
 
-/** "fails: `unsupported platform` on macOS and … on Linux", and the upgrade that fixes it. */
+/** "fails: `unsupported platform` on macOS and … on Linux", and what fixes it (never an httpcore upgrade). */
 function escapeWords(v: Extract<Verdict, { kind: "escapes" }>, who: string): { fails: string; fix: string } {
   const { linux, tv } = v;
   const onLinux =
@@ -160,17 +160,12 @@ function escapeWords(v: Extract<Verdict, { kind: "escapes" }>, who: string): { f
       : linux === null
         ? ` (on Linux, trio ${literal(tv?.version ?? "", 40)} still imports under ${who})`
         : ` and ${linux} on Linux`;
-  const fix = linux?.includes("GreenSocket")
-    ? `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES} for macOS (on Linux, eventlet's \`AttributeError\` still escapes it), or drop trio if nothing runs it.`
-    : `Upgrade httpcore to ≥ ${HTTPCORE_CATCHES}${linux?.includes("epoll") && who === "gevent" ? " and trio to ≥ 0.26" : ""}, or drop trio if nothing runs it.`;
+  const linuxUpgrade =
+    linux?.includes("epoll") && who === "gevent"
+      ? " On Linux alone, trio ≥ 0.26 would import (macOS would still fail)."
+      : "";
+  const fix = `If nothing runs trio, uninstall it (drop it from the manifest): upgrading httpcore does not help, every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`.${linuxUpgrade}`;
   return { fails: `\`unsupported platform\` on macOS${onLinux}`, fix };
-}
-
-function linuxFix(v: Extract<Verdict, { kind: "linux" }>, who: string): string {
-  // Under eventlet, trio ≥ 0.26 fails on Linux too (GreenSocket): upgrading trio is no fix there.
-  return v.linux.includes("epoll") && who === "gevent"
-    ? "Upgrade trio to ≥ 0.26, or drop it if nothing runs it."
-    : `Drop trio if nothing runs it, or keep it out of the ${who}-patched process.`;
 }
 
 /** The import of httpx (or another trio importer) in a patched module whose versions make it fail. */
@@ -186,11 +181,9 @@ function importerUnderPatch(facts: FileFacts): CodeFindingDraft[] {
   const v = verdict(dependenciesOf(deps), who);
   if (v === null || v.kind === "unknown") return [];
   const name = literal(imp.module, 80);
-  const message =
-    v.kind === "escapes"
-      ? `${name} is imported in a process patched by ${who} (${patchedWhere(patch)}), and ${versionWords(v.hc)}${v.tv ? ` with trio ${literal(v.tv.version, 40)}` : " with trio installed"}: httpcore imports trio and lets its error escape, so this import fails: ${escapeWords(v, who).fails}. ${escapeWords(v, who).fix}`
-      : `${name} is imported in a process patched by ${who} (${patchedWhere(patch)}), and ${versionWords(v.tv)}: on Linux its import fails with ${v.linux}, which httpcore ${literal(v.hc.version, 40)} does not catch, so this import fails on Linux. ${linuxFix(v, who)}`;
-  return [onPatch(facts, imp, patch, message, v.tv || v.kind === "linux" ? {} : { confidence: "medium" })];
+  const { fails, fix } = escapeWords(v, who);
+  const message = `${name} is used in a process patched by ${who} (${patchedWhere(patch)}), and ${versionWords(v.hc)}${v.tv ? ` with trio ${literal(v.tv.version, 40)}` : " with trio installed"}: httpcore imports trio and lets its error escape (at \`import httpcore\`; httpx ≥ 0.28 imports httpcore at \`Client()\`), so this fails: ${fails}. ${fix}`;
+  return [onPatch(facts, imp, patch, message, v.tv ? {} : { confidence: "medium" })];
 }
 
 /**
@@ -206,10 +199,7 @@ function viaGreendns(p: ProjectFacts): ProjectFindingDraft[] {
   if (dns && versionIn(dns.version, DNSPYTHON_IMPORTS_HTTPX) !== true) return [];
   const v = verdict(d, "eventlet");
   if (v === null || v.kind === "unknown") return [];
-  const fails =
-    v.kind === "escapes"
-      ? `${versionWords(v.hc)}, which lets trio's import error escape, so the import fails: ${escapeWords(v, "eventlet").fails}`
-      : `${versionWords(v.tv)} fails there on Linux with ${v.linux}, which httpcore ${literal(v.hc.version, 40)} does not catch`;
+  const fails = `${versionWords(v.hc)}, which lets trio's import error escape, so the import fails: ${escapeWords(v, "eventlet").fails}`;
   return [
     onDependency(
       p,
@@ -232,7 +222,8 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
   const how = `${patchWords(run)}${chainWords(imports)}`;
   const also: Evidence[] = (imports ?? []).map(runEvidence);
   if (v.kind === "escapes") {
-    const dep = p.deps.entry("httpcore");
+    // Reported where the fix is made: the trio line (or the line that brings trio in).
+    const dep = p.deps.entry("trio") ?? p.deps.entry(v.hc.name) ?? p.deps.entry("httpx");
     if (!dep) return [];
     const { fails, fix } = escapeWords(v, who);
     return [
@@ -240,25 +231,8 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
         p,
         dep,
         run,
-        `${versionWords(v.hc)}: it imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpx\` fails: ${fails}. ${fix}`,
-        { confidence: v.tv ? "high" : "medium", fix: bumpPin(p, dep, HTTPCORE_CATCHES), also },
-      ),
-    ];
-  }
-  if (v.kind === "linux") {
-    const dep = p.deps.entry("trio");
-    if (!dep) return [];
-    return [
-      onDependency(
-        p,
-        dep,
-        run,
-        `${versionWords(v.tv)}: on Linux its import fails under ${who} patching with ${v.linux}, which httpcore ${literal(v.hc.version, 40)} does not catch (it catches only the macOS \`NotImplementedError\`). This project runs patched by ${how}. ${linuxFix(v, who)}`,
-        {
-          confidence: "high",
-          also,
-          fix: v.linux.includes("epoll") && who === "gevent" ? bumpPin(p, dep, TRIO_IMPORTS_ON_LINUX) : null,
-        },
+        `${versionWords(v.hc)}${v.tv ? ` and ${versionWords(v.tv)}` : " with trio installed"}: httpcore imports trio whenever trio is installed and lets any error but \`ImportError\` escape. This project runs patched by ${how}, so \`import httpcore\` (and with httpx ≥ 0.28, \`httpx.Client()\`) fails: ${fails}. ${fix}`,
+        { confidence: v.tv ? "high" : "medium", also },
       ),
     ];
   }
@@ -269,7 +243,7 @@ function fromDependencies(p: ProjectFacts): ProjectFindingDraft[] {
       p,
       trio,
       run,
-      `trio is installed in a project that runs patched by ${how}, and ${v.chain} imports trio whenever it is installed. Whether \`import httpx\` then crashes depends on versions this project does not pin: httpcore before ${HTTPCORE_CATCHES} lets the error escape on any platform; with httpcore ≥ ${HTTPCORE_CATCHES}, trio 0.17 – 0.25 still fails on Linux. Pin or lock httpcore and trio to settle it, or drop trio if nothing runs it.`,
+      `trio is installed in a project that runs patched by ${how}, and ${v.chain} imports trio whenever it is installed (every httpcore from 0.17.2 through ${HTTPCORE_NEWEST_CHECKED}, the newest checked, lets trio's import error escape). Unless this project runs an httpcore older than 0.17.2, \`import httpcore\` fails under the patch on macOS, and on Linux with trio 0.17 – 0.25. If nothing runs trio, uninstall it.`,
       { also },
     ),
   ];

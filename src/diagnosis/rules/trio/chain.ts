@@ -3,6 +3,7 @@
  * (or of a sentence), the link between a failure and trio, and the trio failure signals.
  */
 import { literal } from "../../inline.js";
+import { HTTPCORE_NEWEST_CHECKED } from "../../project/knowledge.js";
 import { type IssueEvidence, perReport } from "../../rule.js";
 import { findLine, findLineLower, mentions, sentenceEvidence } from "../../text/evidence.js";
 import { hasWordPrefix } from "../../text/lines.js";
@@ -244,10 +245,7 @@ export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string 
   const prose = chain.length < 2 ? proseTrioChain(ev) : null;
   if (prose && prose.chain.length >= 2)
     return `The report says ${literal(prose.chain[1] ?? "", 40)} came in through ${literal(prose.chain[0] ?? "", 40)}: your code probably never imports trio itself. httpx's transport, httpcore (0.17.2 and later), imports trio eagerly whenever trio is installed.`;
-  const escapes =
-    failure === "notimpl"
-      ? "releases up to 1.0.5 let this error escape (1.0.6 catches it)"
-      : "no release catches this `AttributeError`";
+  const escapes = `no release catches this error (through ${HTTPCORE_NEWEST_CHECKED}, its \`__init__\` imports trio catching only \`ImportError\`)`;
   if (chain.length >= 2) {
     const greendns = greendnsShown(ev) && chain.includes("eventlet") && !chain.includes("httpx");
     const httpcore = chain.includes("httpcore") || chain.includes("httpx") || greendns;

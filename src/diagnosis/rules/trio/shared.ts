@@ -3,6 +3,7 @@
  * trio-epoll-missing, trio-eventlet-greensocket). Who imports trio is in chain.ts.
  */
 import { literal } from "../../inline.js";
+import { HTTPCORE_NEWEST_CHECKED } from "../../project/knowledge.js";
 import type { FixDef, IssueEvidence } from "../../rule.js";
 import { mentions } from "../../text/evidence.js";
 import { inRange, versionOf } from "../../text/versions.js";
@@ -69,7 +70,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
       ? {
           id: "uninstall-trio",
           title: NOTHING_RUNS_TRIO,
-          text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help here: httpcore 1.0.6 only catches \`NotImplementedError\` from \`import trio\`, not this \`AttributeError\`.`,
+          text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help: every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`, catching only \`ImportError\`.`,
         }
       : failure === "epoll"
         ? {
@@ -78,21 +79,14 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
             text: (ev) => {
               const oldLinuxTrio =
                 inRange(versionOf(ev, "trio")?.split("/")[0] ?? null, "0.17", "0.25.99") !== false;
-              return `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Or upgrade trio to 0.26 or later, where \`import trio\` no longer touches \`select.epoll\`${oldLinuxTrio ? " (httpcore 1.0.6 does not catch this AttributeError, so upgrading httpcore alone is not enough on trio 0.17 – 0.25)" : ""}${patcher(ev)?.patcher === "eventlet" ? ". Under eventlet, trio ≥ 0.26 then fails on `GreenSocket.sendmsg` instead, so prefer uninstalling trio" : ""}.`;
+              return `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Or upgrade trio to 0.26 or later, where \`import trio\` no longer touches \`select.epoll\` on Linux (\`trio.run()\` still fails under the patch)${oldLinuxTrio ? "; upgrading httpcore does not help, no release catches this error" : ""}${patcher(ev)?.patcher === "eventlet" ? ". Under eventlet, trio ≥ 0.26 then fails on `GreenSocket.sendmsg` instead, so prefer uninstalling trio" : ""}.`;
             },
-            doc: `${USUAL_CASE}, \`pip uninstall trio\`, or upgrade trio to 0.26 or later. httpcore 1.0.6 does **not** catch this \`AttributeError\`, so on trio 0.17 – 0.25 upgrading httpcore alone is not enough (said when the trio version is unknown or in that range). Under eventlet, prefer uninstalling trio.`,
+            doc: `${USUAL_CASE}, \`pip uninstall trio\`, or upgrade trio to 0.26 or later (its import then works on Linux; \`trio.run()\` still fails under the patch). No httpcore release catches this \`AttributeError\` (said when the trio version is unknown or in 0.17 – 0.25). Under eventlet, prefer uninstalling trio.`,
           }
         : {
-            id: "upgrade-httpcore",
+            id: "uninstall-trio-macos",
             title: NOTHING_RUNS_TRIO,
-            text: (ev) => {
-              const hc = versionOf(ev, "httpcore");
-              // The report lists an httpcore that catches this error: the traceback ran elsewhere.
-              return inRange(hc, "1.0.6", null)
-                ? `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). The report lists httpcore ${literal(hc ?? "", 40)}, which already catches this error, yet the traceback goes through httpcore's \`import trio\`: the program runs with an older httpcore. Check \`python -m pip show httpcore\` in the environment that runs it, and upgrade there: \`pip install -U "httpcore>=1.0.6"\`.`
-                : `${USUAL_CASE}, upgrade httpcore: \`pip install -U "httpcore>=1.0.6"\` (it catches the error from \`import trio\` and carries on without trio). Or uninstall trio: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`).`;
-            },
-            doc: `${USUAL_CASE}, upgrade httpcore to 1.0.6 or later (it catches the error from \`import trio\`), or uninstall trio. When the report already lists httpcore ≥ 1.0.6, uninstalling trio leads and the comment says the program runs with an older httpcore than the one listed.`,
+            text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help: every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`, catching only \`ImportError\`. If trio must stay installed, import \`httpcore\` (not \`httpx\`, which imports it only when a client is made) before the patch.`,
             when: (ev) => otherImporter(ev) === null,
             whenDoc: "nothing but httpx/httpcore is shown importing trio",
           };
