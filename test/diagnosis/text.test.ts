@@ -226,6 +226,15 @@ describe("context", () => {
   });
   it("infers the trio version from the line of the raise", () => {
     expect(ctx(TB).versions.get("trio")).toMatchObject({ version: "0.27.0", source: "inferred" });
+    // The lab saw 0.22.0 raise on line 2458 and 0.34.0 on 3131 (which 0.31 shares: both are said).
+    for (const [line, version] of [
+      [2458, "0.22.0"],
+      [2548, "0.22.2"],
+      [2963, "0.28.x"],
+      [3131, "0.31.x/0.34.x"],
+      [3140, "0.33.x"],
+    ] as const)
+      expect(ctx(TB.replace("line 2950", `line ${line}`)).versions.get("trio")?.version).toBe(version);
   });
   it("reads the platform from paths and words", () => {
     expect(ctx(TB).platform.platform).toBe("macos");

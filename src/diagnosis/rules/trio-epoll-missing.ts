@@ -59,7 +59,7 @@ export default defineRule({
       const cause = [
         `On Linux, trio 0.17 – 0.25 pick the epoll backend from \`sys.platform\` and create \`select.epoll()\` when they are imported (trio ≥ 0.26 defers it to \`trio.run()\`). ${p ? patchedSelect(ev, ["epoll"]) : "gevent's or eventlet's monkey-patching had already replaced `select` and deleted `select.epoll`"}, so trio fails with \`AttributeError: module 'select' has no attribute 'epoll'\`${p?.patcher === "eventlet" ? " (under eventlet the module may be named `eventlet.green.select`)" : ""}.`,
       ];
-      const chain = trioChainCause(ev, "epoll");
+      const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
       const v = versionSentence(ev, "trio");
       if (v) cause.push(`Version seen: ${v}.`);

@@ -50,7 +50,7 @@ export default defineRule({
         cause.push(
           "The report also replaces `select.epoll` by hand: that hides the first error (the missing epoll) and only moves the crash, because trio cannot run inside an eventlet-patched process.",
         );
-      const chain = trioChainCause(ev, "greensocket");
+      const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
       return {
         summary:

@@ -80,7 +80,7 @@ export default defineRule({
       const cause = [
         `${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}, ${findLine(ev, "unsupported platform") !== null ? "so `trio/_core/_run.py` finds no backend and raises `NotImplementedError: unsupported platform`" : "so trio finds no backend and `import trio` fails"}.`,
       ];
-      const chain = trioChainCause(ev, "notimpl");
+      const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
       const v = versionSentence(ev, "trio");
       if (v) cause.push(`Version seen: ${v}.`);

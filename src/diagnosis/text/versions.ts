@@ -133,14 +133,29 @@ export function readVersions(lines: readonly string[]): Map<string, VersionFact>
   return out;
 }
 
-/** trio version from the line number of `raise NotImplementedError` in trio/_core/_run.py. */
+/**
+ * trio version from the line number of `raise NotImplementedError` in trio/_core/_run.py, per
+ * release (read from each release's source; 0.22.0 → 2458 and 0.34.0 → 3131 are also what the lab
+ * observed). 0.31 and 0.34 both raise on line 3131: the version says so.
+ */
 const TRIO_RUN_LINES: Record<number, string> = {
-  2548: "0.22.x",
+  2458: "0.22.0",
+  2540: "0.22.1",
+  2548: "0.22.2",
+  2775: "0.23.0/0.23.1",
+  2788: "0.23.2",
   2800: "0.24.0",
   2822: "0.25.0",
   2840: "0.25.1",
+  2843: "0.26.0",
   2844: "0.26.1/0.26.2",
   2950: "0.27.0",
+  2963: "0.28.x",
+  2987: "0.29.x",
+  2999: "0.30.x",
+  3131: "0.31.x/0.34.x",
+  3133: "0.32.x",
+  3140: "0.33.x",
 };
 
 export function inferTrioVersion(tracebacks: readonly Traceback[]): VersionFact | null {

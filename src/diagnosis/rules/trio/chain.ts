@@ -239,8 +239,8 @@ export function chainText(chain: string[]): string {
   return chain.map((c) => literal(c, 40)).join(" → ");
 }
 
-/** Cause paragraph about who imported trio, for one way of failing. */
-export function trioChainCause(ev: IssueEvidence, failure: TrioFailure): string | null {
+/** Cause paragraph about who imported trio (the same for every way of failing: no httpcore catches it). */
+export function trioChainCause(ev: IssueEvidence): string | null {
   const chain = bestChain(ev);
   const prose = chain.length < 2 ? proseTrioChain(ev) : null;
   if (prose && prose.chain.length >= 2)
