@@ -345,4 +345,50 @@ export const CASES = [
     args: ["epoll-cached"],
     expect: { "the library polls after the patch": { raised: "AttributeError", message: EPOLL } },
   },
+  {
+    id: "fix-trio-fresh-thread",
+    claim:
+      "Fix: synchronous code that calls `trio.run()` runs from inside a trio loop through `trio.to_thread.run_sync`, and an async function is simply awaited.",
+    env: "wheels",
+    program: "fixes_small.py",
+    args: ["trio-fresh-thread"],
+    expect: { "trio.run() in a fresh thread": { raised: null }, "await directly": { raised: null } },
+  },
+  {
+    id: "fix-loopexit-producer",
+    claim:
+      "Fix: with the producer greenlet started, the same queue read returns instead of raising LoopExit.",
+    env: "debian",
+    program: "fixes_small.py",
+    args: ["loopexit-producer"],
+    expect: { "Queue().get() with its producer started": { raised: null, value: "item" } },
+  },
+  {
+    id: "fix-patch-before-library",
+    claim:
+      "Fix: patching before the library is imported makes it see no epoll and use what the patched `select` offers.",
+    env: "debian",
+    program: "fixes_small.py",
+    args: ["patch-first"],
+    expect: { "the library polls": { raised: null } },
+  },
+  {
+    id: "fix-patch-all-select-false",
+    claim:
+      "Fix: `monkey.patch_all(select=False)` leaves `select.epoll` in place for a library that checked for it first.",
+    env: "debian",
+    program: "fixes_small.py",
+    args: ["select-false"],
+    expect: { "the library polls": { raised: null } },
+  },
+  {
+    id: "fix-gevent-threadpool-mysqldb",
+    claim:
+      "Fix: MySQLdb queries run through gevent's threadpool (`gevent.get_hub().threadpool`) no longer block each other: two take one second.",
+    env: "debian",
+    program: "fixes_small.py",
+    args: ["threadpool-mysqldb"],
+    needs: "mysql",
+    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.6] } },
+  },
 ];

@@ -7,10 +7,18 @@
 // that lists `system` modules runs with no site packages but those, linked in.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { CASES, ENVS } from "./cases.mjs";
-import { check, renderKnowledge } from "./render.mjs";
+import { check, renderEvidence, renderKnowledge } from "./render.mjs";
 
 const LAB = new URL("./", import.meta.url).pathname;
 const ROOT = join(LAB, "..");
@@ -87,7 +95,14 @@ function prepare(name) {
           },
         ).trim();
         symlinkSync(where, join(linked, mod));
-        // A C extension module next to its package (greenlet's _greenlet is inside it; nothing else needed).
+        // Its distribution's metadata too, so that the versions it ran on are recorded.
+        const parent = join(where, "..");
+        for (const entry of readdirSync(parent))
+          if (
+            /\.(dist|egg)-info$/.test(entry) &&
+            entry.toLowerCase().replace(/[-_.]/g, "_").startsWith(`${mod.toLowerCase()}_`)
+          )
+            symlinkSync(join(parent, entry), join(linked, entry));
       }
     }
     writeFileSync(stamp, want);
@@ -177,6 +192,7 @@ for (const [id, v, s] of table)
 if (only.length === 0) {
   writeFileSync(join(OUT ?? LAB, "results.json"), `${JSON.stringify({ cases: results }, null, 2)}\n`);
   writeFileSync(join(OUT ?? join(ROOT, "docs"), "KNOWLEDGE.md"), renderKnowledge(CASES, ENVS, results));
+  writeFileSync(join(OUT ?? join(ROOT, "src", "diagnosis"), "lab-evidence.ts"), renderEvidence(results));
 }
 const failed = results.filter((r) => r.problems.length > 0).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);

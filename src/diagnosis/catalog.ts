@@ -3,8 +3,9 @@
  * know about rules without importing them.
  */
 
+import { LAB_RUNS } from "./lab-evidence.js";
 import { REGISTRY } from "./registry.js";
-import { kindsOf, type RuleDocs, type RuleKind } from "./rule.js";
+import { kindsOf, type RuleDocs, type RuleKind, type Verified } from "./rule.js";
 
 export interface FixInfo {
   /** `<rule>/<fix>` */
@@ -13,6 +14,21 @@ export interface FixInfo {
   text: string;
   code?: string;
   when?: string;
+  /** What shows it works, in words: the lab cases with what they ran on, or the cited source. */
+  verified: string;
+}
+
+/**
+ * "verified by the lab on trio 0.34.0, httpcore 1.0.9 (Linux, macOS simulated): `case`", one
+ * clause per case, or "source: …".
+ */
+export function verifiedText(v: Verified): string {
+  if ("source" in v) return `source: ${v.source}`;
+  const runs = v.lab.map((id) => {
+    const run = LAB_RUNS[id];
+    return run ? `\`${id}\` (${run.versions}; ${run.platform})` : `\`${id}\``;
+  });
+  return `verified by the lab: ${runs.join("; ")}`;
 }
 
 export interface RuleInfo {
@@ -38,6 +54,7 @@ export const CATALOG: readonly RuleInfo[] = REGISTRY.rules.map((r) => ({
     text: typeof f.text === "string" ? f.text : "doc" in f ? f.doc : "",
     ...(f.code ? { code: f.code } : {}),
     ...(f.whenDoc ? { when: f.whenDoc } : {}),
+    verified: verifiedText(f.verified),
   })),
   excludes: r.excludes ?? [],
 }));

@@ -101,10 +101,18 @@ type FixText =
   /** Text that depends on the report; `doc` is what the rule's page shows. */
   | { text: (ev: IssueEvidence) => InlineText; doc: InlineText };
 
+/**
+ * What shows that a fix works: the mechanism lab's cases that ran it (ids of lab/cases.mjs), or a
+ * cited source (an upstream document, source file or maintainer's answer) where no lab case can.
+ */
+export type Verified = { lab: readonly string[] } | { source: string };
+
 /** One fix as data: the engine keeps those whose condition holds, in declaration order (best first). */
 export type FixDef = FixText & {
   /** Unique within the rule; the public id is `<rule>/<id>`. */
   id: string;
+  /** What shows it works (a test fails for a fix without it). */
+  verified: Verified;
   title?: InlineText;
   /** Example code (Python). */
   code?: string;

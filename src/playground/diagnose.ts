@@ -7,6 +7,7 @@
 import { atLeast, issueLabels } from "../config/issue-policy.js";
 import { ruleFilter } from "../config/rule-filter.js";
 import type { Config } from "../config/schema.js";
+import { ruleInfo } from "../diagnosis/catalog.js";
 import type { Engine } from "../diagnosis/engine.js";
 import { fileContext, readProject } from "../diagnosis/project/project.js";
 import { manifestFindings } from "../diagnosis/project/side.js";
@@ -30,6 +31,8 @@ export interface IssueOutcome {
   labels: string[];
   /** Lines of the body that are evidence (1-based, in the body as pasted). */
   evidenceLines: number[];
+  /** The fixes the comment offers, each with what shows it works (the lab, or a cited source). */
+  fixes: { id: string; verified: string }[];
 }
 
 /** The title becomes `# title` and a blank line before the body (threadText). */
@@ -53,6 +56,12 @@ export function diagnoseIssue(engine: Engine, config: Config, input: IssueInput)
     comment: findings.length > 0 ? renderIssueComment(findings, result.evidence) : null,
     labels: issueLabels(config, result.findings),
     evidenceLines: [...lines].sort((a, b) => a - b),
+    fixes: findings.flatMap((f) =>
+      f.explanation.fixes.map((x) => ({
+        id: x.id,
+        verified: ruleInfo(f.rule)?.fixes.find((i) => i.id === x.id)?.verified ?? "",
+      })),
+    ),
   };
 }
 

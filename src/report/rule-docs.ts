@@ -32,7 +32,7 @@ export function rulePage(r: RuleInfo): string {
         .split("\n")
         .map((l, j) => (j === 0 || l === "" ? l : `   ${l}`))
         .join("\n");
-      return `${i + 1}. ${indented}\n\n   Fix id: \`${f.id}\``;
+      return `${i + 1}. ${indented}\n\n   Fix id: \`${f.id}\`; ${f.verified} ([the lab](../KNOWLEDGE.md)).`;
     });
     parts.push(
       "## How to fix it",

@@ -36,3 +36,24 @@ describe.skipIf(!debian && !required)("the mechanism lab", () => {
     );
   }, 600_000);
 });
+
+describe("every fix the rules offer is shown to work", () => {
+  it("names lab cases that exist, or cites a source", async () => {
+    const { REGISTRY } = await import("../../src/diagnosis/registry.js");
+    const ids = new Set((CASES as { id: string }[]).map((c) => c.id));
+    const problems: string[] = [];
+    let fixes = 0;
+    for (const rule of REGISTRY.rules)
+      for (const fix of rule.issue?.fixes ?? []) {
+        fixes++;
+        const v = fix.verified;
+        if ("lab" in v) {
+          if (v.lab.length === 0) problems.push(`${rule.id}/${fix.id}: no lab case`);
+          for (const id of v.lab) if (!ids.has(id)) problems.push(`${rule.id}/${fix.id}: no lab case ${id}`);
+        } else if (!/https?:\/\/|\.py\b|corpus case /.test(v.source))
+          problems.push(`${rule.id}/${fix.id}: the source cites no document, file or thread`);
+      }
+    expect(fixes).toBeGreaterThan(40);
+    expect(problems).toEqual([]);
+  });
+});

@@ -122,6 +122,11 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
     expect(fixes[0]).toContain("pip uninstall trio");
     expect(text).not.toContain("httpcore>=1.0.6");
     expect(fixes.length).toBeGreaterThanOrEqual(2);
+    // Each fix says what shows it works: the lab case, with what it ran on.
+    const shown = await page.locator("#issue-fixes tr").allTextContents();
+    expect(shown[0]).toContain("trio-unsupported-platform/uninstall-trio-macos");
+    expect(shown[0]).toContain("httpcore-1.0.9-macos (trio 0.34.0, httpcore 1.0.9");
+    expect(shown[0]).toContain("macOS simulated");
     expect(await comment.locator("details summary").first().textContent()).toContain("Evidence");
     expect(await page.locator("#issue-findings td.rule").allTextContents()).toEqual([
       "trio-unsupported-platform",

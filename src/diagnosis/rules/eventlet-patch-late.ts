@@ -118,12 +118,20 @@ export default defineRule({
     fixes: [
       {
         id: "patch-first",
+        verified: {
+          source:
+            "eventlet's patching guide: monkey_patch() before importing other modules (https://eventlet.readthedocs.io/en/latest/patching.html)",
+        },
         text: "Make `import eventlet; eventlet.monkey_patch()` the very first lines of the entry point, before any other import (for celery or gunicorn, in the module the worker loads first).",
         when: (ev) => !patchesFirst(ev),
         whenDoc: "the report does not already patch first",
       },
       {
         id: "worker-imports",
+        verified: {
+          source:
+            "gunicorn's eventlet worker and celery's eventlet pool patch in their own start-up, before the application is loaded (gunicorn/workers/geventlet.py, celery/__main__.py)",
+        },
         text: (ev) =>
           `${patcher(ev)?.via === "gunicorn" ? "gunicorn's eventlet worker" : "celery's eventlet pool"} imports its own modules (logging among them) before it patches, so a few locks are created first whatever your code does. If your own modules create no locks at import time, the message comes from the worker itself; eventlet's maintainers recommend moving off eventlet rather than chasing it.`,
         doc: "celery's eventlet pool and gunicorn's eventlet worker import their own modules (logging among them) before they patch, so a few locks are created first whatever your code does; eventlet's maintainers recommend moving off eventlet rather than chasing it.",
@@ -133,10 +141,18 @@ export default defineRule({
       },
       {
         id: "nothing-at-import-time",
+        verified: {
+          source:
+            "eventlet's patching guide: objects created before monkey_patch() keep the unpatched primitives (https://eventlet.readthedocs.io/en/latest/patching.html)",
+        },
         text: "Do not create threads, locks, loggers or clients at import time in modules imported before the patch.",
       },
       {
         id: "leave-eventlet",
+        verified: {
+          source:
+            "eventlet's migration guide (https://eventlet.readthedocs.io/en/latest/asyncio/migration.html)",
+        },
         text: "eventlet is being retired upstream: plan a move to asyncio or threads (the eventlet project publishes a migration guide).",
       },
     ],

@@ -113,22 +113,34 @@ export default defineRule({
     fixes: [
       {
         id: "no-gevent-in-asyncio-server",
+        verified: {
+          source:
+            "gevent's monkey-patching documentation: patch_all() replaces threads and select, which asyncio's loop relies on (https://www.gevent.org/api/gevent.monkey.html)",
+        },
         text: "Do not monkey-patch the process that runs your asyncio server: remove `monkey.patch_all()` (and imports of libraries that patch on import, such as grequests or locust) from the code it loads. An asyncio server has nothing gevent could make cooperative; blocking code belongs in `await asyncio.to_thread(...)`.",
         when: asyncServerShown,
         whenDoc: "the report runs an asyncio server (uvicorn, FastAPI, Starlette)",
       },
       {
         id: "one-framework",
+        verified: {
+          source: "gevent's monkey-patching documentation (https://www.gevent.org/api/gevent.monkey.html)",
+        },
         when: (ev) => !asyncServerShown(ev),
         whenDoc: "the report does not already run an asyncio server",
         text: "Use one framework per process: for asyncio code (FastAPI, aiohttp, an asyncio SDK) run an asyncio server or worker (`uvicorn`, gunicorn's `-k uvicorn.workers.UvicornWorker`) instead of gevent.",
       },
       {
         id: "separate-process",
+        verified: {
+          source:
+            "Python's multiprocessing documentation: the spawn start method starts a fresh interpreter (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)",
+        },
         text: "If both must coexist, run the asyncio part in a separate, unpatched process (a worker service, or `multiprocessing` with the `spawn` start method) and talk to it over a queue or socket.",
       },
       {
         id: "bridge",
+        verified: { source: "the asyncio-gevent project (https://github.com/gfmio/asyncio-gevent)" },
         recommends: ["asyncio-gevent"],
         text: "For a small amount of asyncio code inside a gevent program, an asyncio-gevent bridge (such as the `asyncio-gevent` package, which runs the asyncio loop on the gevent hub) is the only in-process option; expect rough edges.",
       },

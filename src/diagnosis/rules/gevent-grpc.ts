@@ -118,18 +118,29 @@ export default defineRule({
     fixes: [
       {
         id: "upgrade-grpcio-already-init",
+        verified: {
+          source: "grpc's gevent support was reimplemented for grpcio 1.51.1 (corpus case grpc#27340)",
+        },
         text: 'You already call `init_gevent()`. grpc reimplemented its gevent support; upgrade to grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`), which fixed many of the remaining hangs under load.',
         when: initGeventShown,
         whenDoc: "the report already calls `init_gevent()`",
       },
       {
         id: "check-init-order",
+        verified: {
+          source:
+            "grpc/experimental/gevent.py, init_gevent(): call it after the standard library is patched and before creating any gRPC objects",
+        },
         text: "Make sure the order is: `monkey.patch_all()`, then `grpc.experimental.gevent.init_gevent()`, then create channels and servers, in every process (gunicorn/celery workers included).",
         when: initGeventShown,
         whenDoc: "the report already calls `init_gevent()`",
       },
       {
         id: "init-gevent",
+        verified: {
+          source:
+            "grpc/experimental/gevent.py, init_gevent(): call it after the standard library is patched and before creating any gRPC objects",
+        },
         text: "Tell grpc about gevent, right after patching and before any channel or server is created:",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nimport grpc.experimental.gevent as grpc_gevent\ngrpc_gevent.init_gevent()",
         when: (ev) => !initGeventShown(ev),
@@ -137,12 +148,19 @@ export default defineRule({
       },
       {
         id: "upgrade-grpcio",
+        verified: {
+          source: "grpc's gevent support was reimplemented for grpcio 1.51.1 (corpus case grpc#27340)",
+        },
         text: 'Use grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`): its gevent support was reimplemented and is much more stable.',
         when: (ev) => !initGeventShown(ev),
         whenDoc: "the report does not call `init_gevent()` yet",
       },
       {
         id: "separate-process",
+        verified: {
+          source:
+            "Python's multiprocessing documentation: the spawn start method starts a fresh interpreter (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)",
+        },
         text: "If it still hangs, keep grpc out of the patched process (a separate service or a `spawn`ed subprocess).",
       },
     ],

@@ -53,15 +53,24 @@ export default defineRule({
     fixes: [
       {
         id: "start-the-waker",
+        verified: { lab: ["gevent-loopexit", "fix-loopexit-producer"] },
         text: "Make sure whatever should wake the waiter (the producer greenlet, the `set()` of the event, the server greenlet) exists and is started before the wait, and is not blocked in C code that gevent cannot see.",
       },
       {
         id: "no-native-thread-waits",
+        verified: {
+          source:
+            "gevent's documentation: each OS thread has its own hub; a hub wait cannot be woken from another thread (https://www.gevent.org/api/gevent.hub.html)",
+        },
         lead: nativeThreadWaits,
         text: "Do not wait on the hub from a native (unpatched) thread, and do not share gevent objects between OS threads; patch with `monkey.patch_all()` first thing so threads are greenlets too.",
       },
       {
         id: "no-pool-self-join",
+        verified: {
+          source:
+            "gevent's pool documentation (https://www.gevent.org/api/gevent.pool.html); corpus case gevent#368",
+        },
         lead: poolShown,
         text: "Do not `join()` a pool from inside its own greenlets; give nested work its own pool or use `gevent.joinall` on the greenlets you spawned.",
       },

@@ -156,6 +156,10 @@ export default defineRule({
     fixes: [
       {
         id: "gunicorn-no-preload",
+        verified: {
+          source:
+            "corpus case gunicorn#2796: with --preload the application is imported before the gevent worker patches",
+        },
         text: (ev) => {
           const preload =
             mentions(ev, "--preload") ||
@@ -169,12 +173,14 @@ export default defineRule({
       },
       {
         id: "import-grequests-first",
+        verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
         text: "`import grequests` patches with gevent when it is imported: import it first, before requests, urllib3 or anything that imports them.",
         when: (ev) => via(ev) === "grequests",
         whenDoc: "the report uses grequests",
       },
       {
         id: "patching-library-first",
+        verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
         text: (ev) => {
           const p = patcher(ev);
           const name = p?.via === "library" ? literal(p.library ?? "", 60) : "locust";
@@ -187,6 +193,7 @@ export default defineRule({
       },
       {
         id: "patch-first",
+        verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
         text: "Patch first thing in the entry point, before any other import:",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nimport requests  # everything else after the patch",
         when: (ev) => !patchesFirst(ev),
@@ -194,12 +201,14 @@ export default defineRule({
       },
       {
         id: "entry-point",
+        verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
         text: "Your code already patches first, so the early import happens before that code runs: the patch has to be the first thing the process runs (the script you start, the WSGI or config module gunicorn loads first, a `sitecustomize`). The modules gevent lists as not patched show what came first.",
         when: patchesFirst,
         whenDoc: "the report already patches first",
       },
       {
         id: "patching-import-first",
+        verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
         text: "If a library you import patches on import, import that library first, or patch explicitly before it.",
         when: (ev) => !["grequests", "locust", "library"].includes(via(ev) ?? ""),
         whenDoc: "the report shows no library that patches on import",

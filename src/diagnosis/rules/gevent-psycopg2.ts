@@ -44,13 +44,22 @@ export default defineRule({
     fixes: [
       {
         id: "psycogreen",
+        verified: { lab: ["psycopg2-blocks-gevent", "fix-psycogreen"] },
         recommends: ["psycogreen"],
         text: "Install psycogreen and patch psycopg2 right after gevent (with gunicorn's gevent worker: in a `post_fork` hook or at the top of the WSGI module):",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nfrom psycogreen.gevent import patch_psycopg\npatch_psycopg()",
       },
-      { id: "psycopg3", text: "Move to psycopg 3 ≥ 3.1.14, which cooperates with gevent by itself." },
+      {
+        id: "psycopg3",
+        verified: { lab: ["psycopg3-cooperates"] },
+        text: "Move to psycopg 3 ≥ 3.1.14, which cooperates with gevent by itself.",
+      },
       {
         id: "pool-size",
+        verified: {
+          source:
+            "psycopg2's documentation: a connection is not safe to share between greenlets (https://www.psycopg.org/docs/advanced.html#support-for-coroutine-libraries)",
+        },
         text: "Size the database pool for concurrent greenlets, and never share one connection between greenlets.",
       },
     ],

@@ -40,10 +40,15 @@ export default defineRule({
     fixes: [
       {
         id: "upgrade-psycopg",
+        verified: { lab: ["psycopg3-cooperates"] },
         text: 'Upgrade: `pip install -U "psycopg>=3.1.14"` (and `psycopg-c` / `psycopg[c]` to the same version).',
       },
       {
         id: "pure-python-impl",
+        verified: {
+          source:
+            "psycopg 3's installation guide: PSYCOPG_IMPL selects the implementation (https://www.psycopg.org/psycopg3/docs/basic/install.html)",
+        },
         text: "Until you can upgrade, use the pure-Python implementation: set `PSYCOPG_IMPL=python` in the environment.",
       },
     ],

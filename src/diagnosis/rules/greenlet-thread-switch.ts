@@ -51,12 +51,14 @@ export default defineRule({
     fixes: [
       {
         id: "patch-everything-first",
+        verified: { lab: ["greenlet-thread-switch"] },
         text: "Patch everything, first thing in the entry point: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import, without `thread=False`, so threads become greenlets.",
         when: (ev) => !patchesFirst(ev) || partialPatch(ev),
         whenDoc: "the report does not already patch everything first",
       },
       {
         id: "grequests-threads",
+        verified: { source: "grequests/__init__.py: monkey.patch_all(thread=False, select=False)" },
         text: "grequests patches with gevent when it is imported, but with `thread=False`: threads stay native, and its greenlets belong to the hub of the thread that imported it. Call grequests only from that one thread, or replace it in threaded code (a web server's request threads) with plain requests in a `concurrent.futures.ThreadPoolExecutor`.",
         lead: (ev) => grequestsShown(ev),
         when: (ev) => grequestsShown(ev),
@@ -64,11 +66,19 @@ export default defineRule({
       },
       {
         id: "no-sharing-across-threads",
+        verified: {
+          source:
+            "greenlet's documentation: greenlets cannot switch across threads (https://greenlet.readthedocs.io/en/latest/python_threads.html)",
+        },
         lead: sharedObjectShown,
         text: "Do not share sessions, sockets, locks or connection pools between native threads and greenlets; create them inside the thread or greenlet that uses them.",
       },
       {
         id: "separate-process",
+        verified: {
+          source:
+            "greenlet's documentation: greenlets cannot switch across threads (https://greenlet.readthedocs.io/en/latest/python_threads.html)",
+        },
         text: "If a component must run native threads, run it in its own unpatched process.",
       },
     ],

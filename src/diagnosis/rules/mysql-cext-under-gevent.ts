@@ -132,6 +132,7 @@ export default defineRule({
     fixes: [
       {
         id: "use-pure",
+        verified: { lab: ["fix-mysql-connector-use-pure"] },
         // mysqlclient users have no `use_pure` to set.
         when: (ev) => usesConnector(ev) || !usesMysqlclient(ev),
         whenDoc: "the report uses mysql-connector-python (or does not show mysqlclient)",
@@ -139,12 +140,14 @@ export default defineRule({
       },
       {
         id: "pymysql",
+        verified: { lab: ["mysqldb-blocks-gevent", "fix-pymysql"] },
         lead: (ev) => usesMysqlclient(ev) && !usesConnector(ev),
         recommends: ["pymysql"],
         text: "Switch to PyMySQL (`pip install PyMySQL`; with SQLAlchemy use a `mysql+pymysql://` URL; for code that imports MySQLdb, `import pymysql; pymysql.install_as_MySQLdb()` before it).",
       },
       {
         id: "threadpool",
+        verified: { lab: ["fix-gevent-threadpool-mysqldb"] },
         text: "If you must keep the C driver, run queries in gevent's threadpool (`gevent.get_hub().threadpool.apply(...)`) so they block a real thread instead of the hub.",
       },
     ],

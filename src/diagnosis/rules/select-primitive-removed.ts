@@ -68,12 +68,16 @@ export default defineRule({
     fixes: [
       {
         id: "eventlet-import-alone",
+        verified: {
+          lab: ["eventlet-greendns-imports-trio", "fix-eventlet-no-greendns-yes", "fix-dnspython-2.3"],
+        },
         text: "No `monkey_patch()` call shows in the report: a bare `import eventlet` (a library may do it just because eventlet is installed) already puts eventlet's green `select` in place while it imports dnspython, and whatever dnspython imports then sees no epoll. If nothing in your program uses eventlet, uninstall it; otherwise set `EVENTLET_NO_GREENDNS=yes` or pin `dnspython==2.3.0`.",
         when: (ev) => patcher(ev)?.patcher === "eventlet" && !patchCallShown(ev),
         whenDoc: "the patcher is eventlet and the report shows no patch call",
       },
       {
         id: "patch-first",
+        verified: { lab: ["select-primitive-removed", "fix-patch-before-library"] },
         text: (ev) =>
           `Patch first: make ${isGevent(ev) ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the very first lines of the entry point, so every library sees the patched \`select\` from the start and picks a selector that exists.`,
         doc: "Patch first: make the patch call the very first lines of the entry point, so every library sees the patched `select` from the start and picks a selector that exists.",
@@ -83,16 +87,25 @@ export default defineRule({
       },
       {
         id: "separate-process",
+        verified: {
+          source:
+            "Python's multiprocessing documentation: the spawn start method starts a fresh interpreter (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)",
+        },
         text: "If the library needs real epoll (an asyncio loop, an inotify watcher), it does not belong in a patched process: run it in a separate process, or use one concurrency framework per process.",
       },
       {
         id: "select-false",
+        verified: { lab: ["fix-patch-all-select-false"] },
         text: "Only if you patch by hand: `monkey.patch_all(select=False)` keeps `select` intact, but then blocking `select` calls are no longer cooperative. gunicorn's gevent worker offers no switch for this.",
         when: isGevent,
         whenDoc: "the patcher is gevent",
       },
       {
         id: "leave-eventlet",
+        verified: {
+          source:
+            "eventlet's migration guide (https://eventlet.readthedocs.io/en/latest/asyncio/migration.html)",
+        },
         text: "eventlet is being retired upstream; moving off it removes this class of problem.",
         when: (ev) => !isGevent(ev),
         whenDoc: "the patcher is eventlet",

@@ -66,6 +66,7 @@ export default defineRule({
       ...trioFixes("greensocket"),
       {
         id: "remove-epoll-stand-in",
+        verified: { lab: ["trio-eventlet-linux-trio-0.34"] },
         text: "Remove the hand-made stand-in for `select.epoll`: it hides the first error and breaks other libraries.",
         when: standInShown,
         whenDoc: "the report replaces `select.epoll` (or the `select` module) by hand",

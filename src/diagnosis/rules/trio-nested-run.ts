@@ -52,14 +52,20 @@ export default defineRule({
     fixes: [
       {
         id: "await-directly",
+        verified: { lab: ["trio-nested-run", "fix-trio-fresh-thread"] },
         text: "Inside async code, `await` the async function directly instead of calling `trio.run()` on it.",
       },
       {
         id: "fresh-thread",
+        verified: { lab: ["trio-nested-run", "fix-trio-fresh-thread"] },
         text: "To call synchronous code that itself calls `trio.run()` (a CLI entry point, `pytest.main()`), run it in a fresh thread: `await trio.to_thread.run_sync(sync_fn)`; from that thread use `trio.from_thread.run(...)` to call back into the outer loop.",
       },
       {
         id: "pytest-trio",
+        verified: {
+          source:
+            "pytest-trio's documentation: it runs the test's trio loop itself (https://pytest-trio.readthedocs.io/)",
+        },
         lead: pytestShown,
         text: "With pytest-trio, do not call `pytest.main()` from inside `trio.run()`: start pytest from synchronous code (or in a thread as above), and let the plugin run each test's loop.",
         when: pytestShown,

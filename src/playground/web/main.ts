@@ -49,6 +49,12 @@ function showIssue(): void {
     comment.textContent = "No comment: the App would say nothing on this issue.";
     comment.className = "markdown-body empty";
   }
+  const fixes = out.fixes.map((f) => {
+    const tr = el("tr");
+    tr.append(el("td", "rule", f.id), el("td", undefined, f.verified.replace(/`/g, "")));
+    return tr;
+  });
+  $("issue-fixes").replaceChildren(fragment(fixes.length ? fixes : [emptyRow(2, "no fixes offered")]));
   const labels = $("issue-labels");
   labels.replaceChildren(
     fragment(

@@ -69,12 +69,16 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     failure === "greensocket"
       ? {
           id: "uninstall-trio",
+          verified: { lab: ["trio-eventlet-linux-trio-0.34", "fix-uninstall-trio-macos"] },
           title: NOTHING_RUNS_TRIO,
           text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help: every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`, catching only \`ImportError\`.`,
         }
       : failure === "epoll"
         ? {
             id: "uninstall-or-upgrade-trio",
+            verified: {
+              lab: ["trio-gevent-linux-trio-0.22", "trio-gevent-linux-trio-0.34", "fix-uninstall-trio-macos"],
+            },
             title: NOTHING_RUNS_TRIO,
             text: (ev) => {
               const oldLinuxTrio =
@@ -85,6 +89,9 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           }
         : {
             id: "uninstall-trio-macos",
+            verified: {
+              lab: ["httpcore-1.0.9-macos", "fix-uninstall-trio-macos", "fix-import-httpcore-first-macos"],
+            },
             title: NOTHING_RUNS_TRIO,
             text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help: every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`, catching only \`ImportError\`. If trio must stay installed, import \`httpcore\` (not \`httpx\`, which imports it only when a client is made) before the patch.`,
             when: (ev) => otherImporter(ev) === null,
@@ -92,6 +99,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           };
   const direct: FixDef = {
     id: "uninstall-trio-direct",
+    verified: { lab: ["fix-uninstall-trio-macos"] },
     title: NOTHING_RUNS_TRIO,
     text: (ev) =>
       `, uninstall it (\`pip uninstall trio\`): here ${literal(otherImporter(ev) ?? "a library", 40)} imports it directly, so upgrading httpcore does not help. If that library needs trio for a feature you use, that feature cannot run in a patched process.`,
@@ -102,6 +110,14 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
   return [
     {
       id: "eventlet-greendns",
+      verified: {
+        lab: [
+          "eventlet-greendns-imports-trio",
+          "fix-eventlet-no-greendns-yes",
+          "eventlet-no-greendns-1-does-nothing",
+          "fix-dnspython-2.3",
+        ],
+      },
       title: "eventlet's DNS import is what pulls trio in.",
       text: "If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed. Otherwise set `EVENTLET_NO_GREENDNS=yes` in the environment (eventlet then skips its DNS module), or pin `dnspython==2.3.0` (it does not import httpx).",
       when: greendnsShown,
@@ -112,6 +128,10 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     direct,
     {
       id: "separate-processes",
+      verified: {
+        source:
+          "Python's multiprocessing documentation: the spawn start method starts a fresh interpreter (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)",
+      },
       lead: runsTrio,
       title: "If your program really runs trio",
       text: (ev) =>
@@ -120,6 +140,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     },
     {
       id: "import-order-not-a-fix",
+      verified: { lab: ["trio-gevent-linux-trio-0.34"] },
       title: "Not a fix:",
       // Patch order means nothing to a report where eventlet's import alone did it.
       when: (ev) => patchCallShown(ev) || !greendnsShown(ev),
