@@ -148,6 +148,26 @@ pip freeze: gevent==24.2.1 httpcore==1.0.7 httpx==0.27.2 trio==0.25.0`);
     expect(md).not.toContain("httpcore>=1.0.6");
   });
 
+  it("offers LOCUST_SKIP_MONKEY_PATCH when locust is what patched", async () => {
+    const md = await comment(`pytest fails collecting my locustfile on macOS
+\`\`\`
+  File "/Users/me/p/tests/test_load.py", line 1, in <module>
+    from locustfile import WebUser
+  File "/Users/me/p/locustfile.py", line 1, in <module>
+    from locust import HttpUser
+  File "/Users/me/venv/lib/python3.12/site-packages/locust/__init__.py", line 16, in <module>
+    monkey.patch_all()
+  File "/Users/me/venv/lib/python3.12/site-packages/httpcore/__init__.py", line 64, in <module>
+    from ._backends.trio import TrioBackend
+  File "/Users/me/venv/lib/python3.12/site-packages/trio/_core/_run.py", line 3131, in <module>
+    raise NotImplementedError("unsupported platform or primitives Trio depends on are monkey-patched out by gevent")
+NotImplementedError: unsupported platform or primitives Trio depends on are monkey-patched out by gevent
+\`\`\``);
+    expect(md).toContain("LOCUST_SKIP_MONKEY_PATCH=1");
+    expect(md).toContain("trio `0.31.x/0.34.x`");
+    expect(await comment(corpus["001"] ?? "")).not.toContain("LOCUST_SKIP_MONKEY_PATCH");
+  });
+
   it("gives the eventlet DNS workaround when greendns pulls trio in", async () => {
     const md = await comment(corpus["007"] ?? "");
     expect(md).toContain("EVENTLET_NO_GREENDNS=yes");

@@ -17,6 +17,8 @@ export const TRIO_IMPORTERS = new Set([
   "trio",
   "httpx",
   "httpcore",
+  "httpx2",
+  "httpcore2",
   "pyee",
   "trio_websocket",
   "locust_plugins",

@@ -103,7 +103,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     title: NOTHING_RUNS_TRIO,
     text: (ev) =>
       `, uninstall it (\`pip uninstall trio\`): here ${literal(otherImporter(ev) ?? "a library", 40)} imports it directly, so upgrading httpcore does not help. If that library needs trio for a feature you use, that feature cannot run in a patched process.`,
-    doc: ", uninstall it: a library that imports trio directly (pyee 8.x, locust-plugins, trio-websocket) is not helped by an httpcore upgrade; a feature that needs trio cannot run in a patched process.",
+    doc: ", uninstall it: a library that imports trio directly (pyee 7.0 – 11.1.1, locust-plugins, trio-websocket) is not helped by an httpcore upgrade; a feature that needs trio cannot run in a patched process.",
     when: (ev) => failure === "notimpl" && otherImporter(ev) !== null,
     whenDoc: "a library other than httpx/httpcore is shown importing trio",
   };
@@ -126,6 +126,17 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     },
     first,
     direct,
+    {
+      id: "locust-skip-patch",
+      verified: {
+        source:
+          "locust's documentation, Skipping monkey patching (https://docs.locust.io/en/stable/use-as-lib.html): locust/__init__.py calls monkey.patch_all() unless LOCUST_SKIP_MONKEY_PATCH is set",
+      },
+      title: "If locust is only imported, not running a load test",
+      text: "(tests or tooling that import a locustfile or locust's classes), set `LOCUST_SKIP_MONKEY_PATCH=1` in the environment before anything imports locust (locust 2.29.1 and later): locust then leaves the process unpatched.",
+      when: (ev) => patcher(ev)?.via === "locust",
+      whenDoc: "locust is what patched the process",
+    },
     {
       id: "separate-processes",
       verified: {
