@@ -130,7 +130,7 @@ export default defineRule({
         id: "worker-imports",
         verified: {
           source:
-            "gunicorn's eventlet worker and celery's eventlet pool patch in their own start-up, before the application is loaded (gunicorn/workers/geventlet.py, celery/__main__.py)",
+            "gunicorn's eventlet worker and celery's eventlet pool patch in their own start-up, before the application is loaded (`gunicorn/workers/geventlet.py`, `celery/__main__.py`)",
         },
         text: (ev) =>
           `${patcher(ev)?.via === "gunicorn" ? "gunicorn's eventlet worker" : "celery's eventlet pool"} imports its own modules (logging among them) before it patches, so a few locks are created first whatever your code does. If your own modules create no locks at import time, the message comes from the worker itself; eventlet's maintainers recommend moving off eventlet rather than chasing it.`,

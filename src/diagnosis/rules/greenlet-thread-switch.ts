@@ -58,7 +58,7 @@ export default defineRule({
       },
       {
         id: "grequests-threads",
-        verified: { source: "grequests/__init__.py: monkey.patch_all(thread=False, select=False)" },
+        verified: { source: "`grequests/__init__.py`: `monkey.patch_all(thread=False, select=False)`" },
         text: "grequests patches with gevent when it is imported, but with `thread=False`: threads stay native, and its greenlets belong to the hub of the thread that imported it. Call grequests only from that one thread, or replace it in threaded code (a web server's request threads) with plain requests in a `concurrent.futures.ThreadPoolExecutor`.",
         lead: (ev) => grequestsShown(ev),
         when: (ev) => grequestsShown(ev),

@@ -130,7 +130,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
       id: "locust-skip-patch",
       verified: {
         source:
-          "locust's documentation, Skipping monkey patching (https://docs.locust.io/en/stable/use-as-lib.html): locust/__init__.py calls monkey.patch_all() unless LOCUST_SKIP_MONKEY_PATCH is set",
+          "locust's documentation, Skipping monkey patching (https://docs.locust.io/en/stable/use-as-lib.html): `locust/__init__.py` calls `monkey.patch_all()` unless `LOCUST_SKIP_MONKEY_PATCH` is set",
       },
       title: "If locust is only imported, not running a load test",
       text: "(tests or tooling that import a locustfile or locust's classes), set `LOCUST_SKIP_MONKEY_PATCH=1` in the environment before anything imports locust (locust 2.29.1 and later): locust then leaves the process unpatched.",
