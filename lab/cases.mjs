@@ -228,7 +228,12 @@ export const CASES = [
     env: "debian",
     program: "ssl_late.py",
     args: ["late"],
-    expect: { "urllib3 makes an SSL context": { raised: "RecursionError" } },
+    expect: {
+      "urllib3 makes an SSL context": {
+        raised: "RecursionError",
+        message: "maximum recursion depth exceeded",
+      },
+    },
     expectWarning: "Monkey-patching ssl after ssl has already been imported may lead to errors",
   },
   {

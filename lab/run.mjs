@@ -195,5 +195,5 @@ if (only.length === 0) {
   writeFileSync(join(OUT ?? join(ROOT, "src", "diagnosis"), "lab-evidence.ts"), renderEvidence(results));
 }
 const failed = results.filter((r) => r.problems.length > 0).length;
-console.log(`${results.length - failed} passed, ${failed} failed`);
+console.log(`lab: ${results.length - failed} claims hold, ${failed} do not`);
 process.exitCode = failed > 0 ? 1 : 0;

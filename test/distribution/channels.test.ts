@@ -285,6 +285,7 @@ describe("pre-commit hooks", () => {
     const dir = project();
     const r = await run(bin, args, { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("requirements.txt:2:1: gevent-trio-same-process (high)");
+    // On the trio line, where the fix (uninstalling it) is made.
+    expect(r.stdout).toContain("requirements.txt:4:1: gevent-trio-same-process (high)");
   });
 });

@@ -24,6 +24,8 @@ describe.skipIf(!debian && !required)("the mechanism lab", () => {
       encoding: "utf8",
       timeout: 600_000,
     });
+    // The lab's table (case, result, what it ran on) goes to the run's log.
+    console.log(r.stdout);
     const failed = (r.stdout ?? "").split("\n").filter((l) => l.includes(" FAIL ") || l.startsWith("    "));
     expect(failed, r.stderr).toEqual([]);
     expect(r.status).toBe(0);
