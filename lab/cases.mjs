@@ -301,7 +301,10 @@ export const CASES = [
     program: "db_two_greenlets.py",
     args: ["mysql-connector-pure"],
     needs: "mysql",
-    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.6] } },
+    expect: {
+      "connection class": { raised: null, value: "MySQLConnection" },
+      "two queries at once": { raised: null, seconds: [0.9, 1.6] },
+    },
   },
   {
     id: "trio-nested-run",
@@ -395,5 +398,36 @@ export const CASES = [
     args: ["threadpool-mysqldb"],
     needs: "mysql",
     expect: { "two queries at once": { raised: null, seconds: [0.9, 1.6] } },
+  },
+  {
+    id: "import-trio-first-trio-0.22",
+    claim:
+      "Not a fix: with trio imported before `monkey.patch_all()`, trio 0.22's `trio.run()` still fails in the patched process (`TrioInternalError`).",
+    env: "debian",
+    program: "import_first.py",
+    args: [],
+    expect: { "trio.run() after the patch": { raised: "TrioInternalError" } },
+  },
+  {
+    id: "import-trio-first-trio-0.34",
+    claim:
+      "Not a fix: with trio imported before `monkey.patch_all()`, trio 0.34's `trio.run()` still fails on Linux with the epoll AttributeError.",
+    env: "wheels",
+    program: "import_first.py",
+    args: [],
+    expect: { "trio.run() after the patch": { raised: "AttributeError", message: EPOLL } },
+  },
+  {
+    id: "mysql-connector-cext-blocks-gevent",
+    claim:
+      "mysql-connector-python's C extension (its default, `use_pure=False`) under gevent blocks the process: two greenlets' `SELECT SLEEP(1)` take two seconds. The founding report's driver.",
+    env: "wheels",
+    program: "db_two_greenlets.py",
+    args: ["mysql-connector-c"],
+    needs: "mysql",
+    expect: {
+      "connection class": { raised: null, value: "CMySQLConnection" },
+      "two queries at once": { raised: null, seconds: [1.8, 3] },
+    },
   },
 ];

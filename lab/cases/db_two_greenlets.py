@@ -8,6 +8,11 @@ The databases are the machine's PostgreSQL and MariaDB (LAB_PG_DSN, LAB_MYSQL_* 
 import os
 import sys
 
+if sys.argv[1] == "mysql-connector-c":
+    # The C extension brings its own OpenSSL 3.2; on Debian 12 it loads only before Python's ssl
+    # module has loaded the system's OpenSSL 3.0, so it is imported first (the patch imports ssl).
+    import _mysql_connector  # noqa: F401
+
 from gevent import monkey
 
 monkey.patch_all()
@@ -53,6 +58,13 @@ def connect():
     return mysql.connector.connect(**MY, use_pure=driver.endswith("pure"))
 
 
+def kind():
+    c = connect()
+    name = type(c).__name__
+    c.close()
+    return name
+
+
 def query(conn, go):
     go.wait()  # both connected: only the queries are timed
     cur = conn.cursor()
@@ -79,4 +91,7 @@ dists = {
     "MySQLdb": ["mysqlclient"],
     "pymysql": ["PyMySQL"],
 }.get(driver, ["mysql-connector-python"])
-report(versions=versions("gevent", *dists), steps={"two queries at once": outcome(both)})
+report(
+    versions=versions("gevent", *dists),
+    steps={"connection class": outcome(kind), "two queries at once": outcome(both)},
+)

@@ -43,4 +43,7 @@ export const LAB_RUNS: Readonly<Record<string, LabRun>> = {
   "fix-patch-before-library": { versions: "gevent 22.10.2", platform: "Linux", holds: true },
   "fix-patch-all-select-false": { versions: "gevent 22.10.2", platform: "Linux", holds: true },
   "fix-gevent-threadpool-mysqldb": { versions: "gevent 22.10.2, mysqlclient 1.4.6", platform: "Linux", holds: true },
+  "import-trio-first-trio-0.22": { versions: "trio 0.22.0, gevent 22.10.2", platform: "Linux", holds: true },
+  "import-trio-first-trio-0.34": { versions: "trio 0.34.0, gevent 22.10.2", platform: "Linux", holds: true },
+  "mysql-connector-cext-blocks-gevent": { versions: "gevent 22.10.2, mysql-connector-python 26.7.0", platform: "Linux", holds: true },
 };

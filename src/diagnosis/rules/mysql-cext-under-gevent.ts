@@ -132,7 +132,7 @@ export default defineRule({
     fixes: [
       {
         id: "use-pure",
-        verified: { lab: ["fix-mysql-connector-use-pure"] },
+        verified: { lab: ["mysql-connector-cext-blocks-gevent", "fix-mysql-connector-use-pure"] },
         // mysqlclient users have no `use_pure` to set.
         when: (ev) => usesConnector(ev) || !usesMysqlclient(ev),
         whenDoc: "the report uses mysql-connector-python (or does not show mysqlclient)",

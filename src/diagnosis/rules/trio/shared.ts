@@ -151,7 +151,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     },
     {
       id: "import-order-not-a-fix",
-      verified: { lab: ["trio-gevent-linux-trio-0.34"] },
+      verified: { lab: ["import-trio-first-trio-0.22", "import-trio-first-trio-0.34"] },
       title: "Not a fix:",
       // Patch order means nothing to a report where eventlet's import alone did it.
       when: (ev) => patchCallShown(ev) || !greendnsShown(ev),
