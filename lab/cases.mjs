@@ -29,6 +29,11 @@ export const ENVS = {
     system: ["gevent", "greenlet", "zope", "pkg_resources"],
     wheels: ["httpcore==1.0.9", "httpx==0.28.1"],
   },
+  noh2: {
+    describe: "Debian's eventlet with dnspython 2.8, httpx, httpcore and trio, but no h2",
+    system: ["eventlet", "greenlet", "six"],
+    wheels: ["trio==0.34.0", "httpcore==1.0.9", "httpx==0.28.1", "dnspython==2.8.0"],
+  },
   dns23: {
     describe: "the `wheels` set with Debian's dnspython 2.3.0 instead of 2.8",
     system: true,
@@ -116,6 +121,15 @@ export const CASES = [
     args: [],
     envVars: { EVENTLET_NO_GREENDNS: "1" },
     expect: { "import eventlet": { raised: "AttributeError", message: "GreenSocket" } },
+  },
+  {
+    id: "dnspython-without-h2",
+    claim:
+      "dnspython imports httpx only when its DNS-over-HTTPS requirements are all installed: without h2, the same bare `import eventlet` works and does not load trio.",
+    env: "noh2",
+    program: "eventlet_greendns.py",
+    args: [],
+    expect: { "import eventlet": { raised: null }, "trio loaded by it": { raised: null, value: false } },
   },
   {
     id: "fix-dnspython-2.3",

@@ -88,13 +88,14 @@ function prepare(name) {
           PYTHON,
           [
             "-c",
-            `import ${mod},os; print(os.path.dirname(${mod}.__file__) if ${mod}.__file__ else list(${mod}.__path__)[0])`,
+            // A package's folder, or a single-module library's file (six.py).
+            `import ${mod},os; f=getattr(${mod},"__file__",None); print(os.path.dirname(f) if f and f.endswith("__init__.py") else (f or list(${mod}.__path__)[0]))`,
           ],
           {
             encoding: "utf8",
           },
         ).trim();
-        symlinkSync(where, join(linked, mod));
+        symlinkSync(where, join(linked, where.endsWith(".py") ? `${mod}.py` : mod));
         // Its distribution's metadata too, so that the versions it ran on are recorded.
         const parent = join(where, "..");
         for (const entry of readdirSync(parent))

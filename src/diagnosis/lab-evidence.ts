@@ -17,6 +17,7 @@ export const LAB_RUNS: Readonly<Record<string, LabRun>> = {
   "eventlet-greendns-imports-trio": { versions: "eventlet 0.33.1, dnspython 2.8.0, httpx 0.28.1, httpcore 1.0.9, h2 4.4.1, trio 0.34.0", platform: "Linux", holds: true },
   "fix-eventlet-no-greendns-yes": { versions: "eventlet 0.33.1, dnspython 2.8.0, httpx 0.28.1, httpcore 1.0.9, h2 4.4.1, trio 0.34.0", platform: "Linux", holds: true },
   "eventlet-no-greendns-1-does-nothing": { versions: "eventlet 0.33.1, dnspython 2.8.0, httpx 0.28.1, httpcore 1.0.9, h2 4.4.1, trio 0.34.0", platform: "Linux", holds: true },
+  "dnspython-without-h2": { versions: "eventlet 0.33.1, dnspython 2.8.0, httpx 0.28.1, httpcore 1.0.9, trio 0.34.0", platform: "Linux", holds: true },
   "fix-dnspython-2.3": { versions: "eventlet 0.33.1, dnspython 2.3.0, httpx 0.28.1, httpcore 1.0.9, h2 4.4.1, trio 0.34.0", platform: "Linux", holds: true },
   "trio-bare-eventlet-import": { versions: "trio 0.22.0, gevent 22.10.2, eventlet 0.33.1", platform: "Linux", holds: true },
   "trio-gevent-macos-trio-0.22": { versions: "trio 0.22.0, gevent 22.10.2, eventlet 0.33.1", platform: "Linux, macOS simulated", holds: true },

@@ -275,6 +275,14 @@ describe("context", () => {
       via: "direct",
     });
     expect(readContext([], [], []).patchers).toEqual([]);
+    // eventlet's deprecation warning proves it was imported, not that anything patched.
+    const warned = ctx(
+      "/app/.venv/lib/python3.13/site-packages/gunicorn/workers/geventlet.py:23: EventletDeprecationWarning:\nEventlet is deprecated.",
+    ).patchers;
+    expect(warned).toContainEqual(
+      expect.objectContaining({ patcher: "eventlet", via: "mentioned", strong: true }),
+    );
+    expect(warned.some((p) => p.via === "direct")).toBe(false);
   });
 });
 

@@ -184,6 +184,15 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
       add({ patcher: "gevent", via: "direct", because: "a gevent patch_all() call" });
     if (l.includes("monkey_patch("))
       add({ patcher: "eventlet", via: "direct", because: "an eventlet.monkey_patch() call" });
+    // eventlet ≥ 0.41 warns on import (eventlet/__init__.py): proof that eventlet was imported,
+    // not that anything called monkey_patch().
+    if (l.includes("eventletdeprecationwarning"))
+      add({
+        patcher: "eventlet",
+        via: "mentioned",
+        because: "eventlet's deprecation warning (eventlet 0.41 and later print it when imported)",
+        strong: true,
+      });
     if (l.includes("'eventlet.green.select'") || l.includes("module 'gevent.select'"))
       add({
         patcher: l.includes("'eventlet.green.select'") ? "eventlet" : "gevent",
