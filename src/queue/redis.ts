@@ -160,12 +160,13 @@ export class RedisQueue implements JobQueue {
           },
         })),
       );
+      for (const p of claimed) p.resolve("queued");
+      // The claims are made lasting after the answer (off the webhook's path): queued either way,
+      // a lease that is not made lasting only lapses into an id BullMQ still knows.
       const lasting = this.redis.pipeline();
       for (const { job } of claimed)
         lasting.set(this.key("delivery", job.id), "queued", "EX", KEEP_DONE_S, "XX");
-      // Queued either way: a lease that is not made lasting only lapses into an id BullMQ still knows.
-      await lasting.exec().catch(() => undefined);
-      for (const p of claimed) p.resolve("queued");
+      void lasting.exec().catch(() => undefined);
       claimed = [];
     } catch (e) {
       // Not queued: give the claims back so that GitHub's redelivery is not taken for a duplicate.
