@@ -444,4 +444,22 @@ export const CASES = [
       "two queries at once": { raised: null, seconds: [1.8, 3] },
     },
   },
+  {
+    id: "grpc-blocks-gevent",
+    claim:
+      "grpc under gevent without `init_gevent()` blocks the process: two greenlets' one-second calls (to a server in another process) take two seconds.",
+    env: "debian",
+    program: "grpc_under_gevent.py",
+    args: [],
+    expect: { "two calls at once": { raised: null, seconds: [1.8, 3] } },
+  },
+  {
+    id: "fix-grpc-init-gevent",
+    claim:
+      "Fix: `grpc.experimental.gevent.init_gevent()` after the patch and before the channel is made: the same two calls take one second.",
+    env: "debian",
+    program: "grpc_under_gevent.py",
+    args: ["init"],
+    expect: { "two calls at once": { raised: null, seconds: [0.9, 1.6] } },
+  },
 ];

@@ -47,4 +47,6 @@ export const LAB_RUNS: Readonly<Record<string, LabRun>> = {
   "import-trio-first-trio-0.22": { versions: "trio 0.22.0, gevent 22.10.2", platform: "Linux", holds: true },
   "import-trio-first-trio-0.34": { versions: "trio 0.34.0, gevent 22.10.2", platform: "Linux", holds: true },
   "mysql-connector-cext-blocks-gevent": { versions: "gevent 22.10.2, mysql-connector-python 26.7.0", platform: "Linux", holds: true },
+  "grpc-blocks-gevent": { versions: "gevent 22.10.2, grpcio 1.51.1", platform: "Linux", holds: true },
+  "fix-grpc-init-gevent": { versions: "gevent 22.10.2, grpcio 1.51.1", platform: "Linux", holds: true },
 };

@@ -127,20 +127,14 @@ export default defineRule({
       },
       {
         id: "check-init-order",
-        verified: {
-          source:
-            "`grpc/experimental/gevent.py`, `init_gevent()`: call it after the standard library is patched and before creating any gRPC objects",
-        },
+        verified: { lab: ["grpc-blocks-gevent", "fix-grpc-init-gevent"] },
         text: "Make sure the order is: `monkey.patch_all()`, then `grpc.experimental.gevent.init_gevent()`, then create channels and servers, in every process (gunicorn/celery workers included).",
         when: initGeventShown,
         whenDoc: "the report already calls `init_gevent()`",
       },
       {
         id: "init-gevent",
-        verified: {
-          source:
-            "`grpc/experimental/gevent.py`, `init_gevent()`: call it after the standard library is patched and before creating any gRPC objects",
-        },
+        verified: { lab: ["grpc-blocks-gevent", "fix-grpc-init-gevent"] },
         text: "Tell grpc about gevent, right after patching and before any channel or server is created:",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nimport grpc.experimental.gevent as grpc_gevent\ngrpc_gevent.init_gevent()",
         when: (ev) => !initGeventShown(ev),
