@@ -58,7 +58,13 @@ function observedText(c, observed) {
     } else if ("value" in c.expect[step]) {
       parts.push(`\`${step}\` → \`${JSON.stringify(got.value)}\``);
     } else if (seconds !== null && c.expect[step].seconds) {
-      parts.push(`\`${step}\` → ${seconds < 1.5 ? "about 1 s (concurrent)" : "about 2 s (serialised)"}`);
+      // Named by the band the claim allows (a run that holds falls in it), not by the measured
+      // figure, which varies with the machine's load (results.json keeps it).
+      const band = c.expect[step].seconds;
+      const held = seconds >= band[0] && seconds <= band[1];
+      parts.push(
+        `\`${step}\` → ${held ? (band[1] < 1.8 ? "about 1 s (concurrent)" : "about 2 s (serialised)") : `${seconds} s`}`,
+      );
     } else parts.push(`\`${step}\` → works`);
   }
   for (const w of observed.warnings ?? []) parts.push(`warns \`${w.split("\n")[0].slice(0, 160)}\``);
