@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKey } from "../github/harness.js";
 import { REDIS_URL, redisUp } from "../queue/redis-available.js";
 import { FakeGitHub } from "./fake-github.js";
-import { issueBody, pullBody, signed, sleep, until } from "./payloads.js";
-import { appEnv, cleanDir, freePort, start, waitFor } from "./processes.js";
+import { issueBody, postSigned, pullBody, sleep, until } from "./payloads.js";
+import { appEnv, cleanDir, start, startWebs } from "./processes.js";
 
 const SECRET = "fault-suite-secret";
 
@@ -39,12 +39,7 @@ describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
       ASYNC_DOCTOR_QUEUE_BACKOFF_MS: "300",
       ASYNC_DOCTOR_LOCK_MS: "2000",
     });
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const run = start(dir, { ...env, PORT: String(port) }, ["web"]);
-      webs.push({ base: `http://127.0.0.1:${port}`, run });
-      await waitFor(`http://127.0.0.1:${port}/healthz`);
-    }
+    for (const w of await startWebs(dir, env)) webs.push(w);
     startWorker();
     startWorker();
     await sleep(1500); // the workers load the grammar
@@ -56,11 +51,7 @@ describe.skipIf(!redisUp)("faults, replicas and restarts", () => {
   });
 
   const send = (web: number, event: string, body: string, delivery: string) =>
-    fetch(`${webs[web]?.base}/api/github/webhooks`, {
-      method: "POST",
-      headers: signed(SECRET, event, delivery, body),
-      body,
-    });
+    postSigned(webs[web]?.base ?? "", SECRET, event, body, delivery);
 
   const issue = issueBody;
   const pull = (number: number, head: string) => pullBody(gh, number, head);

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKey } from "../github/harness.js";
 import { REDIS_URL, redisUp } from "../queue/redis-available.js";
 import { FakeGitHub } from "./fake-github.js";
-import { hostileManifest, issueBody, pullBody, signed, sleep, until } from "./payloads.js";
-import { appEnv, cleanDir, freePort, start, waitFor } from "./processes.js";
+import { hostileManifest, issueBody, postSigned, pullBody, sleep, until } from "./payloads.js";
+import { appEnv, cleanDir, start, startWebs } from "./processes.js";
 
 const SECRET = "hardening-secret";
 
@@ -33,12 +33,7 @@ describe.skipIf(!redisUp)("bounded work through the replicas", () => {
       ASYNC_DOCTOR_INFLIGHT_MB: "8",
       ASYNC_DOCTOR_HEADERS_TIMEOUT_MS: "1500",
     });
-    for (let i = 0; i < 2; i++) {
-      const port = await freePort();
-      const run = start(dir, { ...env, PORT: String(port) }, ["web"]);
-      webs.push({ base: `http://127.0.0.1:${port}`, port, run });
-      await waitFor(`http://127.0.0.1:${port}/healthz`);
-    }
+    for (const w of await startWebs(dir, env)) webs.push(w);
     worker = start(dir, env, ["worker"]);
     await sleep(1500);
   }, 60_000);
@@ -49,11 +44,7 @@ describe.skipIf(!redisUp)("bounded work through the replicas", () => {
   });
 
   const post = (web: number, event: string, body: string, delivery: string) =>
-    fetch(`${webs[web]?.base}/api/github/webhooks`, {
-      method: "POST",
-      headers: signed(SECRET, event, delivery, body),
-      body,
-    });
+    postSigned(webs[web]?.base ?? "", SECRET, event, body, delivery);
 
   it("a pull request with a 150 KB manifest of 20,000 entries is reviewed once, without a retry", async () => {
     const head = "f6".repeat(20);

@@ -28,6 +28,15 @@ export function signed(
   };
 }
 
+/** POST a delivery to a web replica's webhook path, signed with `secret`. */
+export function postSigned(base: string, secret: string, event: string, body: string, delivery: string) {
+  return fetch(`${base}/api/github/webhooks`, {
+    method: "POST",
+    headers: signed(secret, event, delivery, body),
+    body,
+  });
+}
+
 /** An `issues.opened` payload whose body is the founding report's traceback (macOS, gevent). */
 export function issueBody(number: number): string {
   const p = fixture<{ issue: { number: number; title: string; body: string } }>("issues.opened");

@@ -73,3 +73,19 @@ export async function waitFor(url: string, ms = 20_000): Promise<Response> {
     }
   }
 }
+
+/** `n` web replicas on free ports, each answering `/healthz` before this resolves. */
+export async function startWebs(
+  dir: string,
+  env: Record<string, string>,
+  n = 2,
+): Promise<{ base: string; port: number; run: ReturnType<typeof start> }[]> {
+  const webs: { base: string; port: number; run: ReturnType<typeof start> }[] = [];
+  for (let i = 0; i < n; i++) {
+    const port = await freePort();
+    const run = start(dir, { ...env, PORT: String(port) }, ["web"]);
+    webs.push({ base: `http://127.0.0.1:${port}`, port, run });
+    await waitFor(`http://127.0.0.1:${port}/healthz`);
+  }
+  return webs;
+}

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { privateKey } from "../github/harness.js";
 import { FakeGitHub } from "./fake-github.js";
-import { issueBody, pullBody, signed, sleep, until } from "./payloads.js";
+import { issueBody, postSigned, pullBody, sleep, until } from "./payloads.js";
 import { appEnv, cleanDir, freePort, start, waitFor } from "./processes.js";
 
 const SECRET = "restart-secret";
@@ -94,11 +94,7 @@ describe.skipIf(!haveRedis)("a Redis restart in the middle of the work", () => {
   });
 
   const post = (event: string, body: string, delivery: string) =>
-    fetch(`${base}/api/github/webhooks`, {
-      method: "POST",
-      headers: signed(SECRET, event, delivery, body),
-      body,
-    });
+    postSigned(base, SECRET, event, body, delivery);
 
   it("nothing is lost and nothing is done twice", async () => {
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
