@@ -43,7 +43,9 @@ export const ENVS = {
 
 const EPOLL = "module 'select' has no attribute 'epoll'";
 
-/** Step expectations: `raised` (an exception type, or null: it worked), `message` (a substring), `frame` (a frame's file starts with it), `seconds` ([min, max]), `value`. */
+/** Step expectations: `raised` (an exception type, or null: it worked), `message` (a substring), `frame` (a frame's file starts with it), `seconds` ([min, max]), `value`;
+ * `diagnose`: the rule that must recognise the failure as the library printed it (test/lab/diagnosed.test.ts),
+ * with `says`: what the report says besides the traceback (when the traceback alone cannot show the cause). */
 export const CASES = [
   {
     id: "trio-gevent-linux-trio-0.22",
@@ -52,7 +54,14 @@ export const CASES = [
     env: "debian",
     program: "trio_under_patcher.py",
     args: ["gevent"],
-    expect: { "import trio": { raised: "AttributeError", message: EPOLL, frame: "trio/_core/_io_epoll.py" } },
+    expect: {
+      "import trio": {
+        diagnose: "trio-epoll-missing",
+        raised: "AttributeError",
+        message: EPOLL,
+        frame: "trio/_core/_io_epoll.py",
+      },
+    },
   },
   {
     id: "trio-gevent-linux-trio-0.34",
@@ -61,7 +70,10 @@ export const CASES = [
     env: "wheels",
     program: "trio_under_patcher.py",
     args: ["gevent"],
-    expect: { "import trio": { raised: null }, "trio.run()": { raised: "AttributeError", message: EPOLL } },
+    expect: {
+      "import trio": { raised: null },
+      "trio.run()": { diagnose: "trio-epoll-missing", raised: "AttributeError", message: EPOLL },
+    },
   },
   {
     id: "trio-eventlet-linux-trio-0.34",
@@ -73,6 +85,7 @@ export const CASES = [
     envVars: { EVENTLET_NO_GREENDNS: "yes" },
     expect: {
       "import trio": {
+        diagnose: "trio-eventlet-greensocket",
         raised: "AttributeError",
         message: "type object 'GreenSocket' has no attribute 'sendmsg'",
         frame: "trio/_socket.py",
@@ -86,7 +99,7 @@ export const CASES = [
     env: "debian",
     program: "trio_under_patcher.py",
     args: ["eventlet"],
-    expect: { "import trio": { raised: "AttributeError", message: EPOLL } },
+    expect: { "import trio": { diagnose: "trio-epoll-missing", raised: "AttributeError", message: EPOLL } },
   },
   {
     id: "eventlet-greendns-imports-trio",
@@ -97,6 +110,7 @@ export const CASES = [
     args: [],
     expect: {
       "import eventlet": {
+        diagnose: "trio-eventlet-greensocket",
         raised: "AttributeError",
         message: "type object 'GreenSocket' has no attribute 'sendmsg'",
         frame: "dns/",
@@ -120,7 +134,13 @@ export const CASES = [
     program: "eventlet_greendns.py",
     args: [],
     envVars: { EVENTLET_NO_GREENDNS: "1" },
-    expect: { "import eventlet": { raised: "AttributeError", message: "GreenSocket" } },
+    expect: {
+      "import eventlet": {
+        diagnose: "trio-eventlet-greensocket",
+        raised: "AttributeError",
+        message: "GreenSocket",
+      },
+    },
   },
   {
     id: "dnspython-without-h2",
@@ -157,6 +177,7 @@ export const CASES = [
     args: ["gevent", "macos"],
     expect: {
       "import trio": {
+        diagnose: "trio-unsupported-platform",
         raised: "NotImplementedError",
         message: "unsupported platform",
         frame: "trio/_core/_run.py",
@@ -172,6 +193,7 @@ export const CASES = [
     args: ["gevent", "macos"],
     expect: {
       "import trio": {
+        diagnose: "trio-unsupported-platform",
         raised: "NotImplementedError",
         message: "unsupported platform or primitives Trio depends on are monkey-patched out by gevent",
         frame: "trio/_core/_run.py",
@@ -187,6 +209,7 @@ export const CASES = [
     args: ["httpcore", "macos"],
     expect: {
       "import httpcore": {
+        diagnose: "trio-unsupported-platform",
         raised: "NotImplementedError",
         message: "unsupported platform",
         frame: "httpcore/_backends/trio.py",
@@ -202,7 +225,12 @@ export const CASES = [
     args: ["httpx", "macos"],
     expect: {
       "import httpx": { raised: null },
-      "httpx.Client()": { raised: "NotImplementedError", message: "unsupported platform", frame: "httpx/" },
+      "httpx.Client()": {
+        diagnose: "trio-unsupported-platform",
+        raised: "NotImplementedError",
+        message: "unsupported platform",
+        frame: "httpx/",
+      },
     },
   },
   {
@@ -212,7 +240,13 @@ export const CASES = [
     env: "wheels",
     program: "http_chain.py",
     args: ["httpx2", "macos"],
-    expect: { "httpx2.Client()": { raised: "NotImplementedError", message: "unsupported platform" } },
+    expect: {
+      "httpx2.Client()": {
+        diagnose: "trio-unsupported-platform",
+        raised: "NotImplementedError",
+        message: "unsupported platform",
+      },
+    },
   },
   {
     id: "fix-uninstall-trio-macos",
@@ -244,6 +278,7 @@ export const CASES = [
     args: ["late"],
     expect: {
       "urllib3 makes an SSL context": {
+        diagnose: "gevent-patch-late-ssl",
         raised: "RecursionError",
         message: "maximum recursion depth exceeded",
       },
@@ -329,6 +364,7 @@ export const CASES = [
     args: ["nested-run"],
     expect: {
       "trio.run() inside trio.run()": {
+        diagnose: "trio-nested-run",
         raised: "RuntimeError",
         message: "Attempted to call run() from inside a run()",
       },
@@ -341,7 +377,11 @@ export const CASES = [
     program: "small_errors.py",
     args: ["loopexit"],
     expect: {
-      "Queue().get() with no producer": { raised: "LoopExit", message: "This operation would block forever" },
+      "Queue().get() with no producer": {
+        diagnose: "gevent-loopexit",
+        raised: "LoopExit",
+        message: "This operation would block forever",
+      },
     },
   },
   {
@@ -353,6 +393,7 @@ export const CASES = [
     args: ["thread-switch"],
     expect: {
       "switch to another thread's greenlet": {
+        diagnose: "greenlet-thread-switch",
         raised: "error",
         message: "cannot switch to a different thread",
       },
@@ -365,7 +406,14 @@ export const CASES = [
     env: "debian",
     program: "small_errors.py",
     args: ["epoll-cached"],
-    expect: { "the library polls after the patch": { raised: "AttributeError", message: EPOLL } },
+    expect: {
+      "the library polls after the patch": {
+        diagnose: "select-primitive-removed",
+        says: "The program calls `gevent.monkey.patch_all()` after importing the library.",
+        raised: "AttributeError",
+        message: EPOLL,
+      },
+    },
   },
   {
     id: "fix-trio-fresh-thread",
@@ -429,7 +477,13 @@ export const CASES = [
     env: "wheels",
     program: "import_first.py",
     args: [],
-    expect: { "trio.run() after the patch": { raised: "AttributeError", message: EPOLL } },
+    expect: {
+      "trio.run() after the patch": {
+        diagnose: "trio-epoll-missing",
+        raised: "AttributeError",
+        message: EPOLL,
+      },
+    },
   },
   {
     id: "mysql-connector-cext-blocks-gevent",

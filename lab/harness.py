@@ -72,20 +72,39 @@ def simulate_macos():
         setattr(select, name, 0)
 
 
+def _roots():
+    return sorted({os.path.abspath(p) for p in sys.path if p}, key=len, reverse=True)
+
+
+def relative(path, roots=None):
+    """A file's path relative to the import path (`trio/_core/_run.py`), never this machine's."""
+    path = os.path.abspath(path)
+    for root in roots or _roots():
+        if path.startswith(root + os.sep):
+            return path[len(root) + 1 :].replace(os.sep, "/")
+    return os.path.basename(path)
+
+
 def frames_of(tb):
-    """The frames of a traceback as [file relative to the import path, line]: `trio/_core/_run.py`, 3131."""
-    roots = sorted({os.path.abspath(p) for p in sys.path if p}, key=len, reverse=True)
-    out = []
-    for f in traceback.extract_tb(tb):
-        path = os.path.abspath(f.filename)
-        for root in roots:
-            if path.startswith(root + os.sep):
-                path = path[len(root) + 1 :]
-                break
-        else:
-            path = os.path.basename(path)
-        out.append([path.replace(os.sep, "/"), f.lineno])
-    return out
+    """The frames of a traceback as [file relative to the import path, line, function, source line]."""
+    roots = _roots()
+    return [[relative(f.filename, roots), f.lineno, f.name, (f.line or "").strip()[:200]] for f in traceback.extract_tb(tb)]
+
+
+def exception_name(e):
+    """The exception's name as a traceback prints it: `gevent.exceptions.LoopExit`, `AttributeError`."""
+    t = type(e)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def plain(value):
+    """A JSON-safe value with no machine paths: a module reads as its name and relative file."""
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    file = getattr(value, "__file__", None)
+    if file and hasattr(value, "__name__"):
+        return f"<module '{value.__name__}' from '{relative(file)}'>"
+    return str(value)
 
 
 def outcome(fn):
@@ -96,11 +115,12 @@ def outcome(fn):
     except BaseException as e:  # noqa: BLE001 - the lab records whatever happens
         return {
             "raised": type(e).__name__,
+            "exception": exception_name(e),
             "message": str(e)[:500],
             "frames": frames_of(e.__traceback__),
             "seconds": round(time.monotonic() - t, 3),
         }
-    return {"raised": None, "value": value, "seconds": round(time.monotonic() - t, 3)}
+    return {"raised": None, "value": plain(value), "seconds": round(time.monotonic() - t, 3)}
 
 
 def report(**fields):

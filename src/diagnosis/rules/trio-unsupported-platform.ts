@@ -66,9 +66,19 @@ export default defineRule({
           evidence: [prose.evidence, patcherEvidence(p)],
         };
       }
-      if (p === null) return null; // trio on an unpatched exotic platform (e.g. Android < 0.33) is a look-alike
       const link = trioLink(ev);
       if (link === null) return null;
+      if (p === null) {
+        // On macOS and FreeBSD `select.kqueue` is there unless something removed it: a patcher the
+        // report does not name. Elsewhere (Android before trio 0.33) it is a look-alike.
+        const plat = ev.context.platform.platform;
+        if (plat !== "macos" && plat !== "freebsd") return null;
+        return {
+          confidence: "medium",
+          message: `trio found no I/O backend on ${platformName(plat)}, where only monkey-patching removes \`select.kqueue\`.`,
+          evidence: [{ ...signal, kind: "exception" }, link],
+        };
+      }
       return {
         confidence: "high",
         message: `trio was imported after ${patcherName(p)} monkey-patching removed the select primitives it needs.`,
@@ -86,9 +96,11 @@ export default defineRule({
       if (v) cause.push(`Version seen: ${v}.`);
       return {
         summary:
-          p?.via === "greendns"
-            ? "trio is imported inside eventlet's DNS import, where eventlet's green `select` has no `kqueue` or `epoll`, so its import fails. This is not a bug in the library at the top of the traceback."
-            : `trio is imported after ${patcherName(p)} monkey-patching has removed \`select.kqueue\`/\`select.epoll\`, so its import fails. This is not a bug in the library at the top of the traceback.`,
+          p === null
+            ? "trio's import fails because `select.kqueue` is gone, and on macOS and the BSDs only gevent's or eventlet's monkey-patching removes it. This is not a bug in the library at the top of the traceback."
+            : p.via === "greendns"
+              ? "trio is imported inside eventlet's DNS import, where eventlet's green `select` has no `kqueue` or `epoll`, so its import fails. This is not a bug in the library at the top of the traceback."
+              : `trio is imported after ${patcherName(p)} monkey-patching has removed \`select.kqueue\`/\`select.epoll\`, so its import fails. This is not a bug in the library at the top of the traceback.`,
         cause,
       };
     },
@@ -103,13 +115,14 @@ export default defineRule({
   - a patcher in the text: gevent/eventlet frames, gunicorn's \`ggevent.py\`, \`-k gevent\`, \`worker_class: gevent\`, celery \`-P gevent\`, locust, grequests, \`patch_all()\`, \`monkey_patch()\`, or the words gevent/eventlet; and
   - a link to trio: a trio frame, an importer of trio in the traceback (httpx, httpcore, dnspython, pyee, trio-websocket, locust-plugins, eventlet's \`greendns\`), a stated trio version, or those names in the text.
 - trio ≥ 0.28's own text, \`unsupported platform or primitives trio depends on are monkey-patched out by gevent\` (or \`eventlet\`), on its own.
+- The same error and a link to trio with no patcher named, on macOS or FreeBSD (where \`select.kqueue\` is gone only when a patcher removed it): \`medium\`.
 
-Confidence is always \`high\`: the exact error is in the text.`,
+Confidence is \`high\` when the exact error and the patcher are in the text.`,
     why: `trio picks its I/O backend when it is imported (\`trio/_core/_run.py\`): IOCP on Windows, epoll on Linux (by \`sys.platform\` since trio 0.17), kqueue where \`select.kqueue\` exists (macOS, the BSDs), otherwise \`NotImplementedError\`. gevent's \`patch_all()\` calls \`patch_select(aggressive=True)\`, which deletes \`select.epoll\`, \`select.kqueue\`, \`select.kevent\` and \`select.devpoll\`; eventlet's \`monkey_patch()\` deletes \`poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`. On macOS and FreeBSD every trio version fails this way; on Linux only trio ≤ 0.16 does (see [trio-epoll-missing](trio-epoll-missing.md)).
 
-The user rarely imports trio: httpcore 0.17.2 – 1.0.5 imports it eagerly whenever it is installed (httpx → httpcore → trio), and \`import eventlet\` alone can do it (greendns imports dnspython with a green \`select\`, and dnspython ≥ 2.4 imports httpx). gunicorn's gevent worker, celery's \`-P gevent\` and locust patch before the app is imported.
+The user rarely imports trio: every httpcore from 0.17.2 (through 1.0.9, the newest checked) imports it eagerly whenever it is installed (httpx → httpcore → trio; httpx ≥ 0.28 imports httpcore when a client is made), and \`import eventlet\` alone can do it (greendns imports dnspython with a green \`select\`, and dnspython ≥ 2.4 imports httpx). gunicorn's gevent worker, celery's \`-P gevent\` and locust patch before the app is imported.
 
-The line number of the raise identifies the trio version when the report does not state it: 2548 = 0.22.x, 2800 = 0.24.0, 2822 = 0.25.0, 2840 = 0.25.1, 2844 = 0.26.1/0.26.2, 2950 = 0.27.0.`,
+The line number of the raise identifies the trio version when the report does not state it (for example 2458 = 0.22.0, 2548 = 0.22.2, 2840 = 0.25.1, 2963 = 0.28, 3131 = 0.31 or 0.34).`,
     example: {
       lang: "text",
       code: `  File "/Users/me/app/.venv/lib/python3.11/site-packages/httpcore/_synchronization.py", line 11, in <module>
@@ -118,7 +131,7 @@ The line number of the raise identifies the trio version when the report does no
     raise NotImplementedError("unsupported platform")
 NotImplementedError: unsupported platform`,
     },
-    notMatched: `- trio's \`unsupported platform\` with no patcher anywhere (trio on Android before 0.33).
+    notMatched: `- trio's \`unsupported platform\` with no patcher anywhere, off macOS and FreeBSD (trio on Android before 0.33).
 - \`NotImplementedError\` from asyncio's \`add_reader\` on Windows (tornado, aiodns): no "unsupported platform".`,
   },
 });

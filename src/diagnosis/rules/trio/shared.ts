@@ -21,6 +21,8 @@ export function patchedSelect(ev: IssueEvidence, primitives: readonly string[]):
   if (p?.via === "greendns")
     return `In this report no \`monkey_patch()\` call is involved: a bare \`import eventlet\` (a library may do it just because eventlet is installed) imports eventlet's greendns, which imports dnspython with eventlet's green \`select\` in place, and that \`select\` has no ${primitives.map((x) => `\`${x}\``).join(" or ")}. dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window`;
   const names = primitives.map((x) => `\`select.${x}\``);
+  if (p === null)
+    return `The report names no patcher, yet ${names[0]} was gone: gevent's \`patch_all()\` and eventlet's \`monkey_patch()\` delete it (so do gunicorn's gevent/eventlet workers, celery's \`-P gevent\` and locust, which patch for you)`;
   return `In this report, ${patcherHow(p)} had already replaced \`select\` and deleted ${names.length > 1 ? `${names.join(", ")} and friends` : names[0]}`;
 }
 
