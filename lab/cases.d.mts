@@ -15,6 +15,8 @@ export interface StepExpectation {
   frame?: string;
   seconds?: [number, number];
   value?: unknown;
+  /** A substring of what a program the case ran printed. */
+  output?: string;
   /** The rule that must recognise the failure as the library printed it. */
   diagnose?: string;
   /** What the report says besides the traceback. */

@@ -39,11 +39,17 @@ export const ENVS = {
     system: true,
     wheels: ["trio==0.34.0", "httpcore==1.0.9", "httpx==0.28.1", "h2"],
   },
+  gunicorn26: {
+    describe: "gunicorn 26 (with its gevent extra's `packaging`) over Debian's gevent and eventlet",
+    system: true,
+    wheels: ["gunicorn==26.2.0", "packaging"],
+  },
 };
 
 const EPOLL = "module 'select' has no attribute 'epoll'";
 
-/** Step expectations: `raised` (an exception type, or null: it worked), `message` (a substring), `frame` (a frame's file starts with it), `seconds` ([min, max]), `value`;
+/** Step expectations: `raised` (an exception type, or null: it worked), `message` (a substring), `frame` (a frame's file starts with it), `seconds` ([min, max]), `value`,
+ * `output` (a substring of what a program the case ran printed);
  * `diagnose`: the rule that must recognise the failure as the library printed it (test/lab/diagnosed.test.ts),
  * with `says`: what the report says besides the traceback (when the traceback alone cannot show the cause). */
 export const CASES = [
@@ -414,6 +420,45 @@ export const CASES = [
         message: EPOLL,
       },
     },
+  },
+  {
+    id: "gunicorn-26-no-eventlet-worker",
+    claim:
+      "gunicorn 26 removed its eventlet worker: `-k eventlet` stops at start with `class uri 'eventlet' invalid or not found` (the entry point is not found), though eventlet is installed.",
+    env: "gunicorn26",
+    program: "gunicorn_worker.py",
+    args: ["eventlet"],
+    expect: {
+      "gunicorn -k eventlet": {
+        diagnose: "gunicorn-worker-unavailable",
+        raised: "RuntimeError",
+        message: "class uri 'eventlet' invalid or not found",
+      },
+    },
+  },
+  {
+    id: "gunicorn-26-gevent-needs-24.10",
+    claim:
+      "gunicorn 26's gevent worker refuses gevent older than 24.10.1 (`gevent worker requires gevent 24.10.1 or higher`): moving from `-k eventlet` to `-k gevent` needs a current gevent.",
+    env: "gunicorn26",
+    program: "gunicorn_worker.py",
+    args: ["gevent"],
+    expect: {
+      "gunicorn -k gevent": {
+        diagnose: "gunicorn-worker-unavailable",
+        raised: "RuntimeError",
+        message: "class uri 'gevent' invalid or not found",
+        output: "RuntimeError: gevent worker requires gevent 24.10.1 or higher",
+      },
+    },
+  },
+  {
+    id: "fix-gunicorn-gthread-worker",
+    claim: "The same app under gunicorn 26 with `-k gthread` starts and answers.",
+    env: "gunicorn26",
+    program: "gunicorn_worker.py",
+    args: ["gthread"],
+    expect: { "gunicorn -k gthread": { raised: null, value: "hello" } },
   },
   {
     id: "fix-trio-fresh-thread",

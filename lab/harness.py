@@ -113,13 +113,16 @@ def outcome(fn):
     try:
         value = fn()
     except BaseException as e:  # noqa: BLE001 - the lab records whatever happens
-        return {
+        seen = {
             "raised": type(e).__name__,
             "exception": exception_name(e),
             "message": str(e)[:500],
             "frames": frames_of(e.__traceback__),
             "seconds": round(time.monotonic() - t, 3),
         }
+        if isinstance(getattr(e, "output", None), str):
+            seen["output"] = e.output[-4000:]  # what a program the case ran printed
+        return seen
     return {"raised": None, "value": plain(value), "seconds": round(time.monotonic() - t, 3)}
 
 

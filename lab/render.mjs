@@ -21,6 +21,8 @@ export function check(c, observed) {
       );
     if (want.frame && !(got.frames ?? []).some(([file]) => file.startsWith(want.frame)))
       problems.push(`${step}: no frame in ${want.frame}`);
+    if (want.output && !(got.output ?? "").includes(want.output))
+      problems.push(`${step}: output lacks ${JSON.stringify(want.output)}`);
     const seconds = typeof got.value === "number" ? got.value : got.seconds;
     if (want.seconds && !(seconds >= want.seconds[0] && seconds <= want.seconds[1]))
       problems.push(`${step}: took ${seconds} s, not ${want.seconds[0]} – ${want.seconds[1]} s`);

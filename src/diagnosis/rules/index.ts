@@ -13,6 +13,7 @@ import geventPsycopg2 from "./gevent-psycopg2.js";
 import geventPsycopg3Cext from "./gevent-psycopg3-cext.js";
 import geventTrioSameProcess from "./gevent-trio-same-process.js";
 import greenletThreadSwitch from "./greenlet-thread-switch.js";
+import gunicornWorkerUnavailable from "./gunicorn-worker-unavailable.js";
 import mysqlCextUnderGevent from "./mysql-cext-under-gevent.js";
 import selectPrimitiveRemoved from "./select-primitive-removed.js";
 import trioEpollMissing from "./trio-epoll-missing.js";
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   geventPsycopg3Cext,
   geventTrioSameProcess,
   greenletThreadSwitch,
+  gunicornWorkerUnavailable,
   mysqlCextUnderGevent,
   selectPrimitiveRemoved,
   trioEpollMissing,
