@@ -461,6 +461,132 @@ export const CASES = [
     expect: { "gunicorn -k gthread": { raised: null, value: "hello" } },
   },
   {
+    id: "eventlet-blocking-in-loop-timer",
+    claim:
+      "eventlet: a green blocking call (here `sleep(0.05)`) in a callback the hub runs (a timer) fails with `AssertionError: do not call blocking functions from the mainloop` (eventlet ≤ 0.35 asserts; 0.36 and later raise `RuntimeError` with the same text).",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["eventlet", "timer"],
+    expect: {
+      "sleep in a timer the loop runs": {
+        diagnose: "blocking-call-in-loop",
+        raised: "AssertionError",
+        message: "do not call blocking functions from the mainloop",
+      },
+    },
+  },
+  {
+    id: "eventlet-blocking-in-loop-signal",
+    claim:
+      "eventlet: a green blocking call (here `sleep(0.05)`) in a signal handler that runs while the hub waits for I/O (as a worker's shutdown handler does) fails with `AssertionError: do not call blocking functions from the mainloop` (eventlet ≤ 0.35 asserts; 0.36 and later raise `RuntimeError` with the same text).",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["eventlet", "signal"],
+    expect: {
+      "sleep in a signal the loop runs": {
+        diagnose: "blocking-call-in-loop",
+        raised: "AssertionError",
+        message: "do not call blocking functions from the mainloop",
+      },
+    },
+  },
+  {
+    id: "eventlet-blocking-in-loop-finalizer",
+    claim:
+      "eventlet: a green blocking call (here `sleep(0.05)`) in a `__del__` run by a garbage collection inside the hub (as when a pooled DB connection is collected) fails with `AssertionError: do not call blocking functions from the mainloop` (eventlet ≤ 0.35 asserts; 0.36 and later raise `RuntimeError` with the same text).",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["eventlet", "finalizer"],
+    expect: {
+      "sleep in a finalizer the loop runs": {
+        diagnose: "blocking-call-in-loop",
+        raised: "AssertionError",
+        message: "do not call blocking functions from the mainloop",
+      },
+    },
+  },
+  {
+    id: "gevent-blocking-in-loop-timer",
+    claim:
+      "gevent: a green blocking call (here `sleep(0.05)`) in a callback the hub runs (a timer) fails with `BlockingSwitchOutError: Impossible to call blocking function in the event loop callback`.",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["gevent", "timer"],
+    expect: {
+      "sleep in a timer the loop runs": {
+        diagnose: "blocking-call-in-loop",
+        raised: "BlockingSwitchOutError",
+        message: "Impossible to call blocking function in the event loop callback",
+      },
+    },
+  },
+  {
+    id: "gevent-blocking-in-loop-signal",
+    claim:
+      "gevent: a green blocking call (here `sleep(0.05)`) in a signal handler that runs while the hub waits for I/O (as a worker's shutdown handler does) fails with `BlockingSwitchOutError: Impossible to call blocking function in the event loop callback`.",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["gevent", "signal"],
+    expect: {
+      "sleep in a signal the loop runs": {
+        diagnose: "blocking-call-in-loop",
+        raised: "BlockingSwitchOutError",
+        message: "Impossible to call blocking function in the event loop callback",
+      },
+    },
+  },
+  {
+    id: "gevent-blocking-in-loop-finalizer",
+    claim:
+      "gevent: a green blocking call (here `sleep(0.05)`) in a `__del__` run by a garbage collection inside the hub (as when a pooled DB connection is collected) fails with `BlockingSwitchOutError: Impossible to call blocking function in the event loop callback`.",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["gevent", "finalizer"],
+    expect: {
+      "sleep in a finalizer the loop runs": {
+        diagnose: "blocking-call-in-loop",
+        raised: "BlockingSwitchOutError",
+        message: "Impossible to call blocking function in the event loop callback",
+      },
+    },
+  },
+  {
+    id: "fix-eventlet-spawn-from-signal",
+    claim:
+      "The same signal handing the blocking work to a new greenlet (`eventlet.spawn(...)`) works: the work runs and finishes.",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["eventlet", "signal", "spawn"],
+    expect: { "sleep in a signal the loop runs": { raised: null, value: "slept" } },
+  },
+  {
+    id: "fix-gevent-spawn-from-finalizer",
+    claim:
+      "The same finalizer handing the blocking work to a new greenlet (`gevent.spawn(...)`) works: the work runs and finishes.",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["gevent", "finalizer", "spawn"],
+    expect: { "sleep in a finalizer the loop runs": { raised: null, value: "slept" } },
+  },
+  {
+    id: "fix-eventlet-spawn-from-finalizer",
+    claim:
+      "The same finalizer handing the blocking work to a new greenlet (`eventlet.spawn(...)`) works: the work runs and finishes.",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["eventlet", "finalizer", "spawn"],
+    expect: { "sleep in a finalizer the loop runs": { raised: null, value: "slept" } },
+  },
+  {
+    id: "fix-gevent-spawn-from-signal",
+    claim:
+      "The same signal handing the blocking work to a new greenlet (`gevent.spawn(...)`) works: the work runs and finishes.",
+    env: "debian",
+    program: "loop_callback.py",
+    args: ["gevent", "signal", "spawn"],
+    expect: { "sleep in a signal the loop runs": { raised: null, value: "slept" } },
+  },
+  {
     id: "fix-trio-fresh-thread",
     claim:
       "Fix: synchronous code that calls `trio.run()` runs from inside a trio loop through `trio.to_thread.run_sync`, and an async function is simply awaited.",

@@ -3,6 +3,7 @@
  * rule is adding its module. Findings are reported in the rules' `order`.
  */
 import type { Rule } from "../rule.js";
+import blockingCallInLoop from "./blocking-call-in-loop.js";
 import blockingDbInAsync from "./blocking-db-in-async.js";
 import eventletPatchLate from "./eventlet-patch-late.js";
 import geventAsyncioMix from "./gevent-asyncio-mix.js";
@@ -23,6 +24,7 @@ import trioNestedRun from "./trio-nested-run.js";
 import trioUnsupportedPlatform from "./trio-unsupported-platform.js";
 
 export const RULES: readonly Rule[] = [
+  blockingCallInLoop,
   blockingDbInAsync,
   eventletPatchLate,
   geventAsyncioMix,
