@@ -6,6 +6,7 @@ import type { Rule } from "../rule.js";
 import blockingCallInLoop from "./blocking-call-in-loop.js";
 import blockingDbInAsync from "./blocking-db-in-async.js";
 import eventletPatchLate from "./eventlet-patch-late.js";
+import geventAsyncioExecutorStall from "./gevent-asyncio-executor-stall.js";
 import geventAsyncioMix from "./gevent-asyncio-mix.js";
 import geventGrpc from "./gevent-grpc.js";
 import geventLoopexit from "./gevent-loopexit.js";
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   blockingCallInLoop,
   blockingDbInAsync,
   eventletPatchLate,
+  geventAsyncioExecutorStall,
   geventAsyncioMix,
   geventGrpc,
   geventLoopexit,
