@@ -6,6 +6,7 @@ import { literal } from "../../inline.js";
 import { HTTPCORE_NEWEST_CHECKED } from "../../project/knowledge.js";
 import type { FixDef, IssueEvidence } from "../../rule.js";
 import { mentions } from "../../text/evidence.js";
+import { greendnsSetting } from "../../text/greendns.js";
 import { inRange, versionOf } from "../../text/versions.js";
 import { patchCallShown, patcher, patcherHow, patcherName } from "../shared/patcher.js";
 import { bestChain, greendnsShown, type TrioFailure } from "./chain.js";
@@ -121,7 +122,19 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
         ],
       },
       title: "eventlet's DNS import is what pulls trio in.",
-      text: "If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed. Otherwise set `EVENTLET_NO_GREENDNS=yes` in the environment (eventlet then skips its DNS module), or pin `dnspython==2.3.0` (it does not import httpx).",
+      text: (ev) => {
+        const set = greendnsSetting(ev);
+        const uninstall =
+          "If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed.";
+        if (set?.honoured)
+          return `${uninstall} Otherwise pin \`dnspython==2.3.0\` (it does not import httpx).`;
+        const wrong = set
+          ? `The report sets ${literal(`EVENTLET_NO_GREENDNS=${set.value}`, 60)}: eventlet honours only the value \`yes\` (any case), so that setting does nothing. `
+          : "";
+        return `${wrong}${uninstall} Otherwise set \`EVENTLET_NO_GREENDNS=yes\` in the environment (eventlet then skips its DNS module), or pin \`dnspython==2.3.0\` (it does not import httpx).`;
+      },
+      doc: "If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed. Otherwise set `EVENTLET_NO_GREENDNS=yes` in the environment (eventlet then skips its DNS module; only `yes` works, so a report that sets `1` or `true` is told so, and one that already sets `yes` is not told again), or pin `dnspython==2.3.0` (it does not import httpx).",
+      lead: (ev) => greendnsSetting(ev) !== null,
       when: greendnsShown,
       whenDoc:
         "eventlet's greendns is in the traceback, or the text names greendns (or dnspython / `EVENTLET_NO_GREENDNS` with eventlet)",
