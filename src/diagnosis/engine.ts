@@ -3,6 +3,7 @@
  * Pure apart from loading the grammar once (see python/parser.ts).
  */
 
+import { explain, judge, sentencesOf } from "./explain.js";
 import type { RuleFilter } from "./findings.js";
 import { applyExcludes, fingerprint } from "./findings.js";
 import type { FileContext } from "./project/project.js";
@@ -14,7 +15,7 @@ import { patches } from "./rules/shared/patcher.js";
 import { Suppressions, type UnusedIgnore, unusedInUnparsed } from "./suppressions.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
-import { answers, repoPackage, usesPackage } from "./text/reporter.js";
+import { answers, repoPackage } from "./text/reporter.js";
 import { boundText, THREAD_CHARS } from "./text/thread.js";
 import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
@@ -44,6 +45,8 @@ export interface TriageResult {
   evidence: IssueEvidence;
   /** Rules whose diagnosis a maintainer already gave in the thread (not reported again). */
   answered: string[];
+  /** Rules the thread has dealt with: it works now, or every fix was already applied (nothing new to say). */
+  resolved: string[];
 }
 
 export interface ScanResult {
@@ -84,26 +87,6 @@ function modulePatches(facts: FileFacts): ProjectPatch[] {
       line: p.line,
       text: (facts.lines[p.line - 1] ?? "").trim(),
     }));
-}
-
-function explain(rule: Rule, ev: IssueEvidence): Explanation {
-  const issue = rule.issue;
-  if (!issue) throw new Error(`${rule.id} has no issue side`);
-  const { summary, cause } = issue.explain(ev);
-  const fixes = issue.fixes
-    .filter((f) => !f.when || f.when(ev))
-    // Never recommend the package the issue is filed against, nor one the reporter already uses.
-    .filter((f) => !(f.recommends ?? []).some((pkg) => ev.repoPackage === pkg || usesPackage(ev, pkg)))
-    .map((f, i) => ({ f, rank: f.lead?.(ev) ? i - 1000 : i }))
-    .sort((a, b) => a.rank - b.rank)
-    .map(({ f }) => f)
-    .map((f) => ({
-      id: `${rule.id}/${f.id}`,
-      ...(f.title ? { title: f.title } : {}),
-      text: typeof f.text === "string" ? f.text : f.text(ev),
-      ...(f.code ? { code: f.code } : {}),
-    }));
-  return { summary, cause, fixes };
 }
 
 export { fingerprint, fnv1a, scanProject, withoutCovered } from "./findings.js";
@@ -261,29 +244,42 @@ export class Engine {
       if (draft) drafts.push({ rule, draft });
     }
     const answered: string[] = [];
+    const resolved: string[] = [];
+    const said = sentencesOf(maintainerTexts);
     const kept = applyExcludes(
       drafts.map((d) => ({ ...d, rule: d.rule.id, def: d.rule })),
       this.registry,
     )
       .filter((d) => !filter.enabled || filter.enabled(d.rule))
+      .map((d) => {
+        const line = Math.max(0, ...d.draft.evidence.map((e) => e.line ?? 0));
+        return { ...d, judged: judge(d.def, evidence, said, line) };
+      })
       .filter((d) => {
         const groups = d.def.issue?.answered;
-        if (!groups || !maintainerTexts.some((m) => answers(m, groups))) return true;
-        answered.push(d.rule);
-        return false;
+        const verdict =
+          d.judged.verdict === "keep" &&
+          groups &&
+          maintainerTexts.some((m) => answers(m, groups)) &&
+          d.judged.given.length === 0
+            ? "answered"
+            : d.judged.verdict;
+        if (verdict === "answered") answered.push(d.rule);
+        else if (verdict === "resolved" || verdict === "exhausted") resolved.push(d.rule);
+        return verdict === "keep";
       });
     // The explanation is built on first read (once): reports read it, a filter may drop the finding first.
-    const findings: IssueFinding[] = kept.map(({ def, draft }) => {
+    const findings: IssueFinding[] = kept.map(({ def, draft, judged }) => {
       let memo: Explanation | null = null;
       return Object.defineProperty({ rule: def.id, ...draft } as IssueFinding, "explanation", {
         enumerable: true,
         get: () => {
-          memo ??= explain(def, evidence);
+          memo ??= explain(def, evidence, judged);
           return memo;
         },
       });
     });
-    return { findings, evidence, answered };
+    return { findings, evidence, answered, resolved };
   }
 }
 

@@ -8,6 +8,7 @@ import type { Dependencies } from "./project/dependencies.js";
 import type { ImportStep } from "./project/modules.js";
 import type { FileFacts, Span } from "./python/facts.js";
 import type { IssueText } from "./text/evidence.js";
+import type { Groups } from "./text/state.js";
 import type { CodeFinding, Confidence, Evidence, InlineText, Replacement } from "./types.js";
 
 /** What issue rules see: the parsed text plus what code analysis found in its snippets. */
@@ -123,6 +124,14 @@ export type FixDef = FixText & {
   recommends?: readonly string[];
   /** When it holds, the fix leads (fixes that lead keep their declared order among themselves). */
   lead?: (ev: IssueEvidence) => boolean;
+  /**
+   * What names this fix in a thread (term groups, see text/state.ts): a reporter's sentence that
+   * names it and says it was done means it is applied (not offered again); a maintainer's answer
+   * that names it means it was given.
+   */
+  mentioned?: Groups;
+  /** Offered even when mentioned (e.g. the thread applied it wrongly). */
+  stillNeeded?: (ev: IssueEvidence) => boolean;
   /** When the fix applies; absent: always. */
   when?: (ev: IssueEvidence) => boolean;
   /** The condition in words, for the docs (required with `when`). */

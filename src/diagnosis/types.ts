@@ -37,8 +37,10 @@ export interface Explanation {
   summary: InlineText;
   /** A few short paragraphs tailored to the platform, versions and chain found. */
   cause: InlineText[];
-  /** Fixes that apply to this report, best first. */
+  /** Fixes that apply to this report, best first (minus what the thread applied or was given). */
   fixes: Fix[];
+  /** What the thread already has: fixes a maintainer gave, fixes someone applied (and where they say so). */
+  thread?: { given: Fix[]; applied: { fix: Fix; evidence: Evidence }[] };
 }
 
 export interface IssueFinding {

@@ -177,8 +177,9 @@ function desiredBody(
 ) {
   if (findings.length > 0)
     return `${marker(findings.map((f) => f.rule))}\n${renderIssueComment(findings, result.evidence, render)}`;
-  // A maintainer has since given the diagnosis: the evidence did not go away, keep what is there.
-  if (result.answered.length > 0) return sticky[0]?.body ?? null;
+  // A maintainer has since given the diagnosis, or the thread says it works now: the evidence did
+  // not go away, keep what is there.
+  if (result.answered.length > 0 || result.resolved.length > 0) return sticky[0]?.body ?? null;
   const before = parseMarker(sticky[0]?.body) ?? [];
   // The evidence is gone: say so instead of silently deleting the comment.
   if (before.length > 0) return `${marker([])}\n${renderNoLongerApplies(before)}`;
