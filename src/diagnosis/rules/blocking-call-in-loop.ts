@@ -1,6 +1,7 @@
 import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 import type { Frame } from "../text/traceback.js";
+import { CLOSE_CONNECTIONS, SPAWN } from "./shared/mentions.js";
 
 const EVENTLET_TEXT = "do not call blocking functions from the mainloop";
 const GEVENT_TEXT = "Impossible to call blocking function in the event loop callback";
@@ -69,6 +70,7 @@ export default defineRule({
     fixes: [
       {
         id: "close-pooled-connections",
+        mentioned: CLOSE_CONNECTIONS,
         verified: {
           source:
             "SQLAlchemy's pool (`_finalize_fairy` in sqlalchemy/pool/base.py): connections left to the garbage collector are reset from a finalizer, and it asks that they be returned explicitly, with `close()` or context managers; lab case eventlet-blocking-in-loop-finalizer shows a finalizer run by the loop failing",
@@ -79,6 +81,7 @@ export default defineRule({
       },
       {
         id: "spawn-from-callback",
+        mentioned: SPAWN,
         verified: {
           lab: [
             "eventlet-blocking-in-loop-signal",

@@ -5,6 +5,7 @@ import { codeDraft, defineRule } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 import { compareVersions } from "../text/versions.js";
 import { snippetFinding } from "./shared/evidence.js";
+import { EVENTLET_PATCH_FIRST } from "./shared/mentions.js";
 import {
   importsBefore,
   needs,
@@ -118,6 +119,7 @@ export default defineRule({
     fixes: [
       {
         id: "patch-first",
+        mentioned: EVENTLET_PATCH_FIRST,
         verified: {
           source:
             "eventlet's patching guide: monkey_patch() before importing other modules (https://eventlet.readthedocs.io/en/latest/patching.html)",

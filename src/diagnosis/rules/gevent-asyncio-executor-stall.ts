@@ -2,6 +2,7 @@ import { literal } from "../inline.js";
 import { defineRule, type IssueEvidence } from "../rule.js";
 import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { compareVersions } from "../text/versions.js";
+import { OLDER_PYTHON } from "./shared/mentions.js";
 import { geventPatcher, patcherEvidence } from "./shared/patcher.js";
 
 /** Calls whose result comes back through asyncio's executor (`getaddrinfo` does, so does every connect by host name). */
@@ -71,6 +72,7 @@ export default defineRule({
     fixes: [
       {
         id: "python-before-change",
+        mentioned: OLDER_PYTHON,
         verified: { source: SOURCE },
         text: "Until gevent#2213 is fixed, run on a Python without the change: 3.13.11, 3.14.2 or 3.12.",
       },

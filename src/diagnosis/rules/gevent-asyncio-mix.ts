@@ -4,6 +4,7 @@ import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, findSentence, mentions, sentenceEvidence } from "../text/evidence.js";
 import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
 import { snippetFinding } from "./shared/evidence.js";
+import { ASYNCIO_BRIDGE } from "./shared/mentions.js";
 import {
   geventPatcher,
   needs,
@@ -140,6 +141,7 @@ export default defineRule({
       },
       {
         id: "bridge",
+        mentioned: ASYNCIO_BRIDGE,
         verified: { source: "the asyncio-gevent project (https://github.com/gfmio/asyncio-gevent)" },
         recommends: ["asyncio-gevent"],
         text: "For a small amount of asyncio code inside a gevent program, an asyncio-gevent bridge (such as the `asyncio-gevent` package, which runs the asyncio loop on the gevent hub) is the only in-process option; expect rough edges.",

@@ -5,6 +5,7 @@ import { GEVENT_WORDS, PROBLEM_TERMS } from "../text/vocabulary.js";
 import type { Evidence } from "../types.js";
 import { snippetFinding } from "./shared/evidence.js";
 import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
+import { INIT_GEVENT, UPGRADE_GRPCIO } from "./shared/mentions.js";
 import {
   geventPatcher,
   importOf,
@@ -134,6 +135,7 @@ export default defineRule({
       },
       {
         id: "init-gevent",
+        mentioned: INIT_GEVENT,
         verified: { lab: ["grpc-blocks-gevent", "fix-grpc-init-gevent"] },
         text: "Tell grpc about gevent, right after patching and before any channel or server is created:",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nimport grpc.experimental.gevent as grpc_gevent\ngrpc_gevent.init_gevent()",
@@ -142,6 +144,7 @@ export default defineRule({
       },
       {
         id: "upgrade-grpcio",
+        mentioned: UPGRADE_GRPCIO,
         verified: {
           source: "grpc's gevent support was reimplemented for grpcio 1.51.1 (corpus case grpc#27340)",
         },

@@ -3,6 +3,7 @@ import type { FileFacts } from "../python/facts.js";
 import { codeDraft, defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, mentions } from "../text/evidence.js";
 import { snippetFinding } from "./shared/evidence.js";
+import { NO_PRELOAD, PATCH_FIRST } from "./shared/mentions.js";
 import {
   geventPatcher,
   geventPatches,
@@ -156,6 +157,7 @@ export default defineRule({
     fixes: [
       {
         id: "gunicorn-no-preload",
+        mentioned: NO_PRELOAD,
         verified: {
           source:
             "corpus case gunicorn#2796: with --preload the application is imported before the gevent worker patches",
@@ -193,6 +195,7 @@ export default defineRule({
       },
       {
         id: "patch-first",
+        mentioned: PATCH_FIRST,
         verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
         text: "Patch first thing in the entry point, before any other import:",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nimport requests  # everything else after the patch",

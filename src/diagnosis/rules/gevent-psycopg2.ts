@@ -4,6 +4,7 @@ import { inRange, versionOf } from "../text/versions.js";
 import { BLOCKING_WORDS } from "../text/vocabulary.js";
 import { errorShown } from "./shared/evidence.js";
 import { onDependency, patchWords, projectPatch } from "./shared/manifest.js";
+import { PSYCOGREEN, PSYCOPG3 } from "./shared/mentions.js";
 import { geventPatcher } from "./shared/patcher.js";
 
 const PSYCOPG_WORDS = ["psycopg", "psycopg2", "psycogreen"];
@@ -44,6 +45,7 @@ export default defineRule({
     fixes: [
       {
         id: "psycogreen",
+        mentioned: PSYCOGREEN,
         verified: { lab: ["psycopg2-blocks-gevent", "fix-psycogreen"] },
         recommends: ["psycogreen"],
         text: "Install psycogreen and patch psycopg2 right after gevent (with gunicorn's gevent worker: in a `post_fork` hook or at the top of the WSGI module):",
@@ -51,6 +53,7 @@ export default defineRule({
       },
       {
         id: "psycopg3",
+        mentioned: PSYCOPG3,
         verified: { lab: ["psycopg3-cooperates"] },
         text: "Move to psycopg 3 ≥ 3.1.14, which cooperates with gevent by itself.",
       },

@@ -5,6 +5,7 @@ import { findSentence, sentenceEvidence } from "../text/evidence.js";
 import { inRange, versionOf } from "../text/versions.js";
 import { BLOCKING_WORDS } from "../text/vocabulary.js";
 import { bumpPin, onDependency, patchWords, projectPatch, versionWords } from "./shared/manifest.js";
+import { UPGRADE_PSYCOPG } from "./shared/mentions.js";
 import { geventPatcher } from "./shared/patcher.js";
 
 const psycopgVersion = (ev: IssueEvidence) => versionOf(ev, "psycopg") ?? versionOf(ev, "psycopg-c");
@@ -40,6 +41,7 @@ export default defineRule({
     fixes: [
       {
         id: "upgrade-psycopg",
+        mentioned: UPGRADE_PSYCOPG,
         verified: { lab: ["psycopg3-cooperates"] },
         text: 'Upgrade: `pip install -U "psycopg>=3.1.14"` (and `psycopg-c` / `psycopg[c]` to the same version).',
       },

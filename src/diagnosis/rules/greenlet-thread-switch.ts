@@ -1,5 +1,6 @@
 import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLineLower, mentions } from "../text/evidence.js";
+import { PATCH_FIRST } from "./shared/mentions.js";
 import { patchesFirst } from "./shared/patcher.js";
 
 const grequestsShown = (ev: IssueEvidence) => mentions(ev, "grequests");
@@ -51,6 +52,7 @@ export default defineRule({
     fixes: [
       {
         id: "patch-everything-first",
+        mentioned: PATCH_FIRST,
         verified: { lab: ["greenlet-thread-switch"] },
         text: "Patch everything, first thing in the entry point: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import, without `thread=False`, so threads become greenlets.",
         when: (ev) => !patchesFirst(ev) || partialPatch(ev),

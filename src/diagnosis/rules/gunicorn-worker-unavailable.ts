@@ -2,6 +2,7 @@ import { literal } from "../inline.js";
 import { defineRule, type IssueEvidence } from "../rule.js";
 import { findLine } from "../text/evidence.js";
 import { inRange, versionOf } from "../text/versions.js";
+import { GTHREAD, GUNICORN_25, UPGRADE_GEVENT } from "./shared/mentions.js";
 
 /** gunicorn's text when `-k eventlet` names no worker it has (26.0 removed it). */
 const ENTRY_POINT = "Entry point ('gunicorn.workers', 'eventlet') not found";
@@ -69,6 +70,7 @@ export default defineRule({
     fixes: [
       {
         id: "pin-gunicorn-25",
+        mentioned: GUNICORN_25,
         verified: { source: SOURCE_26 },
         when: removed,
         whenDoc: "gunicorn has no eventlet worker",
@@ -76,6 +78,7 @@ export default defineRule({
       },
       {
         id: "gthread-worker",
+        mentioned: GTHREAD,
         verified: { lab: ["gunicorn-26-no-eventlet-worker", "fix-gunicorn-gthread-worker"] },
         when: removed,
         whenDoc: "gunicorn has no eventlet worker",
@@ -92,6 +95,7 @@ export default defineRule({
       },
       {
         id: "upgrade-gevent",
+        mentioned: UPGRADE_GEVENT,
         verified: {
           source:
             "gunicorn's gevent worker (gunicorn/workers/ggevent.py, 24.0 and later) raises this unless gevent ≥ 24.10.1 imports; lab case gunicorn-26-gevent-needs-24.10",

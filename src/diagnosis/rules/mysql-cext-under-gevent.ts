@@ -14,6 +14,7 @@ import { BLOCKING_WORDS, GEVENT_WORDS } from "../text/vocabulary.js";
 import type { Replacement } from "../types.js";
 import { errorShown, snippetFinding } from "./shared/evidence.js";
 import { onDependency, patchWords, projectPatch } from "./shared/manifest.js";
+import { PYMYSQL, THREADPOOL, USE_PURE } from "./shared/mentions.js";
 import { geventPatcher, needs, PATCH_NEEDS, PATCHER_NEEDLES } from "./shared/patcher.js";
 import { onPatch, patchedWhere, processPatch } from "./shared/process.js";
 
@@ -132,6 +133,7 @@ export default defineRule({
     fixes: [
       {
         id: "use-pure",
+        mentioned: USE_PURE,
         verified: { lab: ["mysql-connector-cext-blocks-gevent", "fix-mysql-connector-use-pure"] },
         // mysqlclient users have no `use_pure` to set.
         when: (ev) => usesConnector(ev) || !usesMysqlclient(ev),
@@ -140,6 +142,7 @@ export default defineRule({
       },
       {
         id: "pymysql",
+        mentioned: PYMYSQL,
         verified: { lab: ["mysqldb-blocks-gevent", "fix-pymysql"] },
         lead: (ev) => usesMysqlclient(ev) && !usesConnector(ev),
         recommends: ["pymysql"],
@@ -147,6 +150,7 @@ export default defineRule({
       },
       {
         id: "threadpool",
+        mentioned: THREADPOOL,
         verified: { lab: ["fix-gevent-threadpool-mysqldb"] },
         text: "If you must keep the C driver, run queries in gevent's threadpool (`gevent.get_hub().threadpool.apply(...)`) so they block a real thread instead of the hub.",
       },

@@ -1,5 +1,6 @@
 import { defineRule } from "../rule.js";
 import { findLine, findSentence, sentenceEvidence } from "../text/evidence.js";
+import { PATCH_FIRST, SELECT_FALSE } from "./shared/mentions.js";
 import {
   patchCallShown,
   patcher,
@@ -77,6 +78,7 @@ export default defineRule({
       },
       {
         id: "patch-first",
+        mentioned: PATCH_FIRST,
         verified: { lab: ["select-primitive-removed", "fix-patch-before-library"] },
         text: (ev) =>
           `Patch first: make ${isGevent(ev) ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the very first lines of the entry point, so every library sees the patched \`select\` from the start and picks a selector that exists.`,
@@ -95,6 +97,7 @@ export default defineRule({
       },
       {
         id: "select-false",
+        mentioned: SELECT_FALSE,
         verified: { lab: ["fix-patch-all-select-false"] },
         text: "Only if you patch by hand: `monkey.patch_all(select=False)` keeps `select` intact, but then blocking `select` calls are no longer cooperative. gunicorn's gevent worker offers no switch for this.",
         when: isGevent,

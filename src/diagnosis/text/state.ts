@@ -127,6 +127,17 @@ const NOT_WORKS = ["not ", "n't", "still", " but ", "?", "however", "partially"]
 
 const has = (s: string, terms: readonly string[]) => terms.some((t) => s.includes(t));
 
+/** A quoted line or a message a program printed (`...Warning: ...`): nobody's account of what they did. */
+function printed(line: string): boolean {
+  const l = line.trimStart();
+  return (
+    (l.startsWith(">") && !l.startsWith(">>>")) ||
+    l.includes("Warning: ") ||
+    l.includes("Error: ") ||
+    l.includes("Exception: ")
+  );
+}
+
 const memo = new WeakMap<IssueText, ThreadState>();
 
 /** The thread's state (memoised per text). Sentences longer than 600 characters are not claims. */
@@ -137,7 +148,7 @@ export function readState(t: IssueText): ThreadState {
   const works: Sentence[] = [];
   for (const s of t.sentences) {
     const x = s.text;
-    if (x.length > 600) continue;
+    if (x.length > 600 || printed(t.lines[s.line - 1] ?? "")) continue;
     if (has(x, WORKS) && !has(x, NOT_WORKS)) works.push(s);
     if (has(x, DID) && !has(x, NOT_DONE) && !x.endsWith("?")) tried.push(s);
   }

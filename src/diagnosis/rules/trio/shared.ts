@@ -8,6 +8,7 @@ import type { FixDef, IssueEvidence } from "../../rule.js";
 import { mentions } from "../../text/evidence.js";
 import { greendnsSetting } from "../../text/greendns.js";
 import { inRange, versionOf } from "../../text/versions.js";
+import { GREENDNS_OFF, LOCUST_SKIP, UNINSTALL_TRIO } from "../shared/mentions.js";
 import { patchCallShown, patcher, patcherHow, patcherName } from "../shared/patcher.js";
 import { bestChain, greendnsShown, type TrioFailure } from "./chain.js";
 
@@ -72,6 +73,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     failure === "greensocket"
       ? {
           id: "uninstall-trio",
+          mentioned: UNINSTALL_TRIO,
           verified: { lab: ["trio-eventlet-linux-trio-0.34", "fix-uninstall-trio-macos"] },
           title: NOTHING_RUNS_TRIO,
           text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help: every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`, catching only \`ImportError\`.`,
@@ -79,6 +81,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
       : failure === "epoll"
         ? {
             id: "uninstall-or-upgrade-trio",
+            mentioned: UNINSTALL_TRIO,
             verified: {
               lab: ["trio-gevent-linux-trio-0.22", "trio-gevent-linux-trio-0.34", "fix-uninstall-trio-macos"],
             },
@@ -92,6 +95,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           }
         : {
             id: "uninstall-trio-macos",
+            mentioned: UNINSTALL_TRIO,
             verified: {
               lab: ["httpcore-1.0.9-macos", "fix-uninstall-trio-macos", "fix-import-httpcore-first-macos"],
             },
@@ -102,6 +106,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           };
   const direct: FixDef = {
     id: "uninstall-trio-direct",
+    mentioned: UNINSTALL_TRIO,
     verified: { lab: ["fix-uninstall-trio-macos"] },
     title: NOTHING_RUNS_TRIO,
     text: (ev) =>
@@ -113,6 +118,9 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
   return [
     {
       id: "eventlet-greendns",
+      mentioned: GREENDNS_OFF,
+      // Set to anything but `yes`, the variable did nothing: the fix still stands (and says why).
+      stillNeeded: (ev) => greendnsSetting(ev)?.honoured === false,
       verified: {
         lab: [
           "eventlet-greendns-imports-trio",
@@ -143,6 +151,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     direct,
     {
       id: "locust-skip-patch",
+      mentioned: LOCUST_SKIP,
       verified: {
         source:
           "locust's documentation, Skipping monkey patching (https://docs.locust.io/en/stable/use-as-lib.html): `locust/__init__.py` calls `monkey.patch_all()` unless `LOCUST_SKIP_MONKEY_PATCH` is set",
