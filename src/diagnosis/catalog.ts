@@ -40,6 +40,7 @@ export interface RuleInfo {
   docs: RuleDocs;
   fixes: readonly FixInfo[];
   excludes: readonly string[];
+  upstream: readonly { name: string; url: string }[];
 }
 
 export const CATALOG: readonly RuleInfo[] = REGISTRY.rules.map((r) => ({
@@ -48,6 +49,7 @@ export const CATALOG: readonly RuleInfo[] = REGISTRY.rules.map((r) => ({
   kinds: kindsOf(r),
   docPath: `docs/rules/${r.id}.md`,
   docs: r.docs,
+  upstream: r.docs.upstream ?? [],
   fixes: (r.issue?.fixes ?? []).map((f) => ({
     id: `${r.id}/${f.id}`,
     ...(f.title ? { title: f.title } : {}),

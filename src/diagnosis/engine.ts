@@ -252,7 +252,7 @@ export class Engine {
     )
       .filter((d) => !filter.enabled || filter.enabled(d.rule))
       .map((d) => {
-        const line = Math.max(0, ...d.draft.evidence.map((e) => e.line ?? 0));
+        const line = d.draft.evidence.reduce((m, e) => Math.max(m, e.line ?? 0), 0);
         return { ...d, judged: judge(d.def, evidence, said, line) };
       })
       .filter((d) => {

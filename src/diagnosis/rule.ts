@@ -149,6 +149,8 @@ export interface RuleDocs {
   fix?: string;
   /** What looks alike but is not matched (Markdown). */
   notMatched?: string;
+  /** The canonical upstream threads and sources for the mechanism (linked from comments and the page). */
+  upstream?: readonly { name: string; url: string }[];
 }
 
 export interface Rule {

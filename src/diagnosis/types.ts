@@ -37,6 +37,8 @@ export interface Explanation {
   summary: InlineText;
   /** A few short paragraphs tailored to the platform, versions and chain found. */
   cause: InlineText[];
+  /** What in the thread the answer rests on, as a clause (e.g. the import chain read). */
+  shown?: InlineText;
   /** Fixes that apply to this report, best first (minus what the thread applied or was given). */
   fixes: Fix[];
   /** What the thread already has: fixes a maintainer gave, fixes someone applied (and where they say so). */

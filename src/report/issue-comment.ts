@@ -1,40 +1,97 @@
-/** The issue comment the App posts (without the App's hidden marker). */
-import { ruleTitle } from "../diagnosis/catalog.js";
+/**
+ * The issue comment the App posts (without the App's hidden marker). The first screen is the
+ * answer: the cause for this thread in one sentence, the one best fix, and what in the thread
+ * shows it. Everything else (why, other fixes, what the thread already has, evidence, links) is
+ * folded into one `<details>`. One comment per incident: further findings are folded too.
+ */
+import { ruleInfo, ruleTitle } from "../diagnosis/catalog.js";
 import type { IssueEvidence } from "../diagnosis/rule.js";
 import { platformName } from "../diagnosis/text/platform.js";
-import type { Evidence, IssueFinding } from "../diagnosis/types.js";
+import type { Evidence, Fix, IssueFinding } from "../diagnosis/types.js";
 import { type RenderOptions, ruleDocUrl } from "./links.js";
 import { code, codeBlock, details, fixMarkdown } from "./markdown.js";
 
-function evidenceBlock(items: Evidence[]): string {
-  const lines: string[] = [];
-  for (const e of items) {
-    const where = e.line !== undefined ? `line ${e.line}: ` : "";
-    lines.push(`${where}${e.text.length > 400 ? `${e.text.slice(0, 397)}...` : e.text}`);
-  }
-  return codeBlock(lines.join("\n"), "text");
+/** The evidence lines quoted from the report: at most two, each cut to 160 characters. */
+function evidenceBlock(items: readonly Evidence[]): string {
+  const lines = items
+    .filter((e) => e.line !== undefined)
+    .slice(0, 2)
+    .map((e) => `line ${e.line}: ${e.text.length > 160 ? `${e.text.slice(0, 157)}...` : e.text}`);
+  return lines.length > 0 ? codeBlock(lines.join("\n"), "text") : "";
 }
 
-function contextLines(ev: IssueEvidence): string[] {
-  const out: string[] = [];
+/** Versions worth naming first (the rest keep the order they were read in). */
+const FIRST_VERSIONS = [
+  "trio",
+  "gevent",
+  "eventlet",
+  "httpcore",
+  "grpcio",
+  "psycopg2",
+  "psycopg",
+  "gunicorn",
+];
+const rank = (pkg: string) => {
+  const i = FIRST_VERSIONS.indexOf(pkg);
+  return i < 0 ? FIRST_VERSIONS.length : i;
+};
+
+/** What in the thread the answer rests on, in a short clause list (our words and code spans). */
+function shown(f: IssueFinding, ev: IssueEvidence): string {
+  const parts: string[] = [];
+  if (f.explanation.shown) parts.push(f.explanation.shown);
   const p = ev.context.platform;
-  if (p.platform !== "unknown")
-    out.push(`- Platform: ${platformName(p.platform)} (from ${code(p.because, 60)})`);
-  if (ev.context.python) out.push(`- Python: ${code(ev.context.python, 20)}`);
-  const versions = [...ev.context.versions]
+  if (p.platform !== "unknown") {
+    const name = platformName(p.platform);
+    parts.push(p.because.toLowerCase() === name.toLowerCase() ? name : `${name} (${code(p.because, 40)})`);
+  }
+  const v = [...ev.context.versions]
     .filter(([k]) => k !== "python")
-    .map(
-      ([k, v]) =>
-        `${k} ${code(v.version, 30)}${v.source === "inferred" ? " (inferred from a trio line number)" : ""}`,
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .slice(0, 2);
+  for (const [k, x] of v)
+    parts.push(`${k} ${code(x.version, 20)}${x.source === "inferred" ? " (from a line number)" : ""}`);
+  const patch = ev.context.patchers[0];
+  // "The report mentions gevent" shows nothing a reader does not see; how it patches does.
+  if (patch && patch.via !== "mentioned" && !f.explanation.shown) parts.push(code(patch.because, 60));
+  return parts.length > 0 ? `Shown here: ${parts.join("; ")}.` : "";
+}
+
+function numbered(fixes: readonly Fix[]): string {
+  return fixes.map((fix) => `- ${fixMarkdown(fix).replace(/\n/g, "\n  ")}`).join("\n");
+}
+
+function upstream(rule: string): string {
+  const refs = ruleInfo(rule)?.upstream ?? [];
+  return refs.length > 0 ? ` · upstream: ${refs.map((r) => `[${r.name}](${r.url})`).join(", ")}` : "";
+}
+
+function folded(
+  f: IssueFinding,
+  ev: IssueEvidence,
+  opts: RenderOptions,
+  others: readonly IssueFinding[],
+): string {
+  const x = f.explanation;
+  const parts: string[] = [];
+  if (x.cause.length > 0) parts.push(x.cause.join(" "));
+  if (x.fixes.length > 1) parts.push(`Other fixes:\n\n${numbered(x.fixes.slice(1))}`);
+  const had: string[] = [];
+  for (const a of x.thread?.applied ?? [])
+    had.push(`tried (line ${a.evidence.line}): ${a.fix.title ?? a.fix.id.split("/")[1]}`);
+  if ((x.thread?.given.length ?? 0) > 0)
+    had.push(
+      `already suggested by a maintainer: ${(x.thread?.given ?? []).map((g) => code(g.id.split("/")[1] ?? "", 40)).join(", ")}`,
     );
-  if (versions.length > 0) out.push(`- Versions: ${versions.join(", ")}`);
-  const patchers = ev.context.patchers.slice(0, 2).map((x) => code(x.because, 90));
-  if (patchers.length > 0) out.push(`- Patching: ${patchers.join("; ")}`);
+  if (had.length > 0) parts.push(`In this thread already: ${had.join("; ")}.`);
+  for (const o of others)
+    parts.push(`Also: ${o.explanation.summary} ([${code(o.rule, 60)}](${ruleDocUrl(o.rule, opts)}))`);
+  const ev0 = evidenceBlock(f.evidence);
+  if (ev0) parts.push(ev0);
   if (ev.unread > 0)
-    out.push(
-      `- Not read: ${ev.unread.toLocaleString("en")} characters of this long thread (the start and end of long posts, and the newest comments, were read)`,
-    );
-  return out;
+    parts.push(`Not read: ${ev.unread.toLocaleString("en")} characters of this long thread.`);
+  parts.push(`Rule: [${code(f.rule, 60)}](${ruleDocUrl(f.rule, opts)})${upstream(f.rule)}`);
+  return details("Why, other fixes, evidence", parts.join("\n\n"));
 }
 
 export function renderIssueComment(
@@ -44,38 +101,28 @@ export function renderIssueComment(
 ): string {
   const first = findings[0];
   if (!first) return "";
+  const x = first.explanation;
   const parts: string[] = [];
-  if (findings.length === 1)
-    parts.push(
-      first.confidence === "high"
-        ? `**async-doctor:** ${first.explanation.summary}`
-        : `**async-doctor** (medium confidence: inferred from what the report describes, not from a pasted error): ${first.explanation.summary}`,
-    );
-  else
-    parts.push(
-      `**async-doctor** recognised ${findings.length} known concurrency-library problems in this report: ${findings.map((f) => ruleTitle(f.rule)).join("; ")}.`,
-    );
-  for (const f of findings) {
-    const x = f.explanation;
-    parts.push(`### ${ruleTitle(f.rule)}`);
-    if (findings.length > 1)
-      parts.push(f.confidence === "high" ? x.summary : `Likely (inferred, not pasted): ${x.summary}`);
-    parts.push(x.cause.join("\n\n"));
-    parts.push(
-      `**How to fix it**, best first:\n\n${x.fixes.map((fix, i) => `${i + 1}. ${fixMarkdown(fix).replace(/\n/g, "\n   ")}`).join("\n")}`,
-    );
-    const conf =
-      f.confidence === "high"
-        ? "high confidence: the exact error or warning is in the text"
-        : "medium confidence: described, not pasted";
-    parts.push(
-      `${details(`Evidence (${conf})`, evidenceBlock(f.evidence))}\n\nRule: [${code(f.rule, 60)}](${ruleDocUrl(f.rule, opts)})`,
-    );
+  const likely = first.confidence === "high" ? "" : " (medium confidence, from what the report describes)";
+  parts.push(`**async-doctor**${likely}: ${x.summary}`);
+  const best = x.fixes[0];
+  if (best) {
+    const lead = (x.thread?.given.length ?? 0) > 0 ? "**Besides what was suggested above:**" : "**Fix:**";
+    // The fix's lead reads as plain words after the bold label.
+    const plainLead = best.title
+      ? {
+          ...best,
+          title: undefined,
+          text: `${best.title}${/^[,.;:(]/.test(best.text) ? "" : " "}${best.text}`,
+        }
+      : best;
+    parts.push(`${lead} ${fixMarkdown(plainLead)}`);
   }
-  const ctx = contextLines(ev);
-  if (ctx.length > 0) parts.push(details("What I read from the report", ctx.join("\n")));
+  const why = shown(first, ev);
+  if (why) parts.push(why);
+  parts.push(folded(first, ev, opts, findings.slice(1)));
   parts.push(
-    "<sub>async-doctor diagnoses gevent / eventlet / trio / asyncio conflicts from the text of an issue. It updates this comment when the thread changes. If this diagnosis is wrong, say so in a comment; a maintainer can turn rules off in `.github/async-doctor.yml`.</sub>",
+    "<sub>Wrong? Say so in a comment; maintainers can switch rules off in `.github/async-doctor.yml`.</sub>",
   );
   return parts.join("\n\n");
 }
@@ -85,3 +132,20 @@ export function renderNoLongerApplies(previousRules: string[]): string {
   const list = previousRules.length > 0 ? ` (${previousRules.map((r) => code(r, 60)).join(", ")})` : "";
   return `**async-doctor:** the text that supported my earlier diagnosis${list} is no longer in this issue, so that diagnosis no longer applies.\n\n<sub>async-doctor updates this comment when the thread changes.</sub>`;
 }
+
+/** Words as a reader counts them: HTML tags and link targets dropped, everything else split on spaces. */
+export function wordCount(markdown: string): number {
+  const text = markdown
+    .replace(/<[^<>]{0,200}>/g, " ")
+    .replace(/\]\([^()\s]{0,500}\)/g, "] ")
+    .replace(/[`*#|>]/g, " ");
+  return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+}
+
+/** The part of a comment before its first `<details>` (what a reader sees without unfolding). */
+export function beforeFold(markdown: string): string {
+  const at = markdown.indexOf("<details>");
+  return at < 0 ? markdown : markdown.slice(0, at);
+}
+
+export { ruleTitle };

@@ -82,7 +82,8 @@ describe("async-doctor triage", () => {
       "greenlet.error: cannot switch to a different thread\n",
     );
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("### greenlet used across OS threads");
+    expect(r.stdout).toContain("**async-doctor**");
+    expect(r.stdout).toContain("[`greenlet-thread-switch`](");
   });
 
   it("says 'no findings' and exits 0 on a clean text", async () => {

@@ -40,17 +40,22 @@ describe("EVENTLET_NO_GREENDNS as a report sets it", () => {
     const f = engine.triage(text).findings.find((x) => x.rule === "trio-eventlet-greensocket");
     const first = f?.explanation.fixes[0];
     expect(first?.id).toBe("trio-eventlet-greensocket/eventlet-greendns");
-    expect(first?.text).toContain("`EVENTLET_NO_GREENDNS=1`: eventlet honours only the value `yes`");
+    expect(first?.text).toContain("`EVENTLET_NO_GREENDNS=1`: eventlet honours only `yes`");
   });
 
   it("does not offer the variable again to a reporter who set yes", async () => {
     const text = readFileSync(
-      new URL("../fixtures/rules/trio-eventlet-greensocket/issue-pos-no-greendns-set-to-1.md", import.meta.url),
+      new URL(
+        "../fixtures/rules/trio-eventlet-greensocket/issue-pos-no-greendns-set-to-1.md",
+        import.meta.url,
+      ),
       "utf8",
     ).replace("EVENTLET_NO_GREENDNS=1", "EVENTLET_NO_GREENDNS=yes");
     const engine = await createEngine();
     const f = engine.triage(text).findings.find((x) => x.rule === "trio-eventlet-greensocket");
-    expect(f?.explanation.fixes.map((x) => x.id)).not.toContain("trio-eventlet-greensocket/eventlet-greendns");
+    expect(f?.explanation.fixes.map((x) => x.id)).not.toContain(
+      "trio-eventlet-greensocket/eventlet-greendns",
+    );
     expect(f?.explanation.thread?.applied.map((a) => a.fix.id)).toEqual([
       "trio-eventlet-greensocket/eventlet-greendns",
     ]);

@@ -112,22 +112,21 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
       "#issue-repo": "python-trio/trio",
     });
     const comment = page.locator("#issue-comment");
-    await expect(comment.locator("h3").first().textContent()).resolves.toContain(
-      "trio imported after gevent/eventlet removed its select primitives",
-    );
-    const text = (await comment.textContent()) ?? "";
-    expect(text).toContain("This is not a bug in the library at the top of the traceback");
-    const fixes = await comment.locator("ol > li").allTextContents();
+    // The answer first: the cause in one sentence, the one best fix; the rest folded.
+    const paragraphs = await comment.locator(":scope > p").allTextContents();
+    expect(paragraphs[0]).toContain("async-doctor");
+    expect(paragraphs[0]).toContain("not a bug in the library atop the traceback");
     // Lab cases httpcore-1.0.9-macos and fix-uninstall-trio-macos: uninstalling trio, never an httpcore upgrade.
-    expect(fixes[0]).toContain("pip uninstall trio");
+    expect(paragraphs[1]).toMatch(/^Fix: .*pip uninstall trio/);
+    const text = (await comment.textContent()) ?? "";
     expect(text).not.toContain("httpcore>=1.0.6");
-    expect(fixes.length).toBeGreaterThanOrEqual(2);
+    expect(await comment.locator("details li").count()).toBeGreaterThanOrEqual(1);
     // Each fix says what shows it works: the lab case, with what it ran on.
     const shown = await page.locator("#issue-fixes tr").allTextContents();
     expect(shown[0]).toContain("trio-unsupported-platform/uninstall-trio-macos");
     expect(shown[0]).toContain("httpcore-1.0.9-macos (trio 0.34.0, httpcore 1.0.9");
     expect(shown[0]).toContain("macOS simulated");
-    expect(await comment.locator("details summary").first().textContent()).toContain("Evidence");
+    expect(await comment.locator("details summary").first().textContent()).toContain("evidence");
     expect(await page.locator("#issue-findings td.rule").allTextContents()).toEqual([
       "trio-unsupported-platform",
     ]);

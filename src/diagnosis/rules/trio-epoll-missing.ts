@@ -10,7 +10,6 @@ import {
   TRIO_WORDS,
   trioChainCause,
   trioFixes,
-  versionSentence,
 } from "./trio/shared.js";
 
 export default defineRule({
@@ -57,14 +56,12 @@ export default defineRule({
     explain(ev) {
       const p = patcher(ev);
       const cause = [
-        `On Linux, trio 0.17 – 0.25 pick the epoll backend from \`sys.platform\` and create \`select.epoll()\` when they are imported (trio ≥ 0.26 defers it to \`trio.run()\`). ${p ? patchedSelect(ev, ["epoll"]) : "gevent's or eventlet's monkey-patching had already replaced `select` and deleted `select.epoll`"}, so trio fails with \`AttributeError: module 'select' has no attribute 'epoll'\`${p?.patcher === "eventlet" ? " (under eventlet the module may be named `eventlet.green.select`)" : ""}.`,
+        `On Linux, trio 0.17 – 0.25 create \`select.epoll()\` when imported (≥ 0.26: at \`trio.run()\`). ${p ? patchedSelect(ev, ["epoll"]) : "gevent's or eventlet's patching had deleted `select.epoll`"}${p?.patcher === "eventlet" ? " (eventlet may name the module `eventlet.green.select`)" : ""}.`,
       ];
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
-      const v = versionSentence(ev, "trio");
-      if (v) cause.push(`Version seen: ${v}.`);
       return {
-        summary: `trio is imported under ${patcherName(p)} monkey-patching, which deleted \`select.epoll\`. This is not a bug in the library at the top of the traceback.`,
+        summary: `trio is imported under ${patcherName(p)} monkey-patching, which deleted \`select.epoll\`; not a bug in the library atop the traceback.`,
         cause,
       };
     },

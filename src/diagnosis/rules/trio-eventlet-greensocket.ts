@@ -44,11 +44,11 @@ export default defineRule({
     },
     explain(ev) {
       const cause = [
-        "When trio is imported, `trio/_socket.py` wraps methods of the standard `socket.socket` class, `sendmsg` among them, at class-definition time. `eventlet.monkey_patch()` (or a green import) had already replaced `socket.socket` with eventlet's `GreenSocket`, which has no `sendmsg`, so the import fails.",
+        `When imported, trio wraps \`socket.socket\` methods, \`sendmsg\` among them; ${patcher(ev)?.via === "greendns" ? "eventlet's green socket was in place while its DNS module imported dnspython (no `monkey_patch()` call needed)" : "eventlet had replaced it with `GreenSocket`, which has no `sendmsg`"}.`,
       ];
       if (standInShown(ev))
         cause.push(
-          "The report also replaces `select.epoll` by hand: that hides the first error (the missing epoll) and only moves the crash, because trio cannot run inside an eventlet-patched process.",
+          "The report's hand-made `select.epoll` stand-in only hid the first error: trio cannot run patched by eventlet.",
         );
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);

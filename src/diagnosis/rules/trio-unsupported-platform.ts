@@ -11,10 +11,9 @@ import {
   trioChainCause,
   trioFixes,
   trioLink,
-  versionSentence,
 } from "./trio/shared.js";
 
-const KQUEUE = 'trio uses the kqueue backend and checks `hasattr(select, "kqueue")` when it is imported.';
+const KQUEUE = "trio picks kqueue when it is imported.";
 
 /**
  * Where this happens, true to what the report shows. With trio ≥ 0.17 this error only happens on
@@ -28,11 +27,11 @@ function where(ev: IssueEvidence): string {
   if (plat === "macos" || plat === "freebsd") return `On ${platformName(plat)} ${KQUEUE}`;
   if (oldTrio === true)
     return plat === "linux"
-      ? 'On Linux, trio 0.16 and older check `hasattr(select, "epoll")` when they are imported.'
-      : "trio chooses its I/O backend when it is imported: epoll on Linux, kqueue on macOS and the BSDs.";
+      ? "On Linux, trio 0.16 and older look for `select.epoll` when imported."
+      : "trio picks its I/O backend when it is imported.";
   if (oldTrio === false)
-    return `This error means macOS or a BSD: there ${KQUEUE} (On Linux, trio 0.17 and later fail with \`AttributeError: module 'select' has no attribute 'epoll'\` instead.)`;
-  return `On macOS and the BSDs ${KQUEUE} (On Linux only trio 0.16 and older fail this way; later versions raise \`AttributeError: module 'select' has no attribute 'epoll'\` instead.)`;
+    return `This error means macOS or a BSD, where ${KQUEUE} (On Linux, trio ≥ 0.17 fails with the epoll \`AttributeError\` instead.)`;
+  return `On macOS and the BSDs ${KQUEUE} (On Linux only trio 0.16 and older fail this way.)`;
 }
 
 /** trio refused to import because a patcher removed the select primitives it needs. */
@@ -88,19 +87,17 @@ export default defineRule({
     explain(ev) {
       const p = patcher(ev);
       const cause = [
-        `${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}, ${findLine(ev, "unsupported platform") !== null ? "so `trio/_core/_run.py` finds no backend and raises `NotImplementedError: unsupported platform`" : "so trio finds no backend and `import trio` fails"}.`,
+        `${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}, so \`import trio\` raises \`NotImplementedError\`.`,
       ];
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
-      const v = versionSentence(ev, "trio");
-      if (v) cause.push(`Version seen: ${v}.`);
       return {
         summary:
           p === null
-            ? "trio's import fails because `select.kqueue` is gone, and on macOS and the BSDs only gevent's or eventlet's monkey-patching removes it. This is not a bug in the library at the top of the traceback."
+            ? "trio's import fails because `select.kqueue` is gone, which on macOS and the BSDs only gevent's or eventlet's patching does; not a bug in the library atop the traceback."
             : p.via === "greendns"
-              ? "trio is imported inside eventlet's DNS import, where eventlet's green `select` has no `kqueue` or `epoll`, so its import fails. This is not a bug in the library at the top of the traceback."
-              : `trio is imported after ${patcherName(p)} monkey-patching has removed \`select.kqueue\`/\`select.epoll\`, so its import fails. This is not a bug in the library at the top of the traceback.`,
+              ? "trio is imported inside eventlet's DNS import, where eventlet's green `select` has no `kqueue`, so its import fails; not a bug in the library atop the traceback."
+              : `trio is imported after ${patcherName(p)} monkey-patching removed \`select.kqueue\`, so its import fails; not a bug in the library atop the traceback.`,
         cause,
       };
     },

@@ -241,13 +241,13 @@ export function chainText(chain: string[]): string {
   return chain.map((c) => literal(c, 40)).join(" → ");
 }
 
-/** Cause paragraph about who imported trio (the same for every way of failing: no httpcore catches it). */
+/** Cause sentence about who imported trio (the same for every way of failing: no httpcore catches it). */
 export function trioChainCause(ev: IssueEvidence): string | null {
   const chain = bestChain(ev);
   const prose = chain.length < 2 ? proseTrioChain(ev) : null;
+  const escapes = `httpcore (≥ 0.17.2) imports trio whenever it is installed, and no release catches this error (checked through ${HTTPCORE_NEWEST_CHECKED}).`;
   if (prose && prose.chain.length >= 2)
-    return `The report says ${literal(prose.chain[1] ?? "", 40)} came in through ${literal(prose.chain[0] ?? "", 40)}: your code probably never imports trio itself. httpx's transport, httpcore (0.17.2 and later), imports trio eagerly whenever trio is installed.`;
-  const escapes = `no release catches this error (through ${HTTPCORE_NEWEST_CHECKED}, its \`__init__\` imports trio catching only \`ImportError\`)`;
+    return `The report says ${literal(prose.chain[1] ?? "", 40)} came in through ${literal(prose.chain[0] ?? "", 40)}: ${escapes}`;
   if (chain.length >= 2) {
     const greendns = greendnsShown(ev) && chain.includes("eventlet") && !chain.includes("httpx");
     const httpcore = chain.includes("httpcore") || chain.includes("httpx") || greendns;
@@ -255,12 +255,12 @@ export function trioChainCause(ev: IssueEvidence): string | null {
       chain[chain.length - 1] === "trio"
         ? ""
         : greendns
-          ? "; from eventlet's greendns it continues through `dnspython` → `httpx` → `httpcore` → `trio`"
+          ? ", then `dnspython` → `httpx` → `httpcore` → `trio`"
           : ", cut before trio";
-    return `The traceback shows the import chain ${chainText(chain)}${rest}: your code probably never imports trio itself.${httpcore ? ` httpcore (0.17.2 and later) imports trio eagerly whenever it is installed; ${escapes}.` : ""}`;
+    return `Your code probably never imports trio: ${chainText(chain)}${rest}.${httpcore ? ` ${escapes}` : ""}`;
   }
-  if (mentions(ev, "httpx") || mentions(ev, "httpcore"))
-    return `The report names httpx: its transport, httpcore (0.17.2 and later), imports trio eagerly whenever trio is installed, so your code probably never imports trio itself; ${escapes}.`;
+  const named = mentions(ev, "httpx") ? "httpx" : mentions(ev, "httpcore") ? "httpcore" : null;
+  if (named) return `The report names ${named}: ${escapes}`;
   return null;
 }
 

@@ -21,11 +21,11 @@ export * from "./chain.js";
 export function patchedSelect(ev: IssueEvidence, primitives: readonly string[]): string {
   const p = patcher(ev);
   if (p?.via === "greendns")
-    return `In this report no \`monkey_patch()\` call is involved: a bare \`import eventlet\` (a library may do it just because eventlet is installed) imports eventlet's greendns, which imports dnspython with eventlet's green \`select\` in place, and that \`select\` has no ${primitives.map((x) => `\`${x}\``).join(" or ")}. dnspython ≥ 2.4 imports httpx → httpcore → trio inside that window`;
+    return `Here no \`monkey_patch()\` call is involved: a bare \`import eventlet\` (libraries do it when eventlet is installed) imports dnspython with eventlet's green \`select\`, which has no ${primitives.map((x) => `\`${x}\``).join(" or ")}, and dnspython ≥ 2.4 imports httpx → httpcore → trio right then`;
   const names = primitives.map((x) => `\`select.${x}\``);
   if (p === null)
-    return `The report names no patcher, yet ${names[0]} was gone: gevent's \`patch_all()\` and eventlet's \`monkey_patch()\` delete it (so do gunicorn's gevent/eventlet workers, celery's \`-P gevent\` and locust, which patch for you)`;
-  return `In this report, ${patcherHow(p)} had already replaced \`select\` and deleted ${names.length > 1 ? `${names.join(", ")} and friends` : names[0]}`;
+    return `The report names no patcher, yet ${names[0]} was gone: only gevent's or eventlet's patching (or a worker that patches for you) deletes it`;
+  return `Here ${patcherHow(p)} had deleted ${names.join(" and ")}`;
 }
 
 /** "trio `0.25.1`", with where an inferred version came from. */
@@ -65,7 +65,7 @@ export function runsTrio(ev: IssueEvidence): boolean {
 }
 
 const NOTHING_RUNS_TRIO = "If nothing in your program runs trio";
-const USUAL_CASE = "(the usual case: a dependency imports it)";
+const USUAL_CASE = "(usually only a dependency imports it)";
 
 /** The fixes every trio-under-a-patcher failure shares, for one way of failing. */
 export function trioFixes(failure: TrioFailure): FixDef[] {
@@ -76,7 +76,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           mentioned: UNINSTALL_TRIO,
           verified: { lab: ["trio-eventlet-linux-trio-0.34", "fix-uninstall-trio-macos"] },
           title: NOTHING_RUNS_TRIO,
-          text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help: every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`, catching only \`ImportError\`.`,
+          text: `${USUAL_CASE}: \`pip uninstall trio\`. Upgrading httpcore does not help: no release through ${HTTPCORE_NEWEST_CHECKED} catches this.`,
         }
       : failure === "epoll"
         ? {
@@ -89,7 +89,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
             text: (ev) => {
               const oldLinuxTrio =
                 inRange(versionOf(ev, "trio")?.split("/")[0] ?? null, "0.17", "0.25.99") !== false;
-              return `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Or upgrade trio to 0.26 or later, where \`import trio\` no longer touches \`select.epoll\` on Linux (\`trio.run()\` still fails under the patch)${oldLinuxTrio ? "; upgrading httpcore does not help, no release catches this error" : ""}${patcher(ev)?.patcher === "eventlet" ? ". Under eventlet, trio ≥ 0.26 then fails on `GreenSocket.sendmsg` instead, so prefer uninstalling trio" : ""}.`;
+              return `${USUAL_CASE}: \`pip uninstall trio\`. ${patcher(ev)?.patcher === "eventlet" ? "Upgrading trio does not help under eventlet (≥ 0.26 fails on `GreenSocket.sendmsg`)" : "Or upgrade trio to ≥ 0.26, whose import works on Linux (`trio.run()` still fails patched)"}${oldLinuxTrio ? "; upgrading httpcore does not help, no release catches this error" : ""}.`;
             },
             doc: `${USUAL_CASE}, \`pip uninstall trio\`, or upgrade trio to 0.26 or later (its import then works on Linux; \`trio.run()\` still fails under the patch). No httpcore release catches this \`AttributeError\` (said when the trio version is unknown or in 0.17 – 0.25). Under eventlet, prefer uninstalling trio.`,
           }
@@ -100,7 +100,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
               lab: ["httpcore-1.0.9-macos", "fix-uninstall-trio-macos", "fix-import-httpcore-first-macos"],
             },
             title: NOTHING_RUNS_TRIO,
-            text: `${USUAL_CASE}, uninstall it: \`pip uninstall trio\` (it often arrives through an extra such as \`httpx[trio]\`). Upgrading httpcore does not help: every release through ${HTTPCORE_NEWEST_CHECKED} imports trio in its \`__init__\`, catching only \`ImportError\`. If trio must stay installed, import \`httpcore\` (not \`httpx\`, which imports it only when a client is made) before the patch.`,
+            text: `${USUAL_CASE}: \`pip uninstall trio\`. Upgrading httpcore does not help: no release through ${HTTPCORE_NEWEST_CHECKED} catches this. If trio must stay, import \`httpcore\` (not the lazy \`httpx\`) before the patch.`,
             when: (ev) => otherImporter(ev) === null,
             whenDoc: "nothing but httpx/httpcore is shown importing trio",
           };
@@ -110,7 +110,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     verified: { lab: ["fix-uninstall-trio-macos"] },
     title: NOTHING_RUNS_TRIO,
     text: (ev) =>
-      `, uninstall it (\`pip uninstall trio\`): here ${literal(otherImporter(ev) ?? "a library", 40)} imports it directly, so upgrading httpcore does not help. If that library needs trio for a feature you use, that feature cannot run in a patched process.`,
+      `: \`pip uninstall trio\`. Here ${literal(otherImporter(ev) ?? "a library", 40)} imports it directly; a feature of it that needs trio cannot run patched.`,
     doc: ", uninstall it: a library that imports trio directly (pyee 7.0 – 11.1.1, locust-plugins, trio-websocket) is not helped by an httpcore upgrade; a feature that needs trio cannot run in a patched process.",
     when: (ev) => failure === "notimpl" && otherImporter(ev) !== null,
     whenDoc: "a library other than httpx/httpcore is shown importing trio",
@@ -129,17 +129,16 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           "fix-dnspython-2.3",
         ],
       },
-      title: "eventlet's DNS import is what pulls trio in.",
+      title: "eventlet's DNS import pulls trio in.",
       text: (ev) => {
         const set = greendnsSetting(ev);
         const uninstall =
-          "If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed.";
-        if (set?.honoured)
-          return `${uninstall} Otherwise pin \`dnspython==2.3.0\` (it does not import httpx).`;
+          "If nothing uses eventlet, `pip uninstall eventlet` (libraries import it just because it is installed)";
+        if (set?.honoured) return `${uninstall}, or pin \`dnspython==2.3.0\`.`;
         const wrong = set
-          ? `The report sets ${literal(`EVENTLET_NO_GREENDNS=${set.value}`, 60)}: eventlet honours only the value \`yes\` (any case), so that setting does nothing. `
+          ? `The report sets ${literal(`EVENTLET_NO_GREENDNS=${set.value}`, 60)}: eventlet honours only \`yes\`. `
           : "";
-        return `${wrong}${uninstall} Otherwise set \`EVENTLET_NO_GREENDNS=yes\` in the environment (eventlet then skips its DNS module), or pin \`dnspython==2.3.0\` (it does not import httpx).`;
+        return `${wrong}${uninstall}; otherwise set \`EVENTLET_NO_GREENDNS=yes\` or pin \`dnspython==2.3.0\`.`;
       },
       doc: "If nothing in your program uses eventlet, uninstall it (`pip uninstall eventlet`): some libraries import it just because it is installed. Otherwise set `EVENTLET_NO_GREENDNS=yes` in the environment (eventlet then skips its DNS module; only `yes` works, so a report that sets `1` or `true` is told so, and one that already sets `yes` is not told again), or pin `dnspython==2.3.0` (it does not import httpx).",
       lead: (ev) => greendnsSetting(ev) !== null,
@@ -156,8 +155,8 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
         source:
           "locust's documentation, Skipping monkey patching (https://docs.locust.io/en/stable/use-as-lib.html): `locust/__init__.py` calls `monkey.patch_all()` unless `LOCUST_SKIP_MONKEY_PATCH` is set",
       },
-      title: "If locust is only imported, not running a load test",
-      text: "(tests or tooling that import a locustfile or locust's classes), set `LOCUST_SKIP_MONKEY_PATCH=1` in the environment before anything imports locust (locust 2.29.1 and later): locust then leaves the process unpatched.",
+      title: "If locust is only imported",
+      text: "(tests, tooling), set `LOCUST_SKIP_MONKEY_PATCH=1` before anything imports it (locust ≥ 2.29.1): it then does not patch.",
       when: (ev) => patcher(ev)?.via === "locust",
       whenDoc: "locust is what patched the process",
     },
@@ -170,7 +169,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
       lead: runsTrio,
       title: "If your program really runs trio",
       text: (ev) =>
-        `, do not run trio and ${patcherName(patcher(ev))} in one process: pick one framework, or move one side into a separate process (a worker service, or \`multiprocessing\` with the \`spawn\` start method).`,
+        `, keep trio and ${patcherName(patcher(ev))} in separate processes (a worker service, or \`multiprocessing\` with \`spawn\`).`,
       doc: ", do not run trio and gevent/eventlet in one process: pick one framework, or move one side into a separate process (a worker service, or `multiprocessing` with the `spawn` start method).",
     },
     {
@@ -182,7 +181,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
       whenDoc:
         "the report patches explicitly (a call or a worker setting), or eventlet's greendns is not what pulled trio in",
       text: (ev) =>
-        `importing trio before ${patcher(ev)?.patcher === "eventlet" ? "`eventlet.monkey_patch()`" : "`monkey.patch_all()`"} only avoids this import-time crash. \`trio.run()\` still fails under a patched process (a \`TrioInternalError\` on trio 0.22, the epoll \`AttributeError\` on Linux with trio ≥ 0.26), and trio's maintainers consider patched trio unsupported.`,
+        `importing trio before ${patcher(ev)?.patcher === "eventlet" ? "`eventlet.monkey_patch()`" : "`monkey.patch_all()`"} only avoids the import crash; \`trio.run()\` still fails patched.`,
       doc: "importing trio before patching only avoids the import-time crash; `trio.run()` still fails under a patched process, and trio's maintainers consider patched trio unsupported.",
     },
   ];
