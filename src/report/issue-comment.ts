@@ -11,12 +11,13 @@ import type { Evidence, Fix, IssueFinding } from "../diagnosis/types.js";
 import { type RenderOptions, ruleDocUrl } from "./links.js";
 import { code, codeBlock, details, fixMarkdown } from "./markdown.js";
 
-/** The evidence lines quoted from the report: at most two, each cut to 160 characters. */
+/** The evidence lines quoted from the report: at most two different lines, each cut to 100 characters. */
 function evidenceBlock(items: readonly Evidence[]): string {
+  const seen = new Set<number>();
   const lines = items
-    .filter((e) => e.line !== undefined)
+    .filter((e) => e.line !== undefined && !seen.has(e.line) && seen.add(e.line))
     .slice(0, 2)
-    .map((e) => `line ${e.line}: ${e.text.length > 160 ? `${e.text.slice(0, 157)}...` : e.text}`);
+    .map((e) => `line ${e.line}: ${e.text.length > 100 ? `${e.text.slice(0, 97)}...` : e.text}`);
   return lines.length > 0 ? codeBlock(lines.join("\n"), "text") : "";
 }
 
@@ -36,6 +37,27 @@ const rank = (pkg: string) => {
   return i < 0 ? FIRST_VERSIONS.length : i;
 };
 
+/** How the process was patched, in our words (a library's name as a code span). */
+function patchedBy(p: IssueEvidence["context"]["patchers"][number]): string | null {
+  switch (p.via) {
+    case "gunicorn":
+      return `gunicorn's ${p.patcher} worker`;
+    case "celery":
+      return `celery's ${p.patcher} pool`;
+    case "locust":
+    case "grequests":
+      return `${p.via} patches on import`;
+    case "library":
+      return `${code(p.library ?? "a library", 40)} patches on import`;
+    case "greendns":
+      return "eventlet imported (its DNS module), no `monkey_patch()`";
+    case "direct":
+      return p.patcher === "gevent" ? "`monkey.patch_all()`" : "`eventlet.monkey_patch()`";
+    default:
+      return null;
+  }
+}
+
 /** What in the thread the answer rests on, in a short clause list (our words and code spans). */
 function shown(f: IssueFinding, ev: IssueEvidence): string {
   const parts: string[] = [];
@@ -53,7 +75,8 @@ function shown(f: IssueFinding, ev: IssueEvidence): string {
     parts.push(`${k} ${code(x.version, 20)}${x.source === "inferred" ? " (from a line number)" : ""}`);
   const patch = ev.context.patchers[0];
   // "The report mentions gevent" shows nothing a reader does not see; how it patches does.
-  if (patch && patch.via !== "mentioned" && !f.explanation.shown) parts.push(code(patch.because, 60));
+  const how = patch ? patchedBy(patch) : null;
+  if (how && !f.explanation.shown) parts.push(how);
   return parts.length > 0 ? `Shown here: ${parts.join("; ")}.` : "";
 }
 
@@ -103,7 +126,7 @@ export function renderIssueComment(
   if (!first) return "";
   const x = first.explanation;
   const parts: string[] = [];
-  const likely = first.confidence === "high" ? "" : " (medium confidence, from what the report describes)";
+  const likely = first.confidence === "high" ? "" : " (medium confidence: inferred from the description)";
   parts.push(`**async-doctor**${likely}: ${x.summary}`);
   const best = x.fixes[0];
   if (best) {
@@ -121,9 +144,7 @@ export function renderIssueComment(
   const why = shown(first, ev);
   if (why) parts.push(why);
   parts.push(folded(first, ev, opts, findings.slice(1)));
-  parts.push(
-    "<sub>Wrong? Say so in a comment; maintainers can switch rules off in `.github/async-doctor.yml`.</sub>",
-  );
+  parts.push("<sub>Wrong? Say so in a comment. Settings: `.github/async-doctor.yml`.</sub>");
   return parts.join("\n\n");
 }
 

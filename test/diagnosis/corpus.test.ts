@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { CATALOG } from "../../src/diagnosis/catalog.js";
 import { createEngine } from "../../src/diagnosis/engine.js";
-import { renderIssueComment } from "../../src/report/issue-comment.js";
+import { beforeFold, renderIssueComment, wordCount } from "../../src/report/issue-comment.js";
 import { adviceProblems, readCorpus } from "../helpers.js";
 
 const cases = readCorpus();
@@ -35,6 +35,20 @@ describe("issue corpus", () => {
       const first = r.findings.find((f) => f.rule === c.expected[0]) ?? r.findings[0];
       expect(first?.explanation.fixes[0]?.id, "first fix").toBe(c.firstFix);
       expect(adviceProblems(comment, c), c.name).toEqual([]);
+      // A maintainer's length: the answer before the fold, everything in at most 200 words.
+      expect(wordCount(beforeFold(comment)), `${c.name}: words before the fold`).toBeLessThanOrEqual(80);
+      expect(wordCount(comment), `${c.name}: words in all`).toBeLessThanOrEqual(200);
     });
   }
+});
+
+describe("comment length", () => {
+  it("counts words as a reader does: tags and link targets are not words, code spans are", () => {
+    expect(wordCount("**Fix:** run `pip uninstall trio` now")).toBe(6);
+    expect(
+      wordCount("<details><summary>Why</summary>\n\nsee [the page](https://example.com/a/b)</details>"),
+    ).toBe(4);
+    expect(wordCount("```text\nline 3: boom\n```")).toBe(4);
+    expect(beforeFold("answer\n\n<details><summary>x</summary>\n\nmore</details>")).toBe("answer\n\n");
+  });
 });

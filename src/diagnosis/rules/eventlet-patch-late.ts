@@ -100,11 +100,11 @@ export default defineRule({
     explain(ev) {
       const py = ev.context.python;
       const cause = [
-        "`eventlet.monkey_patch()` replaces `threading` and friends. Locks created before it runs come from the original modules: eventlet then looks for existing `RLock`s and greens those it can, and prints `N RLock(s) were not greened` for the ones it cannot. Those stay native, so a module imported before the patch (logging, a framework, a client library) can hold a lock that blocks the whole hub.",
+        "Locks created before `eventlet.monkey_patch()` are native; eventlet greens the `RLock`s it can find and reports the rest (`N RLock(s) were not greened`). A module imported earlier can hold one and block the hub.",
       ];
       if (py === null || compareVersions(py, "3.12") >= 0)
         cause.push(
-          `On Python 3.12 and 3.13 with recent eventlet, the message can appear even when \`monkey_patch()\` really is the first statement${py ? ` (you run Python ${py})` : ""}: if your entry point already patches first, the message is noise.`,
+          `On Python 3.12+ with recent eventlet the message also appears when \`monkey_patch()\` is really first${py ? ` (you run Python ${py})` : ""}: then it is noise.`,
         );
       return {
         summary:
@@ -124,7 +124,7 @@ export default defineRule({
           source:
             "eventlet's patching guide: monkey_patch() before importing other modules (https://eventlet.readthedocs.io/en/latest/patching.html)",
         },
-        text: "Make `import eventlet; eventlet.monkey_patch()` the very first lines of the entry point, before any other import (for celery or gunicorn, in the module the worker loads first).",
+        text: "Make `import eventlet; eventlet.monkey_patch()` the first lines of the entry point, before any other import.",
         when: (ev) => !patchesFirst(ev),
         whenDoc: "the report does not already patch first",
       },
@@ -135,7 +135,7 @@ export default defineRule({
             "gunicorn's eventlet worker and celery's eventlet pool patch in their own start-up, before the application is loaded (`gunicorn/workers/geventlet.py`, `celery/__main__.py`)",
         },
         text: (ev) =>
-          `${patcher(ev)?.via === "gunicorn" ? "gunicorn's eventlet worker" : "celery's eventlet pool"} imports its own modules (logging among them) before it patches, so a few locks are created first whatever your code does. If your own modules create no locks at import time, the message comes from the worker itself; eventlet's maintainers recommend moving off eventlet rather than chasing it.`,
+          `${patcher(ev)?.via === "gunicorn" ? "gunicorn's eventlet worker" : "celery's eventlet pool"} imports its own modules (logging among them) before it patches: if your modules create no locks at import, the message is the worker's own.`,
         doc: "celery's eventlet pool and gunicorn's eventlet worker import their own modules (logging among them) before they patch, so a few locks are created first whatever your code does; eventlet's maintainers recommend moving off eventlet rather than chasing it.",
         lead: workerPatches,
         when: workerPatches,
@@ -147,7 +147,7 @@ export default defineRule({
           source:
             "eventlet's patching guide: objects created before monkey_patch() keep the unpatched primitives (https://eventlet.readthedocs.io/en/latest/patching.html)",
         },
-        text: "Do not create threads, locks, loggers or clients at import time in modules imported before the patch.",
+        text: "Create no threads, locks, loggers or clients at import time in modules imported before the patch.",
       },
       {
         id: "leave-eventlet",
@@ -155,7 +155,7 @@ export default defineRule({
           source:
             "eventlet's migration guide (https://eventlet.readthedocs.io/en/latest/asyncio/migration.html)",
         },
-        text: "eventlet is being retired upstream: plan a move to asyncio or threads (the eventlet project publishes a migration guide).",
+        text: "eventlet is being retired upstream: plan a move to asyncio or threads (see its migration guide).",
       },
     ],
   },

@@ -100,10 +100,9 @@ export default defineRule({
     explain(ev) {
       return {
         summary:
-          "asyncio does not work inside a gevent-patched process: one of the two has to go, or live in another process.",
+          "asyncio does not work in a gevent-patched process: one of the two has to go, or move to another process.",
         cause: [
-          `In this report, ${patcherHow(patcher(ev))} patches \`threading\`, so "threads" become greenlets sharing one OS thread. asyncio keeps its running loop per OS thread, so loops started in different "threads" see each other (\`RuntimeError: This event loop is already running\`), and its executors and \`call_soon_threadsafe\` wake-ups break.`,
-          "`patch_all()` also patches `select` aggressively, deleting `select.epoll` and `selectors.EpollSelector`, so an asyncio loop created afterwards falls back to gevent's selector or fails. And a loop that does run blocks the gevent hub while it runs, so a gevent worker stops serving other requests.",
+          `Here ${patcherHow(patcher(ev))} patches \`threading\`: "threads" become greenlets on one OS thread, so asyncio loops collide (\`This event loop is already running\`) and executor wake-ups break. It also deletes \`select.epoll\` and \`selectors.EpollSelector\`, and a running loop blocks the gevent hub.`,
         ],
       };
     },
@@ -118,7 +117,7 @@ export default defineRule({
           source:
             "gevent's monkey-patching documentation: patch_all() replaces threads and select, which asyncio's loop relies on (https://www.gevent.org/api/gevent.monkey.html)",
         },
-        text: "Do not monkey-patch the process that runs your asyncio server: remove `monkey.patch_all()` (and imports of libraries that patch on import, such as grequests or locust) from the code it loads. An asyncio server has nothing gevent could make cooperative; blocking code belongs in `await asyncio.to_thread(...)`.",
+        text: "Do not monkey-patch the process that runs your asyncio server: remove `monkey.patch_all()` (and patching imports such as grequests) from what it loads; put blocking code in `await asyncio.to_thread(...)`.",
         when: asyncServerShown,
         whenDoc: "the report runs an asyncio server (uvicorn, FastAPI, Starlette)",
       },
@@ -129,7 +128,7 @@ export default defineRule({
         },
         when: (ev) => !asyncServerShown(ev),
         whenDoc: "the report does not already run an asyncio server",
-        text: "Use one framework per process: for asyncio code (FastAPI, aiohttp, an asyncio SDK) run an asyncio server or worker (`uvicorn`, gunicorn's `-k uvicorn.workers.UvicornWorker`) instead of gevent.",
+        text: "Use one framework per process: run asyncio code under an asyncio server (`uvicorn`, gunicorn's `-k uvicorn.workers.UvicornWorker`), not gevent.",
       },
       {
         id: "separate-process",
@@ -137,14 +136,14 @@ export default defineRule({
           source:
             "Python's multiprocessing documentation: the spawn start method starts a fresh interpreter (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)",
         },
-        text: "If both must coexist, run the asyncio part in a separate, unpatched process (a worker service, or `multiprocessing` with the `spawn` start method) and talk to it over a queue or socket.",
+        text: "If both must stay, run the asyncio part in a separate unpatched process (a worker service, or `multiprocessing` with `spawn`).",
       },
       {
         id: "bridge",
         mentioned: ASYNCIO_BRIDGE,
         verified: { source: "the asyncio-gevent project (https://github.com/gfmio/asyncio-gevent)" },
         recommends: ["asyncio-gevent"],
-        text: "For a small amount of asyncio code inside a gevent program, an asyncio-gevent bridge (such as the `asyncio-gevent` package, which runs the asyncio loop on the gevent hub) is the only in-process option; expect rough edges.",
+        text: "For a little asyncio inside a gevent program, the `asyncio-gevent` bridge runs the loop on gevent's hub; expect rough edges.",
       },
     ],
   },

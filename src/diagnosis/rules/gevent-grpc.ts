@@ -107,11 +107,10 @@ export default defineRule({
     explain(ev) {
       return {
         summary: initGeventShown(ev)
-          ? "grpc under gevent still hangs with `init_gevent()`: older grpcio releases had an unreliable gevent integration."
-          : "grpc's C core does its own I/O and threading that gevent cannot see, so under monkey-patching it blocks the hub or dies with `LoopExit`.",
+          ? "grpc under gevent still hangs with `init_gevent()`: older grpcio releases had unreliable gevent support."
+          : "grpc's C core does I/O gevent cannot see, so under monkey-patching it blocks the hub or ends in `LoopExit`.",
         cause: [
-          "grpc's networking and completion queues live in its C core (`grpc._cython.cygrpc`). gevent can only make Python-level I/O cooperative, so a patched process waiting on grpc either blocks every greenlet or leaves the hub with nothing to run (`LoopExit: This operation would block forever`). Patching `threading` also breaks grpc's own threads and futures.",
-          "`grpc.experimental.gevent.init_gevent()` switches grpc to an I/O manager that cooperates with gevent; it must run after `patch_all()` and before grpc is used.",
+          "grpc's networking lives in its C core (`cygrpc`): waiting on it blocks every greenlet or leaves the hub nothing to run (`LoopExit`). `grpc.experimental.gevent.init_gevent()`, after `patch_all()` and before grpc is used, makes it cooperate.",
         ],
       };
     },
@@ -122,14 +121,14 @@ export default defineRule({
         verified: {
           source: "grpc's gevent support was reimplemented for grpcio 1.51.1 (corpus case grpc#27340)",
         },
-        text: 'You already call `init_gevent()`. grpc reimplemented its gevent support; upgrade to grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`), which fixed many of the remaining hangs under load.',
+        text: 'You already call `init_gevent()`: upgrade to grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`), whose reimplemented gevent support fixed many hangs.',
         when: initGeventShown,
         whenDoc: "the report already calls `init_gevent()`",
       },
       {
         id: "check-init-order",
         verified: { lab: ["grpc-blocks-gevent", "fix-grpc-init-gevent"] },
-        text: "Make sure the order is: `monkey.patch_all()`, then `grpc.experimental.gevent.init_gevent()`, then create channels and servers, in every process (gunicorn/celery workers included).",
+        text: "Keep the order `monkey.patch_all()`, `init_gevent()`, then channels and servers, in every process (workers included).",
         when: initGeventShown,
         whenDoc: "the report already calls `init_gevent()`",
       },
@@ -137,7 +136,7 @@ export default defineRule({
         id: "init-gevent",
         mentioned: INIT_GEVENT,
         verified: { lab: ["grpc-blocks-gevent", "fix-grpc-init-gevent"] },
-        text: "Tell grpc about gevent, right after patching and before any channel or server is created:",
+        text: "Call `init_gevent()` right after patching, before any channel or server:",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nimport grpc.experimental.gevent as grpc_gevent\ngrpc_gevent.init_gevent()",
         when: (ev) => !initGeventShown(ev),
         whenDoc: "the report does not call `init_gevent()` yet",
@@ -148,7 +147,7 @@ export default defineRule({
         verified: {
           source: "grpc's gevent support was reimplemented for grpcio 1.51.1 (corpus case grpc#27340)",
         },
-        text: 'Use grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`): its gevent support was reimplemented and is much more stable.',
+        text: 'Use grpcio ≥ 1.51.1 (`pip install -U "grpcio>=1.51.1"`): its gevent support is much more stable.',
         when: (ev) => !initGeventShown(ev),
         whenDoc: "the report does not call `init_gevent()` yet",
       },
@@ -158,7 +157,7 @@ export default defineRule({
           source:
             "Python's multiprocessing documentation: the spawn start method starts a fresh interpreter (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)",
         },
-        text: "If it still hangs, keep grpc out of the patched process (a separate service or a `spawn`ed subprocess).",
+        text: "If it still hangs, keep grpc out of the patched process.",
       },
     ],
   },

@@ -34,19 +34,17 @@ export default defineRule({
     },
     explain(ev) {
       const cause = [
-        "`LoopExit` means the current greenlet switched to the gevent hub to wait (on an `Event`, a queue, a lock, a join, a socket), and the hub found nothing left that could ever wake it: no other greenlet runnable, no timer, no watched file descriptor.",
+        "A greenlet waited (an `Event`, queue, lock, join or socket) and the hub had nothing left that could wake it: no runnable greenlet, timer or watched socket.",
       ];
       if (grpcShown(ev))
-        cause.push(
-          "With grpc in the picture, the usual reason is that grpc's C core waits outside gevent's view (under gevent it needs `grpc.experimental.gevent.init_gevent()`), so the hub believes nothing is pending.",
-        );
+        cause.push("With grpc, its C core usually waits outside gevent's view (it needs `init_gevent()`).");
       if (poolShown(ev))
         cause.push(
-          "With pools, a common cause is joining a pool from inside one of its own greenlets, or spawning into a full pool from its members, so the join waits on itself.",
+          "With a pool, a join from inside its own greenlets (or spawning into a full pool from them) waits on itself.",
         );
       return {
         summary:
-          "gevent's hub ran out of things to do while a greenlet was still waiting: `LoopExit: This operation would block forever`.",
+          "gevent's hub ran out of work while a greenlet still waited: `LoopExit: This operation would block forever`.",
         cause,
       };
     },
@@ -54,7 +52,7 @@ export default defineRule({
       {
         id: "start-the-waker",
         verified: { lab: ["gevent-loopexit", "fix-loopexit-producer"] },
-        text: "Make sure whatever should wake the waiter (the producer greenlet, the `set()` of the event, the server greenlet) exists and is started before the wait, and is not blocked in C code that gevent cannot see.",
+        text: "Start whatever should wake the waiter (the producer greenlet, the event's `set()`) before the wait, and keep it out of C code gevent cannot see.",
       },
       {
         id: "no-native-thread-waits",
@@ -63,7 +61,7 @@ export default defineRule({
             "gevent's documentation: each OS thread has its own hub; a hub wait cannot be woken from another thread (https://www.gevent.org/api/gevent.hub.html)",
         },
         lead: nativeThreadWaits,
-        text: "Do not wait on the hub from a native (unpatched) thread, and do not share gevent objects between OS threads; patch with `monkey.patch_all()` first thing so threads are greenlets too.",
+        text: "Do not wait on the hub from a native thread or share gevent objects across OS threads; `monkey.patch_all()` first thing makes threads greenlets.",
       },
       {
         id: "no-pool-self-join",
@@ -72,7 +70,7 @@ export default defineRule({
             "gevent's pool documentation (https://www.gevent.org/api/gevent.pool.html); corpus case gevent#368",
         },
         lead: poolShown,
-        text: "Do not `join()` a pool from inside its own greenlets; give nested work its own pool or use `gevent.joinall` on the greenlets you spawned.",
+        text: "Do not `join()` a pool from its own greenlets; give nested work its own pool, or `gevent.joinall` what you spawned.",
       },
     ],
   },

@@ -136,14 +136,15 @@ export default defineRule({
     explain(ev) {
       const warning = findLine(ev, "(NOT patched):");
       const mods = warning ? unpatchedModules(warning.text) : [];
+      const recursed = findLine(ev, "RecursionError", "maximum recursion depth") !== null;
       const cause = [
-        "gevent has to replace `ssl.SSLContext` before anything keeps a direct reference to it. Here a module that binds it directly (requests, urllib3, botocore, ... or `from ssl import SSLContext`) was imported, or an `SSLContext` created, before `monkey.patch_all()` ran. gevent ≥ 1.3.4 only warns when such a reference exists; a plain `import ssl` first is harmless.",
-        "The result is an infinite recursion in `ssl.py` (`super(SSLContext, SSLContext).options.__set__`, `RecursionError: maximum recursion depth exceeded`) as soon as TLS options are set, on any Python 3 (it happens on 3.10 and 3.11 too).",
+        "gevent must replace `ssl.SSLContext` before anything holds a direct reference: here a module that binds it (requests, urllib3, botocore, `from ssl import SSLContext`) was imported, or a context created, before `monkey.patch_all()`. A plain `import ssl` first is harmless.",
+        recursed
+          ? "Setting TLS options then recurses in `ssl.py` (`RecursionError`), on any Python 3."
+          : "Left so, setting TLS options recurses in `ssl.py` (`RecursionError`), on any Python 3.",
       ];
       if (mods.length > 0)
-        cause.push(
-          `gevent named the modules it could not patch: ${mods.map((m) => literal(m, 60)).join(", ")}.`,
-        );
+        cause.push(`Not patched, per gevent: ${mods.map((m) => literal(m, 60)).join(", ")}.`);
       return {
         summary:
           "gevent monkey-patched `ssl` too late: a module had already bound `ssl.SSLContext` before `patch_all()` ran.",
@@ -167,16 +168,16 @@ export default defineRule({
             mentions(ev, "--preload") ||
             mentions(ev, "preload_app = true") ||
             mentions(ev, "preload_app: true");
-          return `gunicorn's gevent worker patches when the worker starts, after the master imported your app${preload ? " (you run with `--preload`, so the app and requests/urllib3 are imported in the master before any patching)" : " when `--preload` is on"}. Drop \`--preload\` for gevent workers, or patch first thing in the config file (\`gunicorn.conf.py\`) or in the WSGI module, before any other import.`;
+          return `gunicorn's gevent worker patches after the master imported your app${preload ? " (you run with `--preload`)" : " when `--preload` is on"}: drop \`--preload\`, or patch first thing in \`gunicorn.conf.py\` or the WSGI module.`;
         },
-        doc: "gunicorn's gevent worker patches when the worker starts, after the master imported your app when `--preload` is on. Drop `--preload` for gevent workers, or patch first thing in the config file (`gunicorn.conf.py`) or in the WSGI module, before any other import.",
+        doc: "gunicorn's gevent worker patches after the master imported your app when `--preload` is on: drop `--preload`, or patch first thing in `gunicorn.conf.py` or the WSGI module.",
         when: (ev) => via(ev) === "gunicorn",
         whenDoc: "the report runs gunicorn's gevent worker",
       },
       {
         id: "import-grequests-first",
         verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
-        text: "`import grequests` patches with gevent when it is imported: import it first, before requests, urllib3 or anything that imports them.",
+        text: "`import grequests` patches on import: import it before requests, urllib3 or anything that imports them.",
         when: (ev) => via(ev) === "grequests",
         whenDoc: "the report uses grequests",
       },
@@ -186,7 +187,7 @@ export default defineRule({
         text: (ev) => {
           const p = patcher(ev);
           const name = p?.via === "library" ? literal(p.library ?? "", 60) : "locust";
-          return `${name} patches with gevent when it is imported, so whatever imported requests, urllib3 or botocore before it was imported too early: import ${name} first (or call \`monkey.patch_all()\` yourself first thing), before anything that imports those.`;
+          return `${name} patches with gevent when it is imported: import ${name} first (or call \`monkey.patch_all()\` yourself first), before anything that imports requests or urllib3.`;
         },
         doc: "A library that patches when it is imported (locust, or one whose module calls `patch_all()`) must be imported first, or the patch made explicitly first thing, before anything that imports requests, urllib3 or botocore.",
         when: (ev) => via(ev) === "library" || via(ev) === "locust",
@@ -205,14 +206,14 @@ export default defineRule({
       {
         id: "entry-point",
         verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
-        text: "Your code already patches first, so the early import happens before that code runs: the patch has to be the first thing the process runs (the script you start, the WSGI or config module gunicorn loads first, a `sitecustomize`). The modules gevent lists as not patched show what came first.",
+        text: "Your code already patches first, so something runs before it: the patch must be the first thing the process runs (the script, the WSGI or config module gunicorn loads, a `sitecustomize`).",
         when: patchesFirst,
         whenDoc: "the report already patches first",
       },
       {
         id: "patching-import-first",
         verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
-        text: "If a library you import patches on import, import that library first, or patch explicitly before it.",
+        text: "If a library you import patches on import, import it first, or patch before it.",
         when: (ev) => !["grequests", "locust", "library"].includes(via(ev) ?? ""),
         whenDoc: "the report shows no library that patches on import",
       },

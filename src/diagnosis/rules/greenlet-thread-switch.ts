@@ -35,16 +35,12 @@ export default defineRule({
     },
     explain(ev) {
       const cause = [
-        "Each OS thread has its own gevent/eventlet hub. A greenlet, lock, socket or `requests.Session` created under one thread's hub cannot be switched to from another OS thread, and greenlet raises `cannot switch to a different thread`.",
-        "This happens when real OS threads survive: partial patching (`patch_all(thread=False)`), threads started before patching, C extensions or servers that run callbacks on native threads (uwsgi, some proxies), or a logging/handler lock shared between them.",
+        "Each OS thread has its own hub; a greenlet, lock, socket or `requests.Session` made under one cannot be used from another. Real threads survive with partial patching (`thread=False`), threads started before patching, or native threads from C extensions or servers (uwsgi).",
       ];
       if (partialPatch(ev))
-        cause.push(
-          "The text shows `thread=False`: threads are not patched, so native threads and greenlets share objects.",
-        );
+        cause.push("The text shows `thread=False`: threads stay native and share objects with greenlets.");
       return {
-        summary:
-          "A greenlet-based object was used from a different OS thread than the one whose hub created it.",
+        summary: "A greenlet-based object was used from another OS thread than the one whose hub created it.",
         cause,
       };
     },
@@ -54,14 +50,14 @@ export default defineRule({
         id: "patch-everything-first",
         mentioned: PATCH_FIRST,
         verified: { lab: ["greenlet-thread-switch"] },
-        text: "Patch everything, first thing in the entry point: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import, without `thread=False`, so threads become greenlets.",
+        text: "Patch everything first thing in the entry point, without `thread=False`: `from gevent import monkey; monkey.patch_all()` (or `eventlet.monkey_patch()`) before any other import.",
         when: (ev) => !patchesFirst(ev) || partialPatch(ev),
         whenDoc: "the report does not already patch everything first",
       },
       {
         id: "grequests-threads",
         verified: { source: "`grequests/__init__.py`: `monkey.patch_all(thread=False, select=False)`" },
-        text: "grequests patches with gevent when it is imported, but with `thread=False`: threads stay native, and its greenlets belong to the hub of the thread that imported it. Call grequests only from that one thread, or replace it in threaded code (a web server's request threads) with plain requests in a `concurrent.futures.ThreadPoolExecutor`.",
+        text: "grequests patches on import with `thread=False`: its greenlets belong to the importing thread's hub. Call it only from that thread, or use plain requests in a `ThreadPoolExecutor` in threaded code.",
         lead: (ev) => grequestsShown(ev),
         when: (ev) => grequestsShown(ev),
         whenDoc: "the report uses grequests (or has it installed)",
@@ -73,7 +69,7 @@ export default defineRule({
             "greenlet's documentation: greenlets cannot switch across threads (https://greenlet.readthedocs.io/en/latest/python_threads.html)",
         },
         lead: sharedObjectShown,
-        text: "Do not share sessions, sockets, locks or connection pools between native threads and greenlets; create them inside the thread or greenlet that uses them.",
+        text: "Do not share sessions, sockets, locks or pools between native threads and greenlets; create them where they are used.",
       },
       {
         id: "separate-process",

@@ -56,9 +56,8 @@ export default defineRule({
         summary: `${patcherName(p)}'s monkey-patching deleted a \`select\` primitive (\`epoll\`, \`kqueue\`, ...) that a library expected to exist.`,
         cause: [
           isGevent(ev)
-            ? `The patching comes from ${patcherHow(p)}. \`patch_all()\` calls \`patch_select(aggressive=True)\` by default, which deletes \`select.epoll\`, \`select.kqueue\`, \`select.kevent\` and \`select.devpoll\`, and the matching \`selectors\` classes (\`DefaultSelector\` becomes gevent's).`
-            : `The patching comes from ${patcherHow(p)}. \`eventlet.monkey_patch()\` deletes \`select.poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`.`,
-          "A library that checked for epoll before the patch (or that uses it directly) then fails, or an event loop that needs it cannot start.",
+            ? `Here ${patcherHow(p)} patches; \`patch_all()\` deletes \`select.epoll\`, \`kqueue\`, \`kevent\`, \`devpoll\` and their \`selectors\` classes. A library that checked for them earlier, or needs them, then fails.`
+            : `Here ${patcherHow(p)} patches; \`eventlet.monkey_patch()\` deletes \`select.poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`. A library that checked for them earlier, or needs them, then fails.`,
         ],
       };
     },
@@ -72,7 +71,7 @@ export default defineRule({
         verified: {
           lab: ["eventlet-greendns-imports-trio", "fix-eventlet-no-greendns-yes", "fix-dnspython-2.3"],
         },
-        text: "No `monkey_patch()` call shows in the report: a bare `import eventlet` (a library may do it just because eventlet is installed) already puts eventlet's green `select` in place while it imports dnspython, and whatever dnspython imports then sees no epoll. If nothing in your program uses eventlet, uninstall it; otherwise set `EVENTLET_NO_GREENDNS=yes` or pin `dnspython==2.3.0`.",
+        text: "No `monkey_patch()` call shows: importing eventlet puts its green `select` in place while it imports dnspython. If nothing uses eventlet, uninstall it; otherwise set `EVENTLET_NO_GREENDNS=yes` or pin `dnspython==2.3.0`.",
         when: (ev) => patcher(ev)?.patcher === "eventlet" && !patchCallShown(ev),
         whenDoc: "the patcher is eventlet and the report shows no patch call",
       },
@@ -81,7 +80,7 @@ export default defineRule({
         mentioned: PATCH_FIRST,
         verified: { lab: ["select-primitive-removed", "fix-patch-before-library"] },
         text: (ev) =>
-          `Patch first: make ${isGevent(ev) ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the very first lines of the entry point, so every library sees the patched \`select\` from the start and picks a selector that exists.`,
+          `Patch first: make ${isGevent(ev) ? "`from gevent import monkey; monkey.patch_all()`" : "`import eventlet; eventlet.monkey_patch()`"} the first lines of the entry point, so libraries pick a selector that exists.`,
         doc: "Patch first: make the patch call the very first lines of the entry point, so every library sees the patched `select` from the start and picks a selector that exists.",
         when: (ev) => !patchesFirst(ev) && !(patcher(ev)?.patcher === "eventlet" && !patchCallShown(ev)),
         whenDoc:
@@ -93,13 +92,13 @@ export default defineRule({
           source:
             "Python's multiprocessing documentation: the spawn start method starts a fresh interpreter (https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)",
         },
-        text: "If the library needs real epoll (an asyncio loop, an inotify watcher), it does not belong in a patched process: run it in a separate process, or use one concurrency framework per process.",
+        text: "If the library needs real epoll (an asyncio loop, an inotify watcher), run it in a separate, unpatched process.",
       },
       {
         id: "select-false",
         mentioned: SELECT_FALSE,
         verified: { lab: ["fix-patch-all-select-false"] },
-        text: "Only if you patch by hand: `monkey.patch_all(select=False)` keeps `select` intact, but then blocking `select` calls are no longer cooperative. gunicorn's gevent worker offers no switch for this.",
+        text: "If you patch by hand, `monkey.patch_all(select=False)` keeps `select` intact (its calls then block); gunicorn's gevent worker has no such switch.",
         when: isGevent,
         whenDoc: "the patcher is gevent",
       },

@@ -5,6 +5,7 @@ import {
   cutAtEpollBackend,
   epollSignal,
   epollTrioLink,
+  notTheirBug,
   patchedSelect,
   proseTrioChain,
   TRIO_WORDS,
@@ -61,7 +62,7 @@ export default defineRule({
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
       return {
-        summary: `trio is imported under ${patcherName(p)} monkey-patching, which deleted \`select.epoll\`; not a bug in the library atop the traceback.`,
+        summary: `trio is imported under ${patcherName(p)} monkey-patching, which deleted \`select.epoll\`${notTheirBug(ev)}.`,
         cause,
       };
     },

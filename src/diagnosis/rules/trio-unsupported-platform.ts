@@ -5,6 +5,7 @@ import { inRange, versionOf } from "../text/versions.js";
 import { patcher, patcherEvidence, patcherName } from "./shared/patcher.js";
 import {
   epollSignal,
+  notTheirBug,
   patchedSelect,
   proseTrioChain,
   TRIO_WORDS,
@@ -13,7 +14,7 @@ import {
   trioLink,
 } from "./trio/shared.js";
 
-const KQUEUE = "trio picks kqueue when it is imported.";
+const KQUEUE = "trio picks kqueue at import.";
 
 /**
  * Where this happens, true to what the report shows. With trio ≥ 0.17 this error only happens on
@@ -31,7 +32,7 @@ function where(ev: IssueEvidence): string {
       : "trio picks its I/O backend when it is imported.";
   if (oldTrio === false)
     return `This error means macOS or a BSD, where ${KQUEUE} (On Linux, trio ≥ 0.17 fails with the epoll \`AttributeError\` instead.)`;
-  return `On macOS and the BSDs ${KQUEUE} (On Linux only trio 0.16 and older fail this way.)`;
+  return `On macOS and the BSDs ${KQUEUE} On Linux only trio 0.16 and older fail this way.`;
 }
 
 /** trio refused to import because a patcher removed the select primitives it needs. */
@@ -94,10 +95,10 @@ export default defineRule({
       return {
         summary:
           p === null
-            ? "trio's import fails because `select.kqueue` is gone, which on macOS and the BSDs only gevent's or eventlet's patching does; not a bug in the library atop the traceback."
+            ? `trio's import fails because \`select.kqueue\` is gone, which on macOS and the BSDs only gevent's or eventlet's patching does${notTheirBug(ev)}.`
             : p.via === "greendns"
-              ? "trio is imported inside eventlet's DNS import, where eventlet's green `select` has no `kqueue`, so its import fails; not a bug in the library atop the traceback."
-              : `trio is imported after ${patcherName(p)} monkey-patching removed \`select.kqueue\`, so its import fails; not a bug in the library atop the traceback.`,
+              ? `trio's import fails inside eventlet's DNS import, whose green \`select\` has no \`kqueue\`${notTheirBug(ev)}.`
+              : `trio is imported after ${patcherName(p)} monkey-patching removed \`select.kqueue\`, so its import fails${notTheirBug(ev)}.`,
         cause,
       };
     },

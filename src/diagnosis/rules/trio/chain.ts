@@ -257,7 +257,8 @@ export function trioChainCause(ev: IssueEvidence): string | null {
         : greendns
           ? ", then `dnspython` → `httpx` → `httpcore` → `trio`"
           : ", cut before trio";
-    return `Your code probably never imports trio: ${chainText(chain)}${rest}.${httpcore ? ` ${escapes}` : ""}`;
+    // Through eventlet's greendns the fix is eventlet's: httpcore's part needs no retelling.
+    return `Your code probably never imports trio: ${chainText(chain)}${rest}.${httpcore && !greendns ? ` ${escapes}` : ""}`;
   }
   const named = mentions(ev, "httpx") ? "httpx" : mentions(ev, "httpcore") ? "httpcore" : null;
   if (named) return `The report names ${named}: ${escapes}`;

@@ -21,11 +21,18 @@ export * from "./chain.js";
 export function patchedSelect(ev: IssueEvidence, primitives: readonly string[]): string {
   const p = patcher(ev);
   if (p?.via === "greendns")
-    return `Here no \`monkey_patch()\` call is involved: a bare \`import eventlet\` (libraries do it when eventlet is installed) imports dnspython with eventlet's green \`select\`, which has no ${primitives.map((x) => `\`${x}\``).join(" or ")}, and dnspython ≥ 2.4 imports httpx → httpcore → trio right then`;
+    return `Here no \`monkey_patch()\` call is involved: importing eventlet imports dnspython with eventlet's green \`select\` (no ${primitives.map((x) => `\`${x}\``).join(" or ")}), and dnspython ≥ 2.4 imports trio right then`;
   const names = primitives.map((x) => `\`select.${x}\``);
   if (p === null)
     return `The report names no patcher, yet ${names[0]} was gone: only gevent's or eventlet's patching (or a worker that patches for you) deletes it`;
   return `Here ${patcherHow(p)} had deleted ${names.join(" and ")}`;
+}
+
+/** The summary's closing clause: said only when the report has a traceback to point at. */
+export function notTheirBug(ev: IssueEvidence): string {
+  return ev.tracebacks.some((t) => t.frames.length > 0)
+    ? "; not a bug in the library atop the traceback"
+    : "";
 }
 
 /** "trio `0.25.1`", with where an inferred version came from. */
@@ -76,7 +83,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           mentioned: UNINSTALL_TRIO,
           verified: { lab: ["trio-eventlet-linux-trio-0.34", "fix-uninstall-trio-macos"] },
           title: NOTHING_RUNS_TRIO,
-          text: `${USUAL_CASE}: \`pip uninstall trio\`. Upgrading httpcore does not help: no release through ${HTTPCORE_NEWEST_CHECKED} catches this.`,
+          text: `${USUAL_CASE}: \`pip uninstall trio\`. Upgrading httpcore does not help.`,
         }
       : failure === "epoll"
         ? {
@@ -100,9 +107,12 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
               lab: ["httpcore-1.0.9-macos", "fix-uninstall-trio-macos", "fix-import-httpcore-first-macos"],
             },
             title: NOTHING_RUNS_TRIO,
-            text: `${USUAL_CASE}: \`pip uninstall trio\`. Upgrading httpcore does not help: no release through ${HTTPCORE_NEWEST_CHECKED} catches this. If trio must stay, import \`httpcore\` (not the lazy \`httpx\`) before the patch.`,
-            when: (ev) => otherImporter(ev) === null,
-            whenDoc: "nothing but httpx/httpcore is shown importing trio",
+            text: (ev) =>
+              `${USUAL_CASE}: \`pip uninstall trio\`. Upgrading httpcore does not help.${patchCallShown(ev) ? " If trio must stay, import `httpcore` (not the lazy `httpx`) before the patch." : ""}`,
+            doc: `${USUAL_CASE}: \`pip uninstall trio\`. Upgrading httpcore does not help (no release through ${HTTPCORE_NEWEST_CHECKED} catches this). When the report patches explicitly: if trio must stay, import \`httpcore\` (not the lazy \`httpx\`) before the patch.`,
+            when: (ev) => otherImporter(ev) === null && !runsTrio(ev),
+            whenDoc:
+              "nothing but httpx/httpcore is shown importing trio, and the report's code does not run trio",
           };
   const direct: FixDef = {
     id: "uninstall-trio-direct",
@@ -112,8 +122,9 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
     text: (ev) =>
       `: \`pip uninstall trio\`. Here ${literal(otherImporter(ev) ?? "a library", 40)} imports it directly; a feature of it that needs trio cannot run patched.`,
     doc: ", uninstall it: a library that imports trio directly (pyee 7.0 – 11.1.1, locust-plugins, trio-websocket) is not helped by an httpcore upgrade; a feature that needs trio cannot run in a patched process.",
-    when: (ev) => failure === "notimpl" && otherImporter(ev) !== null,
-    whenDoc: "a library other than httpx/httpcore is shown importing trio",
+    when: (ev) => failure === "notimpl" && otherImporter(ev) !== null && !runsTrio(ev),
+    whenDoc:
+      "a library other than httpx/httpcore is shown importing trio, and the report's code does not run trio",
   };
   return [
     {
@@ -129,7 +140,6 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
           "fix-dnspython-2.3",
         ],
       },
-      title: "eventlet's DNS import pulls trio in.",
       text: (ev) => {
         const set = greendnsSetting(ev);
         const uninstall =
@@ -169,7 +179,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
       lead: runsTrio,
       title: "If your program really runs trio",
       text: (ev) =>
-        `, keep trio and ${patcherName(patcher(ev))} in separate processes (a worker service, or \`multiprocessing\` with \`spawn\`).`,
+        `, run trio and ${patcherName(patcher(ev))} in separate processes (a worker service, or \`multiprocessing\` with \`spawn\`).`,
       doc: ", do not run trio and gevent/eventlet in one process: pick one framework, or move one side into a separate process (a worker service, or `multiprocessing` with the `spawn` start method).",
     },
     {
