@@ -84,9 +84,10 @@ function numbered(fixes: readonly Fix[]): string {
   return fixes.map((fix) => `- ${fixMarkdown(fix).replace(/\n/g, "\n  ")}`).join("\n");
 }
 
+/** The rule's first two upstream threads (the rule's page lists them all). */
 function upstream(rule: string): string {
-  const refs = ruleInfo(rule)?.upstream ?? [];
-  return refs.length > 0 ? ` · upstream: ${refs.map((r) => `[${r.name}](${r.url})`).join(", ")}` : "";
+  const refs = (ruleInfo(rule)?.upstream ?? []).slice(0, 2);
+  return refs.map((r) => `, [${r.name}](${r.url})`).join("");
 }
 
 function folded(
@@ -113,7 +114,7 @@ function folded(
   if (ev0) parts.push(ev0);
   if (ev.unread > 0)
     parts.push(`Not read: ${ev.unread.toLocaleString("en")} characters of this long thread.`);
-  parts.push(`Rule: [${code(f.rule, 60)}](${ruleDocUrl(f.rule, opts)})${upstream(f.rule)}`);
+  parts.push(`See [${code(f.rule, 60)}](${ruleDocUrl(f.rule, opts)})${upstream(f.rule)}.`);
   return details("Why, other fixes, evidence", parts.join("\n\n"));
 }
 
@@ -136,7 +137,7 @@ export function renderIssueComment(
       ? {
           ...best,
           title: undefined,
-          text: `${best.title}${/^[,.;:(]/.test(best.text) ? "" : " "}${best.text}`,
+          text: `${best.title}${/^[,.;:]/.test(best.text) ? "" : " "}${best.text}`,
         }
       : best;
     parts.push(`${lead} ${fixMarkdown(plainLead)}`);

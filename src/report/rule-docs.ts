@@ -41,6 +41,8 @@ export function rulePage(r: RuleInfo): string {
     );
   } else if (r.docs.fix) parts.push("## How to fix it", r.docs.fix);
   if (r.docs.notMatched) parts.push("## Not matched", r.docs.notMatched);
+  if (r.upstream.length > 0)
+    parts.push("## Upstream", r.upstream.map((u) => `- [${u.name}](${u.url})`).join("\n"));
   if (r.excludes.length > 0)
     parts.push(
       "## Overlaps",

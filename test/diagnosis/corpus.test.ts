@@ -3,6 +3,7 @@
  * comment passes the facts a maintainer insists on: the platform it tells, the import chain,
  * the first fix (by id), and phrases it must and must not contain.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CATALOG } from "../../src/diagnosis/catalog.js";
 import { createEngine } from "../../src/diagnosis/engine.js";
@@ -50,5 +51,30 @@ describe("comment length", () => {
     ).toBe(4);
     expect(wordCount("```text\nline 3: boom\n```")).toBe(4);
     expect(beforeFold("answer\n\n<details><summary>x</summary>\n\nmore</details>")).toBe("answer\n\n");
+  });
+});
+
+describe("the README's example comment", () => {
+  it("is what the App posts for the founding report", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const shown =
+      /<!-- example-comment:start -->\n````markdown\n([\s\S]*?)\n````\n<!-- example-comment:end -->/.exec(
+        readme,
+      )?.[1];
+    const c = cases.find((x) => x.name.startsWith("001-"));
+    expect(c).toBeDefined();
+    if (!c) return;
+    const engine = await createEngine();
+    const r = engine.triage(c.body, {}, { repo: c.repo, maintainers: c.maintainers });
+    const comment = renderIssueComment(r.findings, r.evidence);
+    if (process.env.UPDATE_README === "1" && shown !== undefined) {
+      // `UPDATE_README=1 npx vitest run test/diagnosis/corpus.test.ts` rewrites the example.
+      writeFileSync(
+        new URL("../../README.md", import.meta.url),
+        readme.replace(shown, () => comment),
+      );
+      return;
+    }
+    expect(shown).toBe(comment);
   });
 });

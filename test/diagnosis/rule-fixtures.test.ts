@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { decodeSource } from "../../src/cli/fs-scan.js";
 import { CATALOG } from "../../src/diagnosis/catalog.js";
 import { createEngine } from "../../src/diagnosis/engine.js";
+import { beforeFold, renderIssueComment, wordCount } from "../../src/report/issue-comment.js";
 import { annotated, FIXTURES } from "../helpers.js";
 
 const DIR = join(FIXTURES, "rules");
@@ -64,6 +65,11 @@ describe("rule fixtures", () => {
           if (file.startsWith("issue-neg-")) expect(want).not.toContain(rule.id);
           const { findings } = engine.triage(text);
           expect(findings.map((f) => f.rule).sort()).toEqual(want);
+          if (findings.length > 0) {
+            const comment = renderIssueComment(findings, engine.triage(text).evidence);
+            expect(wordCount(beforeFold(comment)), "words before the fold").toBeLessThanOrEqual(80);
+            expect(wordCount(comment), "words in all").toBeLessThanOrEqual(200);
+          }
           for (const f of findings) {
             expect(f.evidence.length).toBeGreaterThan(0);
             expect(f.explanation.fixes.length).toBeGreaterThan(0);

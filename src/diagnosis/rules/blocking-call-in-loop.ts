@@ -103,6 +103,10 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [
+      { name: "eventlet#932", url: "https://github.com/eventlet/eventlet/pull/932" },
+      { name: "SQLAlchemy pooling", url: "https://docs.sqlalchemy.org/en/20/core/pooling.html" },
+    ],
     what: "eventlet's `do not call blocking functions from the mainloop` (an `AssertionError` up to 0.35, a `RuntimeError` from 0.36) or gevent's `BlockingSwitchOutError: Impossible to call blocking function in the event loop callback` (`high`).",
     why: "Both libraries run callbacks, timers, signal handlers that fire while they wait for I/O, and finalizers of objects collected at that moment on the event loop's own greenlet; a green blocking call there cannot switch to the loop. Typical sources: a worker's shutdown signal handler, a pooled database connection reset by the garbage collector (SQLAlchemy's `_finalize_fairy`).",
     example: {

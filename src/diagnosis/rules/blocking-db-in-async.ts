@@ -84,6 +84,12 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [
+      {
+        name: "asyncio.to_thread",
+        url: "https://docs.python.org/3/library/asyncio-task.html#asyncio.to_thread",
+      },
+    ],
     what: "Inside an `async def` (not in a nested `def` or `lambda`), a call to `mysql.connector.connect`, `pymysql.connect`, `MySQLdb.connect`, `psycopg2.connect` or `sqlite3.connect` (aliases resolved), or `cursor`/`execute`/`fetch*`/`commit`/`rollback` on a name bound to such a connection or its cursor (in the function or at module level). One finding per function, on the first call.",
     why: "The call blocks the event loop for the whole query: every other task waits.",
     example: {

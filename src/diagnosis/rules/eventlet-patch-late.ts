@@ -176,6 +176,7 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [{ name: "eventlet patching", url: "https://eventlet.readthedocs.io/en/latest/patching.html" }],
     what: `Issues:
 
 - \`N RLock(s) were not greened, to fix this error make sure you run eventlet.monkey_patch() before importing any other modules.\` — \`high\`, **unless** the text (a snippet or REPL session) shows \`monkey_patch()\` as the first statement: on Python 3.12/3.13 recent eventlet prints the message spuriously, and "patch earlier" would be wrong advice.

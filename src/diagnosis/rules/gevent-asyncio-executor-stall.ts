@@ -84,6 +84,10 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [
+      { name: "gevent#2213", url: "https://github.com/gevent/gevent/issues/2213" },
+      { name: "cpython#141696", url: "https://github.com/python/cpython/pull/141696" },
+    ],
     what: "A report on an affected CPython (3.13.12 or later 3.13, 3.14.3 or later) with gevent patching shown, and a sentence where `run_in_executor`, `to_thread`, `getaddrinfo` or `create_connection` hangs, stalls or waits for a timeout (`medium`).",
     why: "python/cpython#141696 (in 3.13.12 and 3.14.3) sets an executor future's result directly when the running loop belongs to the current thread. Under `patch_all()` the executor's threads are greenlets on the loop's own thread, so no wake-up is sent and the loop sleeps until another event (gevent#2213).",
     example: {

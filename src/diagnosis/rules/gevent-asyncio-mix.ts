@@ -177,6 +177,10 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [
+      { name: "gevent#2026", url: "https://github.com/gevent/gevent/issues/2026" },
+      { name: "sdk-python#291", url: "https://github.com/temporalio/sdk-python/issues/291" },
+    ],
     what: `Issues:
 
 - \`RuntimeError: This event loop is already running\` or \`Cannot run the event loop while another loop is running\` in a report that shows gevent patching — \`high\`.

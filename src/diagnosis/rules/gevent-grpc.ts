@@ -196,6 +196,10 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [
+      { name: "gevent#786", url: "https://github.com/gevent/gevent/issues/786" },
+      { name: "grpc#27340", url: "https://github.com/grpc/grpc/issues/27340" },
+    ],
     what: `Issues:
 
 - \`LoopExit\` with grpc frames, in a gevent report — \`high\`.

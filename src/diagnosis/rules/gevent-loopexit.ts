@@ -75,6 +75,10 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [
+      { name: "gevent#368", url: "https://github.com/gevent/gevent/issues/368" },
+      { name: "gevent.hub", url: "https://www.gevent.org/api/gevent.hub.html" },
+    ],
     what: '`LoopExit` with "This operation would block forever", or the qualified `gevent.hub.LoopExit` / `gevent.exceptions.LoopExit` — `high`.',
     why: "A greenlet waits (event, queue, lock, join, socket) and the hub has nothing left that could wake it. Common causes: the producer never started, a pool joined from inside itself, waiting from a native thread, or C code (grpc) waiting outside gevent's view.",
     example: { lang: "text", code: "gevent.exceptions.LoopExit: This operation would block forever" },

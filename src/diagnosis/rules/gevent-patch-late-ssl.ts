@@ -237,6 +237,10 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [
+      { name: "gevent#1016", url: "https://github.com/gevent/gevent/issues/1016" },
+      { name: "gunicorn#2796", url: "https://github.com/benoitc/gunicorn/issues/2796" },
+    ],
     what: `Issues:
 
 - \`MonkeyPatchWarning: Monkey-patching ssl after ssl has already been imported ...\` (older gevent: the same text as a \`RuntimeWarning\`) — \`high\`.

@@ -76,6 +76,7 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [{ name: "psycopg 3 release notes", url: "https://www.psycopg.org/psycopg3/docs/news.html" }],
     what: "psycopg (or psycopg-c) version stated in 3.1.5 – 3.1.13, gevent patching in the report, and a sentence describing blocking or hanging queries — `medium`.\n\nManifests: psycopg or psycopg-c pinned or locked at 3.1.5 – 3.1.13 with the C implementation (`psycopg[c]` or `psycopg-c`) in a project that runs patched by gevent — `high`, with the edit to 3.1.14 for a pin.",
     why: "psycopg 3 cooperates with gevent by itself, except releases 3.1.5 – 3.1.13 with the C implementation, which wait on the connection in C.",
     notMatched: "psycopg 3.1.14 and later, psycopg 3 before 3.1.5, and reports with no version stated.",

@@ -82,6 +82,10 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [
+      { name: "gevent#1437", url: "https://github.com/gevent/gevent/issues/1437" },
+      { name: "greenlet and threads", url: "https://greenlet.readthedocs.io/en/latest/python_threads.html" },
+    ],
     what: "The text `cannot switch to a different thread` (greenlet 3: `Cannot switch ...`) in a report that involves greenlet, gevent or eventlet — `high`.",
     why: "A greenlet-based object (socket, lock, `requests.Session`, logging handler lock) made under one OS thread's hub is used from another OS thread: partial patching (`thread=False`), threads started before patching, native threads from C extensions or uwsgi.",
     example: { lang: "text", code: "greenlet.error: cannot switch to a different thread" },

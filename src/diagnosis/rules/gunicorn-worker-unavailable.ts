@@ -107,6 +107,10 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [
+      { name: "gunicorn 26.0.0", url: "https://github.com/benoitc/gunicorn/releases/tag/26.0.0" },
+      { name: "gunicorn#3623", url: "https://github.com/benoitc/gunicorn/pull/3623" },
+    ],
     what: `- gunicorn's \`Entry point ('gunicorn.workers', 'eventlet') not found\`, or \`class uri 'eventlet' invalid or not found\` with gunicorn ≥ 26 stated (\`high\`): gunicorn 26 removed the eventlet worker.
 - \`gevent worker requires gevent 24.10.1 or higher\` (\`high\`): gunicorn ≥ 24 with gevent missing or older.`,
     why: "gunicorn 26.0 dropped its eventlet worker (eventlet is deprecated upstream); `-k eventlet` then matches no built-in worker and no entry point. Since 24.0 its gevent worker checks that gevent ≥ 24.10.1 (CVE-2024-3219) imports.",

@@ -218,6 +218,13 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [
+      { name: "mysqlclient#464", url: "https://github.com/PyMySQL/mysqlclient/issues/464" },
+      {
+        name: "Connector/Python use_pure",
+        url: "https://dev.mysql.com/doc/connector-python/en/connector-python-connectargs.html",
+      },
+    ],
     what: `Issues:
 
 - A snippet with the code pattern — \`medium\`.

@@ -115,6 +115,7 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [{ name: "gevent.monkey", url: "https://www.gevent.org/api/gevent.monkey.html" }],
     what: `- \`AttributeError: module 'select' has no attribute 'epoll'\` (or \`kqueue\`, \`poll\`, \`EpollSelector\`) with a patcher present and no trio link (\`high\`).
 - Prose naming epoll/kqueue or their selectors together with removal ("removed", "deleted", "missing", "aggressive") and patching, in a report that involves gevent/eventlet (\`medium\`).`,
     why: 'gevent\'s `patch_all()` calls `patch_select(aggressive=True)`: it deletes `select.epoll`, `kqueue`, `kevent`, `devpoll` and the matching `selectors` classes. A library that cached "epoll exists" before the patch, or that needs epoll (an asyncio loop, an inotify watcher), then breaks.',

@@ -73,6 +73,13 @@ export default defineRule({
     fixes: trioFixes("epoll"),
   },
   docs: {
+    upstream: [
+      { name: "trio#2848", url: "https://github.com/python-trio/trio/issues/2848" },
+      {
+        name: "httpcore's `__init__` (imports trio)",
+        url: "https://github.com/encode/httpcore/blob/master/httpcore/__init__.py",
+      },
+    ],
     what: "`AttributeError: module 'select' has no attribute 'epoll'` (also `module 'eventlet.green.select'`), with a link to trio: a trio frame (`trio/_core/_io_epoll.py`, `_run.py`), an importer of trio in the traceback (httpx, httpcore, discord_webhook, pyee, dnspython), a stated trio version, or dnspython/greendns/`EVENTLET_NO_GREENDNS` in the text (eventlet's DNS import path). `high` when a patcher or a trio frame is shown, otherwise `medium`.",
     why: 'trio 0.17 – 0.25 choose epoll from `sys.platform == "linux"` and create `select.epoll()` at import; trio ≥ 0.26 defers that to `trio.run()`, so the import works but running fails the same way. With eventlet and trio ≥ 0.26 the import fails one step later, in `trio/_socket.py` ([trio-eventlet-greensocket](trio-eventlet-greensocket.md)).',
     example: {

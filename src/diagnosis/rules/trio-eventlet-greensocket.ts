@@ -74,6 +74,13 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [
+      { name: "trio#3015", url: "https://github.com/python-trio/trio/issues/3015" },
+      {
+        name: "eventlet's greendns",
+        url: "https://github.com/eventlet/eventlet/blob/master/eventlet/support/greendns.py",
+      },
+    ],
     what: "The exact `'GreenSocket' has no attribute 'sendmsg'` text (`high`); or `has no attribute 'sendmsg'` with a `trio/_socket.py` frame and eventlet patching in the text (`medium`).",
     why: "`trio/_socket.py` wraps methods of the stdlib socket class (`sendmsg` among them) when it is imported. eventlet's `GreenSocket` has no `sendmsg`. With trio ≥ 0.26 under eventlet it is the failure of `import trio` on Linux; with older trio it follows once the epoll failure is papered over (for example by a fake `select.epoll`).",
     example: {

@@ -121,6 +121,13 @@ export default defineRule({
     },
   },
   docs: {
+    upstream: [
+      { name: "trio#3119", url: "https://github.com/python-trio/trio/issues/3119" },
+      {
+        name: "httpcore's `__init__` (imports trio)",
+        url: "https://github.com/encode/httpcore/blob/master/httpcore/__init__.py",
+      },
+    ],
     what: "A module-level `import trio` (or `from trio import ...`) in a `try` whose handlers catch only `ImportError`/`ModuleNotFoundError`. Reported on the `except` line, with an exact suggestion.\n\nIn a folder scan (`scan DIR`), also such a guard around an import of one of the project's own modules (relative, absolute, `src/` layout) that imports trio when it loads: at module level in that module, or in a project module it imports at module level. The message names the file and line of `import trio` and the modules in between.",
     why: "Under gevent/eventlet patching `import trio` raises `NotImplementedError` (macOS) or `AttributeError` (Linux), not `ImportError`, so the optional dependency crashes your users' programs. httpcore 1.0.6 guarded one such import (in `_synchronization.py`) but not the one in its `__init__`, which is why every httpcore through 1.0.9 still fails under a patcher (lab case httpcore-1.0.9-macos).",
     example: {

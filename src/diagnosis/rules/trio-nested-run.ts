@@ -74,6 +74,7 @@ export default defineRule({
     ],
   },
   docs: {
+    upstream: [{ name: "pytest-trio#97", url: "https://github.com/python-trio/pytest-trio/issues/97" }],
     what: "The exact text `Attempted to call run() from inside a run()` (`high`); a snippet that calls `trio.run()` inside an `async def` (`medium`); a sentence about a nested trio run loop (`medium`).",
     why: "trio keeps one run loop per thread and does not nest them.",
     example: { lang: "text", code: "RuntimeError: Attempted to call run() from inside a run()" },

@@ -87,9 +87,7 @@ export default defineRule({
     },
     explain(ev) {
       const p = patcher(ev);
-      const cause = [
-        `${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}, so \`import trio\` raises \`NotImplementedError\`.`,
-      ];
+      const cause = [`${where(ev)} ${patchedSelect(ev, ["kqueue", "epoll"])}.`];
       const chain = trioChainCause(ev);
       if (chain) cause.push(chain);
       return {
@@ -109,6 +107,14 @@ export default defineRule({
     fixes: trioFixes("notimpl"),
   },
   docs: {
+    upstream: [
+      { name: "trio#3119", url: "https://github.com/python-trio/trio/issues/3119" },
+      { name: "trio#2960", url: "https://github.com/python-trio/trio/issues/2960" },
+      {
+        name: "httpcore's `__init__` (imports trio)",
+        url: "https://github.com/encode/httpcore/blob/master/httpcore/__init__.py",
+      },
+    ],
     what: `- \`NotImplementedError: unsupported platform\` (a line with both words: the exception line, a title, or the \`raise\` source line of \`trio/_core/_run.py\`), together with
   - a patcher in the text: gevent/eventlet frames, gunicorn's \`ggevent.py\`, \`-k gevent\`, \`worker_class: gevent\`, celery \`-P gevent\`, locust, grequests, \`patch_all()\`, \`monkey_patch()\`, or the words gevent/eventlet; and
   - a link to trio: a trio frame, an importer of trio in the traceback (httpx, httpcore, dnspython, pyee, trio-websocket, locust-plugins, eventlet's \`greendns\`), a stated trio version, or those names in the text.
