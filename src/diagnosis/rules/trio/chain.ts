@@ -255,7 +255,7 @@ export function trioChainCause(ev: IssueEvidence): string | null {
       chain[chain.length - 1] === "trio"
         ? ""
         : greendns
-          ? ", then `dnspython` → `httpx` → `httpcore` → `trio`"
+          ? " (its DNS module imports dnspython → httpx → httpcore → trio)"
           : ", cut before trio";
     // Through eventlet's greendns the fix is eventlet's: httpcore's part needs no retelling.
     return `Your code probably never imports trio: ${chainText(chain)}${rest}.${httpcore && !greendns ? ` ${escapes}` : ""}`;

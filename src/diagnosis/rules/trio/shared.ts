@@ -21,7 +21,7 @@ export * from "./chain.js";
 export function patchedSelect(ev: IssueEvidence, primitives: readonly string[]): string {
   const p = patcher(ev);
   if (p?.via === "greendns")
-    return `Here no \`monkey_patch()\` call is involved: importing eventlet imports dnspython with eventlet's green \`select\` (no ${primitives.map((x) => `\`${x}\``).join(" or ")}), and dnspython ≥ 2.4 imports trio right then`;
+    return `Here no \`monkey_patch()\` call is involved: importing eventlet imports dnspython with a green \`select\` (no ${primitives.map((x) => `\`${x}\``).join(" or ")}), and dnspython ≥ 2.4 imports trio then`;
   const names = primitives.map((x) => `\`select.${x}\``);
   if (p === null)
     return `The report names no patcher, yet ${names[0]} was gone: only gevent's or eventlet's patching (or a worker that patches for you) deletes it`;
