@@ -34,6 +34,12 @@ export const IssuesConfig = z
       .boolean()
       .default(false)
       .describe("Also triage closed issues (off: closed issues are left alone)."),
+    related: z
+      .boolean()
+      .default(false)
+      .describe(
+        "List earlier issues of this repository that got the same diagnosis (one search request per comment), as `Same cause as #N`.",
+      ),
     labels: z
       .object({
         enabled: z.boolean().default(true).describe("Label issues with high-confidence findings."),

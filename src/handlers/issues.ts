@@ -11,6 +11,7 @@ import type { IssueFinding } from "../diagnosis/types.js";
 import { ConfigCache } from "../github/config-cache.js";
 import { appIdentity, type IdentitySource } from "../github/identity.js";
 import { applyLabels, LabelCache, type SharedOnce } from "../github/labels.js";
+import { relatedIssues } from "../github/related.js";
 import {
   findSticky,
   type IssueComment,
@@ -212,7 +213,11 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
 
   if (config.issues.mode === "comment") {
     const sticky = findSticky(comments, await job.me());
-    const body = desiredBody(findings, result, sticky, job.render);
+    const first = findings[0];
+    // One search request, only when there is something to say (and only when asked for).
+    const related =
+      config.issues.related && first ? await relatedIssues(context.octokit, ref, first.rule) : [];
+    const body = desiredBody(findings, result, sticky, { ...job.render, related });
     if (body !== null && (findings.length > 0 || sticky.length > 0)) {
       const outcome = await writeSticky(context.octokit, ref, sticky, body);
       if (outcome !== "unchanged" || findings.length > 0)

@@ -108,6 +108,8 @@ function folded(
       `already suggested by a maintainer: ${(x.thread?.given ?? []).map((g) => code(g.id.split("/")[1] ?? "", 40)).join(", ")}`,
     );
   if (had.length > 0) parts.push(`In this thread already: ${had.join("; ")}.`);
+  const related = (opts.related ?? []).filter((n) => Number.isSafeInteger(n) && n > 0);
+  if (related.length > 0) parts.push(`Same cause as ${related.map((n) => `#${n}`).join(", ")}.`);
   for (const o of others)
     parts.push(`Also: ${o.explanation.summary} ([${code(o.rule, 60)}](${ruleDocUrl(o.rule, opts)}))`);
   const ev0 = evidenceBlock(f.evidence);

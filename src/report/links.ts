@@ -7,6 +7,8 @@ export const DEFAULT_DOCS_BASE = `${HOMEPAGE}/blob/main/docs/rules/`;
 export interface RenderOptions {
   /** Base URL of the rule pages (ends with a slash). */
   docsBase?: string;
+  /** Earlier issues of the repository with the same diagnosis (`issues.related`). */
+  related?: readonly number[];
 }
 
 export function ruleDocUrl(id: string, opts: RenderOptions = {}): string {

@@ -1,0 +1,32 @@
+/**
+ * Earlier issues of the same repository that got the same diagnosis: one search request for the
+ * rule's id in issue comments (the App's comment names it as visible text). Best effort: a search
+ * that fails or is rate limited lists nothing, and never stops the triage.
+ */
+import type { ProbotOctokit } from "probot";
+import type { IssueRef } from "./sticky.js";
+
+/** Issues listed at most. */
+export const MAX_RELATED = 3;
+
+/** Rule ids are `[a-z0-9-]+`; anything else is not searched for. */
+const RULE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
+
+export async function relatedIssues(octokit: ProbotOctokit, ref: IssueRef, rule: string): Promise<number[]> {
+  if (!RULE_ID.test(rule)) return [];
+  const q = `repo:${ref.owner}/${ref.repo} is:issue in:comments "${rule}"`;
+  try {
+    const r = await octokit.rest.search.issuesAndPullRequests({
+      q,
+      sort: "created",
+      order: "desc",
+      per_page: 10,
+    });
+    return r.data.items
+      .filter((i) => !i.pull_request && i.number < ref.issue_number)
+      .map((i) => i.number)
+      .slice(0, MAX_RELATED);
+  } catch {
+    return [];
+  }
+}
