@@ -6,6 +6,9 @@
 import type { ProbotOctokit } from "probot";
 import type { IssueRef } from "./sticky.js";
 
+/** How long the search may take before the comment goes out without it. */
+const SEARCH_TIMEOUT_MS = 5000;
+
 /** Issues listed at most. */
 export const MAX_RELATED = 3;
 
@@ -21,6 +24,8 @@ export async function relatedIssues(octokit: ProbotOctokit, ref: IssueRef, rule:
       sort: "created",
       order: "desc",
       per_page: 10,
+      // The search API's own rate limit is low: never let a throttled search hold the comment up.
+      request: { signal: AbortSignal.timeout(SEARCH_TIMEOUT_MS) },
     });
     return r.data.items
       .filter((i) => !i.pull_request && i.number < ref.issue_number)
