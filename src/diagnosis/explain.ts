@@ -24,6 +24,9 @@ export interface Judged {
   applied: { def: FixDef; sentence: Sentence }[];
 }
 
+/** Words of a pull request or commit describing its own change. */
+const CHANGE = ["this pr", "this pull request", "this commit", "this change", "this patch"];
+
 /** A maintainer's texts as lowercase sentences (each text already bounded). */
 export function sentencesOf(texts: readonly string[]): string[] {
   const out: string[] = [];
@@ -46,17 +49,23 @@ export function sentencesOf(texts: readonly string[]): string[] {
   return out;
 }
 
-/** The rule's fixes that fit this report (conditions, packages), best first. */
-function eligible(rule: Rule, ev: IssueEvidence): FixDef[] {
-  return (
-    (rule.issue?.fixes ?? [])
-      .filter((f) => !f.when || f.when(ev))
-      // Never recommend the package the issue is filed against, nor one the reporter already uses.
-      .filter((f) => !(f.recommends ?? []).some((pkg) => ev.repoPackage === pkg || usesPackage(ev, pkg)))
-      .map((f, i) => ({ f, rank: f.lead?.(ev) ? i - 1000 : i }))
-      .sort((a, b) => a.rank - b.rank)
-      .map(({ f }) => f)
-  );
+/** Does a sentence after this line still ask something? */
+function asksAfter(ev: IssueEvidence, line: number): boolean {
+  return ev.sentences.some((s) => s.line >= line && s.text.endsWith("?"));
+}
+
+/** The rule's fixes whose conditions hold for this report, best first. */
+function candidates(rule: Rule, ev: IssueEvidence): FixDef[] {
+  return (rule.issue?.fixes ?? [])
+    .filter((f) => !f.when || f.when(ev))
+    .map((f, i) => ({ f, rank: f.lead?.(ev) ? i - 1000 : i }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ f }) => f);
+}
+
+/** Never recommend the package the issue is filed against, nor one the reporter already uses. */
+function recommendable(f: FixDef, ev: IssueEvidence): boolean {
+  return !(f.recommends ?? []).some((pkg) => ev.repoPackage === pkg || usesPackage(ev, pkg));
 }
 
 /** What is left to say about this rule in this thread. `evidenceLine`: where the failure is shown. */
@@ -67,22 +76,30 @@ export function judge(
   evidenceLine: number,
 ): Judged {
   const state = readState(ev);
-  const fixes = eligible(rule, ev);
+  const all = candidates(rule, ev);
+  const fixes = all.filter((f) => recommendable(f, ev));
   const given = fixes.filter((f) => f.mentioned && maintainer.some((s) => names(s, f.mentioned ?? [])));
   const applied: Judged["applied"] = [];
-  for (const f of fixes) {
+  for (const f of all) {
     if (!f.mentioned || f.stillNeeded?.(ev)) continue;
     const sentence = appliedIn(state, f.mentioned);
     if (sentence) applied.push({ def: f, sentence });
   }
   const worked =
     fixes.some((f) => f.mentioned && !f.stillNeeded?.(ev) && workedWith(state, f.mentioned) !== null) ||
-    // "It works now", said after the failure was shown, naming none of the fixes.
-    state.works.some((s) => s.line > evidenceLine);
+    // "It works now", said after the failure was shown, naming none of the fixes, and not followed
+    // by a question (a report that says "without gevent it works again. Is there a way to fix this?"
+    // still asks).
+    state.works.some((s) => s.line > evidenceLine && !asksAfter(ev, s.line));
   const gone = new Set<FixDef>([...given, ...applied.map((a) => a.def)]);
   const offer = fixes.filter((f) => !gone.has(f));
+  // The change under discussion (a pull request, a commit) already applies the best fix: it is the answer.
+  const best = all[0];
+  const changeDoesBest = applied.some(
+    (a) => a.def === best && CHANGE.some((c) => a.sentence.text.includes(c)),
+  );
   let verdict: Verdict = "keep";
-  if (worked) verdict = "resolved";
+  if (worked || changeDoesBest) verdict = "resolved";
   else if (fixes[0] !== undefined && given.includes(fixes[0])) verdict = "answered";
   else if (offer.length === 0) verdict = given.length > 0 ? "answered" : "exhausted";
   return { verdict, offer, given, applied };

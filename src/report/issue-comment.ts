@@ -65,7 +65,8 @@ function shown(f: IssueFinding, ev: IssueEvidence): string {
   const p = ev.context.platform;
   if (p.platform !== "unknown") {
     const name = platformName(p.platform);
-    parts.push(p.because.toLowerCase() === name.toLowerCase() ? name : `${name} (${code(p.because, 40)})`);
+    // The platform's name only: how it was read is on the rule's page, and the evidence is folded.
+    parts.push(name);
   }
   const v = [...ev.context.versions]
     .filter(([k]) => k !== "python")
@@ -129,7 +130,7 @@ export function renderIssueComment(
   if (!first) return "";
   const x = first.explanation;
   const parts: string[] = [];
-  const likely = first.confidence === "high" ? "" : " (medium confidence: inferred from the description)";
+  const likely = first.confidence === "high" ? "" : " (medium confidence, inferred)";
   parts.push(`**async-doctor**${likely}: ${x.summary}`);
   const best = x.fixes[0];
   if (best) {

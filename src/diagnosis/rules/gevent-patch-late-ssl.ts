@@ -17,6 +17,9 @@ import {
   shownPatcher,
 } from "./shared/patcher.js";
 
+/** Clients whose TLS setup hits the recursion when `ssl` was patched late. */
+const TLS_CLIENTS = ["requests", "urllib3", "botocore", "boto3", "https", "ssl"];
+
 /** Modules that bind `ssl.SSLContext` directly when imported (gevent warns about these). */
 const SSL_BINDING_MODULES = [
   "requests",
@@ -125,6 +128,21 @@ export default defineRule({
           ],
         };
       }
+      // Told, not pasted: the recursion named with gevent patching shown and a TLS client in play
+      // (requests, urllib3, botocore, https). Without gevent (truststore, eventlet) it is a look-alike.
+      if (
+        recursion !== null &&
+        shownPatcher(ev)?.patcher === "gevent" &&
+        TLS_CLIENTS.some((m) => mentions(ev, m))
+      )
+        return {
+          confidence: "medium",
+          message: "A `RecursionError` under gevent with a TLS client: `ssl` was most likely patched late.",
+          evidence: [
+            { ...recursion, kind: "text" },
+            { kind: "text", text: p.because },
+          ],
+        };
       const snip = snippetFinding(ev, "gevent-patch-late-ssl");
       if (snip === null) return null;
       return {

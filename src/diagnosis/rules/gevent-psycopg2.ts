@@ -1,5 +1,5 @@
-import { defineRule } from "../rule.js";
-import { findSentence, sentenceEvidence } from "../text/evidence.js";
+import { defineRule, type IssueEvidence } from "../rule.js";
+import { findSentence, mentions, sentenceEvidence } from "../text/evidence.js";
 import { inRange, versionOf } from "../text/versions.js";
 import { BLOCKING_WORDS } from "../text/vocabulary.js";
 import { errorShown } from "./shared/evidence.js";
@@ -8,12 +8,23 @@ import { PSYCOGREEN, PSYCOPG3 } from "./shared/mentions.js";
 import { geventPatcher } from "./shared/patcher.js";
 
 const PSYCOPG_WORDS = ["psycopg", "psycopg2", "psycogreen"];
+/** Drivers that are not psycopg2: a report naming one is not about psycopg2. */
+const OTHER_PG_DRIVERS = ["asyncpg", "pg8000", "psycopg3", "psycopg 3", "psycopg[", "py-postgresql"];
+
+/** PostgreSQL named with Django or SQLAlchemy (psycopg2 their usual driver), and no other driver. */
+function inferredDriver(ev: IssueEvidence): boolean {
+  return (
+    (mentions(ev, "postgres") || mentions(ev, "postgresql")) &&
+    (mentions(ev, "django") || mentions(ev, "sqlalchemy") || mentions(ev, "transaction.atomic")) &&
+    !OTHER_PG_DRIVERS.some((d) => mentions(ev, d))
+  );
+}
 
 export default defineRule({
   id: "gevent-psycopg2",
   order: 90,
   title: "psycopg2 blocks the gevent hub",
-  needs: { words: PSYCOPG_WORDS },
+  needs: { words: [...PSYCOPG_WORDS, "postgres"] },
   issue: {
     detect(ev) {
       const p = geventPatcher(ev);
@@ -25,14 +36,32 @@ export default defineRule({
         ["gevent", "greenlet", "coroutine", "green thread"],
         BLOCKING_WORDS,
       ]);
-      if (s === null) return null;
+      if (s !== null)
+        return {
+          confidence: "medium",
+          message: "psycopg2's C code blocks the whole gevent process during queries.",
+          evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
+        };
+      // PostgreSQL named, no driver: psycopg2 is Django's and SQLAlchemy's usual one (inferred, said so).
+      if (!inferredDriver(ev)) return null;
+      const frozen = findSentence(ev, [["freez", "hang", "stall", "stuck", "block"]]);
+      if (frozen === null) return null;
       return {
         confidence: "medium",
-        message: "psycopg2's C code blocks the whole gevent process during queries.",
-        evidence: [sentenceEvidence(s), { kind: "text", text: p.because }],
+        message:
+          "A gevent worker that freezes on PostgreSQL: the usual driver, psycopg2, blocks the hub during queries.",
+        evidence: [sentenceEvidence(frozen), { kind: "text", text: p.because }],
       };
     },
     explain(ev) {
+      if (inferredDriver(ev) && !PSYCOPG_WORDS.some((w) => mentions(ev, w)))
+        return {
+          summary:
+            "The report names Postgres but not its driver: if it is psycopg2 (Django's and SQLAlchemy's usual one), every query blocks all greenlets, so one waiting on a lock freezes the worker.",
+          cause: [
+            "psycopg2's network I/O happens inside libpq, where gevent cannot see it: a greenlet in a query holds the only OS thread. psycogreen installs a gevent-aware wait callback.",
+          ],
+        };
       return {
         summary: `psycopg2 talks to PostgreSQL from C (libpq), so under gevent every query blocks all greenlets until it returns${errorShown(ev) ? "" : ": no error, just serialised requests"}.`,
         cause: [
@@ -48,7 +77,17 @@ export default defineRule({
         mentioned: PSYCOGREEN,
         verified: { lab: ["psycopg2-blocks-gevent", "fix-psycogreen"] },
         recommends: ["psycogreen"],
-        text: "Install psycogreen and patch psycopg2 right after gevent (with gunicorn's gevent worker: in a `post_fork` hook or at the top of the WSGI module):",
+        text: (ev) => {
+          const via = geventPatcher(ev)?.via;
+          const where =
+            via === "gunicorn"
+              ? " (with gunicorn's gevent worker: in a `post_fork` hook or at the top of the WSGI module)"
+              : via === "celery"
+                ? " (celery's gevent pool patches first: call it at the top of the module the worker loads)"
+                : "";
+          return `Install psycogreen and patch psycopg2 right after gevent${where}:`;
+        },
+        doc: "Install psycogreen and patch psycopg2 right after gevent (with a worker that patches for you, gunicorn's or celery's, at the top of the module it loads; gunicorn also offers a `post_fork` hook):",
         code: "from gevent import monkey\nmonkey.patch_all()\n\nfrom psycogreen.gevent import patch_psycopg\npatch_psycopg()",
       },
       {

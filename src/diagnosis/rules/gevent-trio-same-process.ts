@@ -55,7 +55,7 @@ export default defineRule({
     upstream: [
       { name: "trio#3119", url: "https://github.com/python-trio/trio/issues/3119" },
       {
-        name: "httpcore's `__init__` (imports trio)",
+        name: "httpcore `__init__`",
         url: "https://github.com/encode/httpcore/blob/master/httpcore/__init__.py",
       },
     ],

@@ -56,6 +56,17 @@ export default defineRule({
     },
     explain(ev) {
       const p = patcher(ev);
+      if (p?.via === "greendns" && epollSignal(ev) === null) {
+        // eventlet imported, the error itself not shown: which one trio raised depends on its version.
+        const chain = trioChainCause(ev);
+        return {
+          summary: `trio's import fails inside eventlet's DNS import, where eventlet's green \`socket\` and \`select\` are in place${notTheirBug(ev)}.`,
+          cause: [
+            `${patchedSelect(ev, ["epoll"])}. On Linux trio 0.17 – 0.25 then fail on the missing \`select.epoll\`, later ones on \`GreenSocket.sendmsg\`.`,
+            ...(chain ? [chain] : []),
+          ],
+        };
+      }
       const cause = [
         `On Linux, trio 0.17 – 0.25 create \`select.epoll()\` when imported (≥ 0.26: at \`trio.run()\`). ${p ? patchedSelect(ev, ["epoll"]) : "gevent's or eventlet's patching had deleted `select.epoll`"}${p?.patcher === "eventlet" ? " (eventlet may name the module `eventlet.green.select`)" : ""}.`,
       ];
@@ -76,7 +87,7 @@ export default defineRule({
     upstream: [
       { name: "trio#2848", url: "https://github.com/python-trio/trio/issues/2848" },
       {
-        name: "httpcore's `__init__` (imports trio)",
+        name: "httpcore `__init__`",
         url: "https://github.com/encode/httpcore/blob/master/httpcore/__init__.py",
       },
     ],

@@ -111,7 +111,7 @@ export default defineRule({
       { name: "trio#3119", url: "https://github.com/python-trio/trio/issues/3119" },
       { name: "trio#2960", url: "https://github.com/python-trio/trio/issues/2960" },
       {
-        name: "httpcore's `__init__` (imports trio)",
+        name: "httpcore `__init__`",
         url: "https://github.com/encode/httpcore/blob/master/httpcore/__init__.py",
       },
     ],

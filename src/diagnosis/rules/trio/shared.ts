@@ -96,7 +96,7 @@ export function trioFixes(failure: TrioFailure): FixDef[] {
             text: (ev) => {
               const oldLinuxTrio =
                 inRange(versionOf(ev, "trio")?.split("/")[0] ?? null, "0.17", "0.25.99") !== false;
-              return `${USUAL_CASE}: \`pip uninstall trio\`. ${patcher(ev)?.patcher === "eventlet" ? "Upgrading trio does not help under eventlet (≥ 0.26 fails on `GreenSocket.sendmsg`)" : "Or upgrade trio to ≥ 0.26, whose import works on Linux (`trio.run()` still fails patched)"}${oldLinuxTrio ? "; upgrading httpcore does not help, no release catches this error" : ""}.`;
+              return `${USUAL_CASE}: \`pip uninstall trio\`. ${patcher(ev)?.patcher === "eventlet" ? "Upgrading trio does not help under eventlet" : "Or upgrade trio to ≥ 0.26, whose import works on Linux (`trio.run()` still fails patched)"}${oldLinuxTrio ? "; upgrading httpcore does not help, no release catches this error" : ""}.`;
             },
             doc: `${USUAL_CASE}, \`pip uninstall trio\`, or upgrade trio to 0.26 or later (its import then works on Linux; \`trio.run()\` still fails under the patch). No httpcore release catches this \`AttributeError\` (said when the trio version is unknown or in 0.17 – 0.25). Under eventlet, prefer uninstalling trio.`,
           }
