@@ -57,7 +57,7 @@ export default defineRule({
         cause: [
           isGevent(ev)
             ? `Here ${patcherHow(p)} patches; \`patch_all()\` deletes \`select.epoll\`, \`kqueue\`, \`kevent\`, \`devpoll\` and their \`selectors\` classes. A library that checked for them earlier, or needs them, then fails.`
-            : `Here ${patcherHow(p)} patches; \`eventlet.monkey_patch()\` deletes \`select.poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`. A library that checked for them earlier, or needs them, then fails.`,
+            : `Here ${patcherHow(p)} patches: eventlet deletes \`select.poll\`, \`epoll\`, \`kqueue\`, \`kevent\` and \`devpoll\`. A library that checked for them earlier, or needs them, then fails.`,
         ],
       };
     },

@@ -83,6 +83,17 @@ function warningLibrary(l: string): string | null {
   return name;
 }
 
+/**
+ * A frame of eventlet's greendns importing dnspython (its module body, `import_patched`): the
+ * bare-import story. A greendns frame resolving a name at run time (`getaddrinfo`) is not it.
+ */
+export function greendnsImportFrame(f: { module: string; func: string | null }): boolean {
+  return (
+    f.module.startsWith("eventlet.support.greendns") &&
+    (f.func === null || f.func === "<module>" || f.func === "import_patched")
+  );
+}
+
 /** Detect the patcher and how it is applied. */
 export function detectPatchers(lower: readonly string[], tracebacks: readonly Traceback[]): PatcherFact[] {
   const out: PatcherFact[] = [];
@@ -102,7 +113,17 @@ export function detectPatchers(lower: readonly string[], tracebacks: readonly Tr
           f.module === "eventlet.green.socket") &&
         f === tb.frames[tb.frames.length - 1] &&
         tb.exception === null;
-      if (f.module.startsWith("eventlet.support.greendns") || lastOfImport)
+      // greendns at import time (its module body, `import_patched`) is the bare-import story; a
+      // greendns frame resolving a name at run time only shows eventlet's green DNS in use.
+      const greendnsImport = greendnsImportFrame(f);
+      if (f.module.startsWith("eventlet.support.greendns") && !greendnsImport)
+        add({
+          patcher: "eventlet",
+          via: "mentioned",
+          because: "eventlet's green DNS resolver in the traceback",
+          strong: true,
+        });
+      else if (greendnsImport || lastOfImport)
         add({
           patcher: "eventlet",
           via: "greendns",

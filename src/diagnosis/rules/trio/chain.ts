@@ -7,6 +7,7 @@ import { HTTPCORE_NEWEST_CHECKED } from "../../project/knowledge.js";
 import { type IssueEvidence, perReport } from "../../rule.js";
 import { findLine, findLineLower, mentions, sentenceEvidence } from "../../text/evidence.js";
 import { hasWordPrefix } from "../../text/lines.js";
+import { greendnsImportFrame } from "../../text/patchers.js";
 import type { Traceback } from "../../text/traceback.js";
 import type { Evidence } from "../../types.js";
 import { frameEvidence } from "../shared/evidence.js";
@@ -90,8 +91,7 @@ export const trioLink = perReport((ev: IssueEvidence): Evidence | null => {
   }
   for (const tb of ev.tracebacks) {
     for (const f of tb.frames) {
-      if (TRIO_IMPORTERS.has(f.pkg) || f.module.startsWith("eventlet.support.greendns"))
-        return frameEvidence(f);
+      if (TRIO_IMPORTERS.has(f.pkg) || greendnsImportFrame(f)) return frameEvidence(f);
       if ((f.source ?? "").trim().startsWith("import trio"))
         return { kind: "frame", text: f.source ?? "", line: f.textLine };
     }
@@ -229,9 +229,7 @@ export function snippetTrioImport(ev: IssueEvidence): Evidence | null {
 export const epollTrioLink = perReport((ev: IssueEvidence): Evidence | null => {
   for (const tb of ev.tracebacks) {
     if (!tb.exception?.message.includes("has no attribute 'epoll'") || tb.frames.length === 0) continue;
-    const f = tb.frames.find(
-      (x) => TRIO_IMPORTERS.has(x.pkg) || x.module.startsWith("eventlet.support.greendns"),
-    );
+    const f = tb.frames.find((x) => TRIO_IMPORTERS.has(x.pkg) || greendnsImportFrame(x));
     return f ? frameEvidence(f) : null; // no such frame: the traceback shows another library failing
   }
   return trioLink(ev);
@@ -272,7 +270,7 @@ export const greendnsShown = perReport((ev: IssueEvidence): boolean => {
   const p = patcher(ev);
   return (
     ev.context.patchers.some((x) => x.via === "greendns") ||
-    ev.tracebacks.some((tb) => tb.frames.some((f) => f.module.startsWith("eventlet.support.greendns"))) ||
+    ev.tracebacks.some((tb) => tb.frames.some(greendnsImportFrame)) ||
     mentions(ev, "greendns") ||
     (p?.patcher === "eventlet" && (mentions(ev, "dnspython") || mentions(ev, "eventlet_no_greendns")))
   );
