@@ -57,7 +57,7 @@ export default defineRule({
   needs: needs(PATCH_NEEDS, {
     source: [PATCHER_NEEDLES, ["asyncio", "anyio", ...ASYNC_SERVERS, ...LOOP_METHODS]],
     calls: [...LOOP_ENTRY, ...LOOP_METHODS.map((m) => `*.${m}`)],
-    words: ["asyncio", "event loop", "uvloop", ...ASYNC_SERVERS],
+    words: ["asyncio", "event loop", "uvloop", "asgiref", "async_to_sync", "asynctosync", ...ASYNC_SERVERS],
   }),
   issue: {
     detect(ev) {
@@ -65,7 +65,9 @@ export default defineRule({
       if (p === null) return null;
       const exc =
         findLine(ev, "This event loop is already running") ??
-        findLine(ev, "Cannot run the event loop while another loop is running");
+        findLine(ev, "Cannot run the event loop while another loop is running") ??
+        // asgiref's async_to_sync sees the loop of another "thread": patched threads share one.
+        findLine(ev, "You cannot use AsyncToSync in the same thread as an async event loop");
       if (exc !== null && shownPatcher(ev)?.patcher === "gevent") {
         return {
           confidence: "high",
@@ -85,11 +87,18 @@ export default defineRule({
           evidence: snip,
         };
       }
-      const s = findSentence(ev, [
-        GEVENT_WORDS,
-        ["asyncio", "uvloop", ...ASYNC_SERVERS], // "event loop" alone is not asyncio: gevent has one too
-        PROBLEM_TERMS,
-      ]);
+      const s =
+        findSentence(ev, [
+          GEVENT_WORDS,
+          ["asyncio", "uvloop", ...ASYNC_SERVERS], // "event loop" alone is not asyncio: gevent has one too
+          PROBLEM_TERMS,
+        ]) ??
+        // asgiref's bridges start a thread for the loop; patched, it is a greenlet on this thread.
+        findSentence(ev, [
+          ["async_to_sync", "sync_to_async", "asgiref"],
+          GEVENT_WORDS,
+          ["greenlet", "thread"],
+        ]);
       if (s === null) return null;
       return {
         confidence: "medium",
