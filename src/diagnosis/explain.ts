@@ -86,7 +86,11 @@ export function judge(
     if (sentence) applied.push({ def: f, sentence });
   }
   const worked =
-    fixes.some((f) => f.mentioned && !f.stillNeeded?.(ev) && workedWith(state, f.mentioned) !== null) ||
+    all.some((f) => {
+      if (!f.mentioned || f.stillNeeded?.(ev)) return false;
+      const s = workedWith(state, f.mentioned);
+      return s !== null && !asksAfter(ev, s.line);
+    }) ||
     // "It works now", said after the failure was shown, naming none of the fixes, and not followed
     // by a question (a report that says "without gevent it works again. Is there a way to fix this?"
     // still asks).

@@ -2,6 +2,7 @@
 import type { FileFacts } from "../python/facts.js";
 import { type IssueText, mentions } from "./evidence.js";
 import { hasWordPrefix } from "./lines.js";
+import { readState } from "./state.js";
 
 /** Normalised package name: lowercase, `_` and `.` as `-`. */
 export function normPackage(name: string): string {
@@ -15,8 +16,6 @@ export function repoPackage(repo: string | null): string | null {
   return name ? normPackage(name) : null;
 }
 
-const USE_WORDS = ["use", "using", "used", "switched to", "moved to", "installed", "with"];
-
 /**
  * Does the thread show the reporter using this package: a stated version, a traceback frame in
  * it, an import in a snippet, or a sentence that says they use it?
@@ -29,9 +28,8 @@ export function usesPackage(ev: IssueText & { snippetFacts?: FileFacts[] }, pkg:
   if (ev.snippetFacts?.some((f) => f.imports.some((i) => i.module.toLowerCase().split(".")[0] === mod)))
     return true;
   if (!mentions(ev, p)) return false; // one remembered pass before any sentence is read
-  return ev.sentences.some(
-    (s) => hasWordPrefix(s.text, p) && USE_WORDS.some((w) => hasWordPrefix(s.text, w)),
-  );
+  // Someone saying they use it ("we use PyMySQL", "I switched to PyMySQL"), not advice to try it.
+  return readState(ev).tried.some((s) => hasWordPrefix(s.text, p));
 }
 
 /** Does a maintainer's text contain a word of every group? */
