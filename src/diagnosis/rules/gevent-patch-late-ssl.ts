@@ -2,6 +2,7 @@ import { literal } from "../inline.js";
 import type { FileFacts } from "../python/facts.js";
 import { codeDraft, defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, mentions } from "../text/evidence.js";
+import { compareVersions, inRange, versionOf } from "../text/versions.js";
 import { snippetFinding } from "./shared/evidence.js";
 import { NO_PRELOAD, PATCH_FIRST } from "./shared/mentions.js";
 import {
@@ -16,6 +17,17 @@ import {
   patchesFirst,
   shownPatcher,
 } from "./shared/patcher.js";
+
+/** Patched first, yet gevent older than 1.2 on Python ≥ 3.6: gevent's own ssl predates that Python. */
+function oldGeventNewPython(ev: IssueEvidence): boolean {
+  const py = ev.context.python;
+  return (
+    patchesFirst(ev) &&
+    inRange(versionOf(ev, "gevent"), null, "1.1.99") === true &&
+    py !== null &&
+    compareVersions(py, "3.6") >= 0
+  );
+}
 
 /** Clients whose TLS setup hits the recursion when `ssl` was patched late. */
 const TLS_CLIENTS = ["requests", "urllib3", "botocore", "boto3", "https", "ssl"];
@@ -163,6 +175,11 @@ export default defineRule({
       ];
       if (mods.length > 0)
         cause.push(`Not patched, per gevent: ${mods.map((m) => literal(m, 60)).join(", ")}.`);
+      if (oldGeventNewPython(ev))
+        return {
+          summary: `gevent ${literal(versionOf(ev, "gevent") ?? "", 20)} predates Python 3.6 (first tested in gevent 1.2.0), so its \`ssl\` patch recurses on Python ${literal(ev.context.python ?? "", 10)} even when it patches first.`,
+          cause: ["gevent 1.2.0 is the first release tested on Python 3.6."],
+        };
       return {
         summary:
           "gevent monkey-patched `ssl` too late: a module had already bound `ssl.SSLContext` before `patch_all()` ran.",
@@ -174,6 +191,18 @@ export default defineRule({
       ["ssl", "sslcontext", "earlier", "first", "before", "preload"],
     ],
     fixes: [
+      {
+        id: "upgrade-gevent-py36",
+        mentioned: [["gevent"], ["upgrad", "1.2", "newer"]],
+        verified: {
+          source:
+            'gevent\'s changelog for 1.2.0 (https://github.com/gevent/gevent/blob/master/docs/changelog_1_2.rst): "Python 3.6 is now tested on POSIX platforms"; 1.1 predates it',
+        },
+        lead: oldGeventNewPython,
+        when: oldGeventNewPython,
+        whenDoc: "the report already patches first, with gevent older than 1.2 on Python 3.6 or later",
+        text: "Upgrade gevent (`pip install -U gevent`): 1.2.0 is the first release tested on Python 3.6, and your code already patches first.",
+      },
       {
         id: "gunicorn-no-preload",
         mentioned: NO_PRELOAD,
@@ -225,8 +254,8 @@ export default defineRule({
         id: "entry-point",
         verified: { lab: ["ssl-patched-late", "fix-ssl-patch-first"] },
         text: "Your code already patches first, so something runs before it: the patch must be the first thing the process runs (the script, the WSGI or config module gunicorn loads, a `sitecustomize`).",
-        when: patchesFirst,
-        whenDoc: "the report already patches first",
+        when: (ev) => patchesFirst(ev) && !oldGeventNewPython(ev),
+        whenDoc: "the report already patches first (and its gevent supports its Python)",
       },
       {
         id: "patching-import-first",
