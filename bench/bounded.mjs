@@ -95,6 +95,9 @@ const SHAPES = {
   tracebacks:
     'Traceback (most recent call last):\n  File "/a/site-packages/httpcore/__init__.py", line 1, in <module>\n    import trio\nNotImplementedError: unsupported platform\n',
   "exception lines": "NotImplementedError: unsupported platform gevent trio\n",
+  // What the thread-state reader reads: claims of having done something, works-now, questions.
+  "thread-state sentences":
+    "NotImplementedError: unsupported platform gevent trio\nI already set EVENTLET_NO_GREENDNS=1 and it works now.\nDoes patch_all() first help?\n",
 };
 
 export async function triageRows(dist = DIST) {

@@ -49,9 +49,17 @@ export function sentencesOf(texts: readonly string[]): string[] {
   return out;
 }
 
-/** Does a sentence after this line still ask something? */
+const lastQuestions = new WeakMap<IssueEvidence, number>();
+
+/** Does a sentence at or after this line still ask something? (The last question's line, found once.) */
 function asksAfter(ev: IssueEvidence, line: number): boolean {
-  return ev.sentences.some((s) => s.line >= line && s.text.endsWith("?"));
+  let last = lastQuestions.get(ev);
+  if (last === undefined) {
+    last = 0;
+    for (const s of ev.sentences) if (s.text.endsWith("?") && s.line > last) last = s.line;
+    lastQuestions.set(ev, last);
+  }
+  return last >= line;
 }
 
 /** The rule's fixes whose conditions hold for this report, best first. */
