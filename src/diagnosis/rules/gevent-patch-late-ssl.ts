@@ -2,7 +2,7 @@ import { literal } from "../inline.js";
 import type { FileFacts } from "../python/facts.js";
 import { codeDraft, defineRule, type IssueEvidence } from "../rule.js";
 import { findLine, mentions } from "../text/evidence.js";
-import { compareVersions, inRange, versionOf } from "../text/versions.js";
+import { versionOf } from "../text/versions.js";
 import { snippetFinding } from "./shared/evidence.js";
 import { NO_PRELOAD, PATCH_FIRST } from "./shared/mentions.js";
 import {
@@ -17,20 +17,7 @@ import {
   patchesFirst,
   shownPatcher,
 } from "./shared/patcher.js";
-
-/** Patched first, yet gevent older than 1.2 on Python ≥ 3.6: gevent's own ssl predates that Python. */
-function oldGeventNewPython(ev: IssueEvidence): boolean {
-  const py = ev.context.python;
-  return (
-    patchesFirst(ev) &&
-    inRange(versionOf(ev, "gevent"), null, "1.1.99") === true &&
-    py !== null &&
-    compareVersions(py, "3.6") >= 0
-  );
-}
-
-/** Clients whose TLS setup hits the recursion when `ssl` was patched late. */
-const TLS_CLIENTS = ["requests", "urllib3", "botocore", "boto3", "https", "ssl"];
+import { oldGeventNewPython, TLS_CLIENTS, unpatchedModules } from "./shared/ssl.js";
 
 /** Modules that bind `ssl.SSLContext` directly when imported (gevent warns about these). */
 const SSL_BINDING_MODULES = [
@@ -47,19 +34,6 @@ const SSL_BINDING_MODULES = [
 
 /** Patches that replace `ssl`. */
 const SSL_PATCHES = new Set(["patch_all", "patch_ssl", "import grequests", "import locust"]);
-
-/** The module list gevent prints after "Modules that had direct imports (NOT patched):". */
-function unpatchedModules(text: string): string[] {
-  const i = text.indexOf("(NOT patched):");
-  if (i < 0) return [];
-  const out: string[] = [];
-  for (const part of text.slice(i + 14).split("'")) {
-    const name = part.trim().split(" ")[0] ?? "";
-    if (/^[A-Za-z_][\w.]*$/.test(name) && name.length < 80 && !out.includes(name)) out.push(name);
-    if (out.length >= 5) break;
-  }
-  return out;
-}
 
 const via = (ev: IssueEvidence) => patcher(ev)?.via;
 
