@@ -48,6 +48,58 @@ export const ENVS = {
 
 const EPOLL = "module 'select' has no attribute 'epoll'";
 
+/** Where the loop itself runs code: a timer, a signal handler while it waits, a finalizer in a collection. */
+const LOOP_RUNNERS = {
+  timer: "a callback the hub runs (a timer)",
+  signal: "a signal handler that runs while the hub waits for I/O (as a worker's shutdown handler does)",
+  finalizer:
+    "a `__del__` run by a garbage collection inside the hub (as when a pooled DB connection is collected)",
+};
+const LOOP_ERRORS = {
+  eventlet: {
+    raised: "AssertionError",
+    message: "do not call blocking functions from the mainloop",
+    note: " (eventlet ≤ 0.35 asserts; 0.36 and later raise `RuntimeError` with the same text)",
+  },
+  gevent: {
+    raised: "BlockingSwitchOutError",
+    message: "Impossible to call blocking function in the event loop callback",
+    note: "",
+  },
+};
+/** A green blocking call in each place the loop runs code, under each patcher; and spawning the work as the fix. */
+const LOOP_CASES = [
+  ...Object.entries(LOOP_ERRORS).flatMap(([patcher, e]) =>
+    Object.entries(LOOP_RUNNERS).map(([where, what]) => ({
+      id: `${patcher}-blocking-in-loop-${where}`,
+      claim: `${patcher}: a green blocking call (here \`sleep(0.05)\`) in ${what} fails with \`${e.raised}: ${e.message}\`${e.note}.`,
+      env: "debian",
+      program: "loop_callback.py",
+      args: [patcher, where],
+      expect: {
+        [`sleep in a ${where} the loop runs`]: {
+          diagnose: "blocking-call-in-loop",
+          raised: e.raised,
+          message: e.message,
+        },
+      },
+    })),
+  ),
+  ...[
+    ["eventlet", "signal"],
+    ["gevent", "finalizer"],
+    ["eventlet", "finalizer"],
+    ["gevent", "signal"],
+  ].map(([patcher, where]) => ({
+    id: `fix-${patcher}-spawn-from-${where}`,
+    claim: `The same ${where} handing the blocking work to a new greenlet (\`${patcher}.spawn(...)\`) works: the work runs and finishes.`,
+    env: "debian",
+    program: "loop_callback.py",
+    args: [patcher, where, "spawn"],
+    expect: { [`sleep in a ${where} the loop runs`]: { raised: null, value: "slept" } },
+  })),
+];
+
 /** Step expectations: `raised` (an exception type, or null: it worked), `message` (a substring), `frame` (a frame's file starts with it), `seconds` ([min, max]), `value`,
  * `output` (a substring of what a program the case ran printed);
  * `diagnose`: the rule that must recognise the failure as the library printed it (test/lab/diagnosed.test.ts),
@@ -460,132 +512,7 @@ export const CASES = [
     args: ["gthread"],
     expect: { "gunicorn -k gthread": { raised: null, value: "hello" } },
   },
-  {
-    id: "eventlet-blocking-in-loop-timer",
-    claim:
-      "eventlet: a green blocking call (here `sleep(0.05)`) in a callback the hub runs (a timer) fails with `AssertionError: do not call blocking functions from the mainloop` (eventlet ≤ 0.35 asserts; 0.36 and later raise `RuntimeError` with the same text).",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["eventlet", "timer"],
-    expect: {
-      "sleep in a timer the loop runs": {
-        diagnose: "blocking-call-in-loop",
-        raised: "AssertionError",
-        message: "do not call blocking functions from the mainloop",
-      },
-    },
-  },
-  {
-    id: "eventlet-blocking-in-loop-signal",
-    claim:
-      "eventlet: a green blocking call (here `sleep(0.05)`) in a signal handler that runs while the hub waits for I/O (as a worker's shutdown handler does) fails with `AssertionError: do not call blocking functions from the mainloop` (eventlet ≤ 0.35 asserts; 0.36 and later raise `RuntimeError` with the same text).",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["eventlet", "signal"],
-    expect: {
-      "sleep in a signal the loop runs": {
-        diagnose: "blocking-call-in-loop",
-        raised: "AssertionError",
-        message: "do not call blocking functions from the mainloop",
-      },
-    },
-  },
-  {
-    id: "eventlet-blocking-in-loop-finalizer",
-    claim:
-      "eventlet: a green blocking call (here `sleep(0.05)`) in a `__del__` run by a garbage collection inside the hub (as when a pooled DB connection is collected) fails with `AssertionError: do not call blocking functions from the mainloop` (eventlet ≤ 0.35 asserts; 0.36 and later raise `RuntimeError` with the same text).",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["eventlet", "finalizer"],
-    expect: {
-      "sleep in a finalizer the loop runs": {
-        diagnose: "blocking-call-in-loop",
-        raised: "AssertionError",
-        message: "do not call blocking functions from the mainloop",
-      },
-    },
-  },
-  {
-    id: "gevent-blocking-in-loop-timer",
-    claim:
-      "gevent: a green blocking call (here `sleep(0.05)`) in a callback the hub runs (a timer) fails with `BlockingSwitchOutError: Impossible to call blocking function in the event loop callback`.",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["gevent", "timer"],
-    expect: {
-      "sleep in a timer the loop runs": {
-        diagnose: "blocking-call-in-loop",
-        raised: "BlockingSwitchOutError",
-        message: "Impossible to call blocking function in the event loop callback",
-      },
-    },
-  },
-  {
-    id: "gevent-blocking-in-loop-signal",
-    claim:
-      "gevent: a green blocking call (here `sleep(0.05)`) in a signal handler that runs while the hub waits for I/O (as a worker's shutdown handler does) fails with `BlockingSwitchOutError: Impossible to call blocking function in the event loop callback`.",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["gevent", "signal"],
-    expect: {
-      "sleep in a signal the loop runs": {
-        diagnose: "blocking-call-in-loop",
-        raised: "BlockingSwitchOutError",
-        message: "Impossible to call blocking function in the event loop callback",
-      },
-    },
-  },
-  {
-    id: "gevent-blocking-in-loop-finalizer",
-    claim:
-      "gevent: a green blocking call (here `sleep(0.05)`) in a `__del__` run by a garbage collection inside the hub (as when a pooled DB connection is collected) fails with `BlockingSwitchOutError: Impossible to call blocking function in the event loop callback`.",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["gevent", "finalizer"],
-    expect: {
-      "sleep in a finalizer the loop runs": {
-        diagnose: "blocking-call-in-loop",
-        raised: "BlockingSwitchOutError",
-        message: "Impossible to call blocking function in the event loop callback",
-      },
-    },
-  },
-  {
-    id: "fix-eventlet-spawn-from-signal",
-    claim:
-      "The same signal handing the blocking work to a new greenlet (`eventlet.spawn(...)`) works: the work runs and finishes.",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["eventlet", "signal", "spawn"],
-    expect: { "sleep in a signal the loop runs": { raised: null, value: "slept" } },
-  },
-  {
-    id: "fix-gevent-spawn-from-finalizer",
-    claim:
-      "The same finalizer handing the blocking work to a new greenlet (`gevent.spawn(...)`) works: the work runs and finishes.",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["gevent", "finalizer", "spawn"],
-    expect: { "sleep in a finalizer the loop runs": { raised: null, value: "slept" } },
-  },
-  {
-    id: "fix-eventlet-spawn-from-finalizer",
-    claim:
-      "The same finalizer handing the blocking work to a new greenlet (`eventlet.spawn(...)`) works: the work runs and finishes.",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["eventlet", "finalizer", "spawn"],
-    expect: { "sleep in a finalizer the loop runs": { raised: null, value: "slept" } },
-  },
-  {
-    id: "fix-gevent-spawn-from-signal",
-    claim:
-      "The same signal handing the blocking work to a new greenlet (`gevent.spawn(...)`) works: the work runs and finishes.",
-    env: "debian",
-    program: "loop_callback.py",
-    args: ["gevent", "signal", "spawn"],
-    expect: { "sleep in a signal the loop runs": { raised: null, value: "slept" } },
-  },
+  ...LOOP_CASES,
   {
     id: "fix-trio-fresh-thread",
     claim:

@@ -2,7 +2,7 @@
 import type { FileFacts } from "../python/facts.js";
 import { type IssueText, mentions } from "./evidence.js";
 import { hasWordPrefix } from "./lines.js";
-import { readState } from "./state.js";
+import { type Groups, names, readState } from "./state.js";
 
 /** Normalised package name: lowercase, `_` and `.` as `-`. */
 export function normPackage(name: string): string {
@@ -33,7 +33,6 @@ export function usesPackage(ev: IssueText & { snippetFacts?: FileFacts[] }, pkg:
 }
 
 /** Does a maintainer's text contain a word of every group? */
-export function answers(text: string, groups: readonly (readonly string[])[]): boolean {
-  const lower = text.toLowerCase();
-  return groups.every((g) => g.some((w) => hasWordPrefix(lower, w)));
+export function answers(text: string, groups: Groups): boolean {
+  return names(text.toLowerCase(), groups);
 }
