@@ -3,7 +3,7 @@
  * Pure apart from loading the grammar once (see python/parser.ts).
  */
 
-import { explain, judge, sentencesOf } from "./explain.js";
+import { explain, judge, saidIn } from "./explain.js";
 import type { RuleFilter } from "./findings.js";
 import { applyExcludes, fingerprint } from "./findings.js";
 import type { FileContext } from "./project/project.js";
@@ -15,7 +15,7 @@ import { patches } from "./rules/shared/patcher.js";
 import { Suppressions, type UnusedIgnore, unusedInUnparsed } from "./suppressions.js";
 import { readIssueText } from "./text/evidence.js";
 import { splitPosts } from "./text/posts.js";
-import { answers, repoPackage } from "./text/reporter.js";
+import { repoPackage } from "./text/reporter.js";
 import { boundText, THREAD_CHARS } from "./text/thread.js";
 import type { CodeFinding, Explanation, IssueFinding } from "./types.js";
 
@@ -34,11 +34,19 @@ export interface ThreadContext {
   maintainerTexts?: readonly string[];
   /** Characters of the thread already left out before the text was joined (`threadOf`). */
   unread?: number;
+  /**
+   * Titles and descriptions of pull requests linked to the thread. Never evidence; a fix one of
+   * them makes is not offered, and when it makes the best fix the thread is resolved.
+   */
+  changeTexts?: readonly string[];
 }
 
 /** Maintainer texts read (the newest), and characters read at each end of one. */
 const MAINTAINER_TEXTS = 50;
 const MAINTAINER_EDGE_CHARS = 32 * 1024;
+/** Linked changes read (the newest), and characters read at each end of one. */
+const MAX_CHANGES = 10;
+const CHANGE_EDGE_CHARS = 8 * 1024;
 
 export interface TriageResult {
   findings: IssueFinding[];
@@ -245,7 +253,10 @@ export class Engine {
     }
     const answered: string[] = [];
     const resolved: string[] = [];
-    const said = sentencesOf(maintainerTexts);
+    const said = saidIn(
+      maintainerTexts,
+      (thread.changeTexts ?? []).slice(-MAX_CHANGES).map((c) => boundText(c, CHANGE_EDGE_CHARS).text),
+    );
     const kept = applyExcludes(
       drafts.map((d) => ({ ...d, rule: d.rule.id, def: d.rule })),
       this.registry,
@@ -255,17 +266,9 @@ export class Engine {
         const line = d.draft.evidence.reduce((m, e) => Math.max(m, e.line ?? 0), 0);
         return { ...d, judged: judge(d.def, evidence, said, line) };
       })
-      .filter((d) => {
-        const groups = d.def.issue?.answered;
-        const verdict =
-          d.judged.verdict === "keep" &&
-          groups &&
-          maintainerTexts.some((m) => answers(m, groups)) &&
-          d.judged.given.length === 0
-            ? "answered"
-            : d.judged.verdict;
-        if (verdict === "answered") answered.push(d.rule);
-        else if (verdict === "resolved" || verdict === "exhausted") resolved.push(d.rule);
+      .filter(({ rule, judged: { verdict } }) => {
+        if (verdict === "answered") answered.push(rule);
+        else if (verdict === "resolved" || verdict === "exhausted") resolved.push(rule);
         return verdict === "keep";
       });
     // The explanation is built on first read (once): reports read it, a filter may drop the finding first.

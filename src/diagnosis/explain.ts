@@ -3,7 +3,7 @@
  * already applied or a maintainer already gave, and whether there is anything left to say.
  */
 import type { FixDef, IssueEvidence, Rule } from "./rule.js";
-import type { Sentence } from "./text/evidence.js";
+import { type Sentence, splitSentences } from "./text/evidence.js";
 import { usesPackage } from "./text/reporter.js";
 import { appliedIn, names, readState, workedWith } from "./text/state.js";
 import type { Evidence, Explanation, Fix } from "./types.js";
@@ -27,26 +27,38 @@ export interface Judged {
 /** Words of a pull request or commit describing its own change. */
 const CHANGE = ["this pr", "this pull request", "this commit", "this change", "this patch"];
 
-/** A maintainer's texts as lowercase sentences (each text already bounded). */
-export function sentencesOf(texts: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const t of texts) {
-    let start = 0;
-    const lower = t.toLowerCase();
-    for (let i = 0; i <= lower.length; i++) {
-      const c = lower[i];
-      if (
-        i === lower.length ||
-        c === "\n" ||
-        ((c === "." || c === "!" || c === "?") && lower[i + 1] === " ")
-      ) {
-        const s = lower.slice(start, i).trim();
-        if (s.length > 0 && s.length <= 2000) out.push(s);
-        start = i + 1;
-      }
-    }
-  }
-  return out;
+/** A linked change that takes something back does not apply it. */
+const UNDO = ["revert", "undo", "roll back", "rollback", "back out"];
+
+/** What the project said in the thread, lowercase: maintainers' texts and linked changes. */
+export interface Said {
+  /** Maintainers' texts, each whole. */
+  texts: string[];
+  /** The same texts as sentences. */
+  maintainer: string[];
+  /** Linked pull requests' titles and descriptions, as sentences. */
+  changes: string[];
+}
+
+/** Texts already bounded by the caller. */
+export function saidIn(maintainerTexts: readonly string[], changeTexts: readonly string[] = []): Said {
+  return {
+    texts: maintainerTexts.map((t) => t.toLowerCase()),
+    maintainer: sentencesOf(maintainerTexts),
+    changes: sentencesOf(changeTexts),
+  };
+}
+
+function answeredByMaintainer(rule: Rule, said: Said): boolean {
+  const groups = rule.issue?.answered;
+  return !!groups && said.texts.some((t) => names(t, groups));
+}
+
+/** Texts as lowercase sentences, line by line (each text already bounded). */
+function sentencesOf(texts: readonly string[]): string[] {
+  const out: Sentence[] = [];
+  for (const t of texts) for (const line of t.split("\n")) splitSentences(line, 0, out);
+  return out.filter((s) => s.text.length <= 2000).map((s) => s.text);
 }
 
 const lastQuestions = new WeakMap<IssueEvidence, number>();
@@ -77,16 +89,11 @@ function recommendable(f: FixDef, ev: IssueEvidence): boolean {
 }
 
 /** What is left to say about this rule in this thread. `evidenceLine`: where the failure is shown. */
-export function judge(
-  rule: Rule,
-  ev: IssueEvidence,
-  maintainer: readonly string[],
-  evidenceLine: number,
-): Judged {
+export function judge(rule: Rule, ev: IssueEvidence, said: Said, evidenceLine: number): Judged {
   const state = readState(ev);
   const all = candidates(rule, ev);
   const fixes = all.filter((f) => recommendable(f, ev));
-  const given = fixes.filter((f) => f.mentioned && maintainer.some((s) => names(s, f.mentioned ?? [])));
+  const given = fixes.filter((f) => f.mentioned && said.maintainer.some((s) => names(s, f.mentioned ?? [])));
   const applied: Judged["applied"] = [];
   for (const f of all) {
     if (!f.mentioned || f.stillNeeded?.(ev)) continue;
@@ -103,17 +110,27 @@ export function judge(
     // by a question (a report that says "without gevent it works again. Is there a way to fix this?"
     // still asks).
     state.works.some((s) => s.line > evidenceLine && !asksAfter(ev, s.line));
-  const gone = new Set<FixDef>([...given, ...applied.map((a) => a.def)]);
-  const offer = fixes.filter((f) => !gone.has(f));
-  // The change under discussion (a pull request, a commit) already applies the best fix: it is the answer.
-  const best = all[0];
-  const changeDoesBest = applied.some(
-    (a) => a.def === best && CHANGE.some((c) => a.sentence.text.includes(c)),
+  // Fixes a linked pull request makes (its title or description names them).
+  const linked = all.filter(
+    (f) =>
+      f.mentioned &&
+      !f.stillNeeded?.(ev) &&
+      said.changes.some((s) => names(s, f.mentioned ?? []) && !UNDO.some((u) => s.includes(u))),
   );
+  const gone = new Set<FixDef>([...given, ...applied.map((a) => a.def), ...linked]);
+  const offer = fixes.filter((f) => !gone.has(f));
+  // The change under discussion (a pull request, a commit), or one linked to the thread, already
+  // applies the best fix: it is the answer.
+  const best = all[0];
+  const changeDoesBest =
+    (best !== undefined && linked.includes(best)) ||
+    applied.some((a) => a.def === best && CHANGE.some((c) => a.sentence.text.includes(c)));
   let verdict: Verdict = "keep";
   if (worked || changeDoesBest) verdict = "resolved";
   else if (fixes[0] !== undefined && given.includes(fixes[0])) verdict = "answered";
   else if (offer.length === 0) verdict = given.length > 0 ? "answered" : "exhausted";
+  // The rule's own diagnosis, in a maintainer's words, with none of its fixes: said already.
+  else if (given.length === 0 && answeredByMaintainer(rule, said)) verdict = "answered";
   return { verdict, offer, given, applied };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Earlier issues of the same repository that got the same diagnosis: one search request for the
- * rule's id in issue comments (the App's comment names it as visible text). Best effort: a search
- * that fails or is rate limited lists nothing, and never stops the triage.
+ * rule's id beside the App's name in issue comments (the App's comment shows both as visible
+ * text; a rule id alone in someone's comment is not a diagnosis). Best effort: a search that
+ * fails or is rate limited lists nothing, and never stops the triage.
  */
 import type { ProbotOctokit } from "probot";
 import type { IssueRef } from "./sticky.js";
@@ -17,7 +18,7 @@ const RULE_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
 
 export async function relatedIssues(octokit: ProbotOctokit, ref: IssueRef, rule: string): Promise<number[]> {
   if (!RULE_ID.test(rule)) return [];
-  const q = `repo:${ref.owner}/${ref.repo} is:issue in:comments "${rule}"`;
+  const q = `repo:${ref.owner}/${ref.repo} is:issue in:comments "async-doctor" "${rule}"`;
   try {
     const r = await octokit.rest.search.issuesAndPullRequests({
       q,

@@ -11,6 +11,7 @@ import type { IssueFinding } from "../diagnosis/types.js";
 import { ConfigCache } from "../github/config-cache.js";
 import { appIdentity, type IdentitySource } from "../github/identity.js";
 import { applyLabels, LabelCache, type SharedOnce } from "../github/labels.js";
+import { linkedChanges } from "../github/linked.js";
 import { relatedIssues } from "../github/related.js";
 import {
   findSticky,
@@ -140,6 +141,7 @@ export function issueTriage(options: IssueTriageOptions) {
             issue,
             ref,
             hasComments,
+            opened: payload.action === "opened" && comment === undefined,
             labelCache,
             render: options.render ?? {},
             me,
@@ -162,6 +164,8 @@ interface ThreadJob {
   issue: IssueLike;
   ref: IssueRef;
   hasComments: boolean;
+  /** A new issue: nothing can link to it yet. */
+  opened: boolean;
   labelCache: LabelCache;
   render: RenderOptions;
   me: IdentitySource;
@@ -200,18 +204,30 @@ async function triageThread(job: ThreadJob): Promise<boolean> {
   );
   const maintainerTexts = human.filter(byMaintainer).map((c) => c.body ?? "");
   const filter = ruleFilter(config);
+  const thread = { repo: `${ref.owner}/${ref.repo}`, maintainerTexts, unread };
   // Rules are independent of the filter, so filtering the event's findings equals re-running with it.
-  const result: TriageResult =
+  let result: TriageResult =
     text === job.event.text && maintainerTexts.length === 0
       ? {
           ...job.event.result,
           findings: job.event.result.findings.filter((f) => filter.enabled?.(f.rule) ?? true),
         }
-      : engine.triage(text, filter, { repo: `${ref.owner}/${ref.repo}`, maintainerTexts, unread });
-  const findings = atLeast(result.findings, config.issues.min_confidence);
+      : engine.triage(text, filter, thread);
+  let findings = atLeast(result.findings, config.issues.min_confidence);
   let created = false;
+  const commenting = config.issues.mode === "comment";
 
-  if (config.issues.mode === "comment") {
+  // 3. Something to say on an issue that already existed: one timeline request for linked pull
+  // requests; one that already makes the fix is the answer (nothing is said over it).
+  if (commenting && findings.length > 0 && !job.opened) {
+    const changeTexts = (await linkedChanges(context.octokit, ref)).map((c) => c.text);
+    if (changeTexts.length > 0) {
+      result = engine.triage(text, filter, { ...thread, changeTexts });
+      findings = atLeast(result.findings, config.issues.min_confidence);
+    }
+  }
+
+  if (commenting) {
     const sticky = findSticky(comments, await job.me());
     const first = findings[0];
     // One search request, only when there is something to say (and only when asked for).

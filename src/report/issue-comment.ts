@@ -6,6 +6,7 @@
  */
 import { ruleInfo, ruleTitle } from "../diagnosis/catalog.js";
 import type { IssueEvidence } from "../diagnosis/rule.js";
+import { patcherShort } from "../diagnosis/text/patcher-words.js";
 import { platformName } from "../diagnosis/text/platform.js";
 import type { Evidence, Fix, IssueFinding } from "../diagnosis/types.js";
 import { type RenderOptions, ruleDocUrl } from "./links.js";
@@ -38,26 +39,6 @@ const rank = (pkg: string) => {
 };
 
 /** How the process was patched, in our words (a library's name as a code span). */
-function patchedBy(p: IssueEvidence["context"]["patchers"][number]): string | null {
-  switch (p.via) {
-    case "gunicorn":
-      return `gunicorn's ${p.patcher} worker`;
-    case "celery":
-      return `celery's ${p.patcher} pool`;
-    case "locust":
-    case "grequests":
-      return `${p.via} patches on import`;
-    case "library":
-      return `${code(p.library ?? "a library", 40)} patches on import`;
-    case "greendns":
-      return "eventlet imported (its DNS module), no `monkey_patch()`";
-    case "direct":
-      return p.patcher === "gevent" ? "`monkey.patch_all()`" : "`eventlet.monkey_patch()`";
-    default:
-      return null;
-  }
-}
-
 /** What in the thread the answer rests on, in a short clause list (our words and code spans). */
 function shown(f: IssueFinding, ev: IssueEvidence): string {
   const parts: string[] = [];
@@ -76,7 +57,7 @@ function shown(f: IssueFinding, ev: IssueEvidence): string {
     parts.push(`${k} ${code(x.version, 20)}${x.source === "inferred" ? " (from a line number)" : ""}`);
   const patch = ev.context.patchers[0];
   // "The report mentions gevent" shows nothing a reader does not see; how it patches does.
-  const how = patch ? patchedBy(patch) : null;
+  const how = patch ? patcherShort(patch) : null;
   if (how && !f.explanation.shown) parts.push(how);
   return parts.length > 0 ? `Shown here: ${parts.join("; ")}.` : "";
 }

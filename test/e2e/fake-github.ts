@@ -237,6 +237,8 @@ export class FakeGitHub {
       this.issueComments.set(Number(issue[1]), list);
       return [201, c];
     }
+    // No pull request links to these issues.
+    if (method === "GET" && /\/issues\/\d+\/timeline/.test(url)) return [200, []];
     const one = /\/issues\/comments\/(\d+)$/.exec(url);
     if (one && (method === "PATCH" || method === "DELETE")) {
       for (const list of this.issueComments.values()) {

@@ -73,6 +73,11 @@ export function fixture<T = Record<string, unknown>>(name: string): T {
 
 /** Every request the mocked API answered, as "METHOD /path". */
 export const calls: string[] = [];
+/** Requests no mock answered (a best-effort call swallows its error: the test must still see it). */
+export const unmatched: string[] = [];
+nock.emitter.on("no match", (req: { method?: string; path?: string }) => {
+  unmatched.push(`${req.method ?? "?"} ${(req.path ?? "").replace(/\?.*$/, "")}`);
+});
 
 export function api(): nock.Scope {
   const scope = nock(API);
@@ -122,10 +127,16 @@ export function withConfig(scope: nock.Scope, yaml: string): nock.Scope {
   return graphqlConfig(scope, yaml);
 }
 
+/** The issue's timeline (linked pull requests): read once per diagnosis of an existing issue. */
+export function timeline(scope: nock.Scope, events: unknown[] = [], issue = 7): nock.Scope {
+  return scope.get(`/repos/${OWNER}/${REPO}/issues/${issue}/timeline`).query(true).reply(200, events);
+}
+
 export function resetNock(): void {
   nock.cleanAll();
   nock.disableNetConnect();
   calls.length = 0;
+  unmatched.length = 0;
 }
 
 let delivery = 0;
@@ -151,6 +162,7 @@ export function useProbot(opts: { me?: "fixed" | "app"; configTtlMs?: number } =
   });
   afterEach(() => {
     expect(nock.pendingMocks()).toEqual([]);
+    expect(unmatched).toEqual([]);
     nock.cleanAll();
   });
   const current = () => {

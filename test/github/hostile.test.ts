@@ -7,7 +7,7 @@ import { yamlGuard } from "../../src/config/guard.js";
 import { validateConfigText } from "../../src/config/validate.js";
 import { checkOutput } from "../../src/report/check.js";
 import { code } from "../../src/report/markdown.js";
-import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
+import { api, calls, fixture, graphqlConfig, OWNER, REPO, timeline, token, useProbot } from "./harness.js";
 import {
   addedPatch,
   captureReview,
@@ -106,6 +106,7 @@ describe("other bots' comments", () => {
       .get(`${ISSUE}/comments`)
       .query(true)
       .reply(200, [foreign(31, "2026-11-20T10:01:00Z"), foreign(32, "2026-11-20T10:02:00Z")]);
+    timeline(scope);
     let created = "";
     scope
       .post(`${ISSUE}/comments`, (b: { body: string }) => {

@@ -1,6 +1,6 @@
 /** The App learns its own bot account from `GET /app` (once per process) and owns only its comments. */
 import { describe, expect, it } from "vitest";
-import { api, calls, fixture, graphqlConfig, OWNER, REPO, token, useProbot } from "./harness.js";
+import { api, calls, fixture, graphqlConfig, OWNER, REPO, timeline, token, useProbot } from "./harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: webhook payloads are edited freely in tests
 type Payload = Record<string, any>;
@@ -45,6 +45,7 @@ describe("the App's own identity", () => {
             created_at: "2026-11-20T10:01:00Z",
           },
         ]);
+      timeline(scope);
       scope.patch(`/repos/${OWNER}/${REPO}/issues/comments/12`).reply(200, {});
     }
     await app.send("issue_comment", event());

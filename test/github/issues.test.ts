@@ -12,6 +12,7 @@ import {
   OWNER,
   REPO,
   resetNock,
+  timeline,
   token,
   useProbot,
   withConfig,
@@ -111,6 +112,8 @@ describe("the issue corpus through the whole App", () => {
               created_at: `2024-01-01T00:00:${String(i).padStart(2, "0")}Z`,
             })),
           );
+      // Something to say on an existing issue: its timeline is read once for linked pull requests.
+      if (positive && comments.length > 0) timeline(scope);
       if (c.expected.length > 0) {
         scope
           .post(`${ISSUE}/comments`, (b: { body: string }) => {
@@ -162,6 +165,7 @@ describe("sticky comment", () => {
       .get(`${ISSUE}/comments`)
       .query(true)
       .reply(200, [botComment(11, first.body ?? "")]);
+    timeline(scope);
     let updated = "";
     scope
       .patch(`/repos/${OWNER}/${REPO}/issues/comments/11`, (b: { body: string }) => {
@@ -174,6 +178,7 @@ describe("sticky comment", () => {
     expect(calls).toEqual([
       "POST /graphql",
       `GET ${ISSUE}/comments`,
+      `GET ${ISSUE}/timeline`,
       `PATCH /repos/${OWNER}/${REPO}/issues/comments/11`,
     ]);
   });
@@ -189,6 +194,7 @@ describe("sticky comment", () => {
       .get(`${ISSUE}/comments`)
       .query(true)
       .reply(200, [botComment(11, first.body ?? ""), userComment(12, "any update?")]);
+    timeline(scope);
     const p = commented("Crash", GEVENT_REPORT, "Still happens with gevent 24.2.1", 2);
     p.issue.labels = [{ name: "concurrency-conflict" }];
     await send("issue_comment", p);
@@ -227,6 +233,7 @@ describe("sticky comment", () => {
       .get(`${ISSUE}/comments`)
       .query(true)
       .reply(200, () => [botComment(50, created), userComment(51, `again:\n${TRACEBACK}`)]);
+    timeline(scope);
     const p2 = commented("Crash", GEVENT_REPORT, `again:\n${TRACEBACK}`, 2);
     p2.issue.labels = [{ name: "concurrency-conflict" }];
     await Promise.all([send("issues", opened("Crash", GEVENT_REPORT)), send("issue_comment", p2)]);
@@ -247,6 +254,7 @@ describe("sticky comment", () => {
         userComment(22, "me too"),
         botComment(23, dupBody, "2026-11-20T10:01:01Z"),
       ]);
+    timeline(scope);
     scope.delete(`/repos/${OWNER}/${REPO}/issues/comments/23`).reply(204);
     scope.patch(`/repos/${OWNER}/${REPO}/issues/comments/21`).reply(200, {});
     const p = commented("Crash", GEVENT_REPORT, "me too", 3);
@@ -274,6 +282,7 @@ describe("sticky comment", () => {
       .get(`${ISSUE}/comments`)
       .query({ per_page: "100", page: "3" })
       .reply(200, [botComment(3001, "<!-- async-doctor:issue rules=trio-unsupported-platform -->\nstale")]);
+    timeline(scope);
     scope.patch(`/repos/${OWNER}/${REPO}/issues/comments/3001`).reply(200, {});
     const p = commented("Crash", GEVENT_REPORT, "bump", 201);
     p.issue.labels = [{ name: "concurrency-conflict" }];
@@ -292,6 +301,7 @@ describe("sticky comment", () => {
         userComment(31, "We use gunicorn with the gevent worker on macOS."),
         userComment(32, TRACEBACK),
       ]);
+    timeline(scope);
     let body = "";
     scope
       .post(`${ISSUE}/comments`, (b: { body: string }) => {
@@ -529,6 +539,7 @@ describe("failures and races", () => {
     s3.get(`${ISSUE}/comments`)
       .query(true)
       .reply(200, [botComment(90, capture.body ?? "")]);
+    timeline(s3);
     const edited = fixture<Payload>("issues.edited");
     edited.issue.title = "Crash";
     edited.issue.body = `${GEVENT_REPORT}\n`;

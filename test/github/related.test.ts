@@ -56,7 +56,9 @@ describe("related issues", () => {
     const capture: { body?: string } = {};
     expectComment(scope, capture);
     await app.send("issues", opened());
-    expect(query).toBe(`repo:${OWNER}/${REPO} is:issue in:comments "trio-unsupported-platform"`);
+    expect(query).toBe(
+      `repo:${OWNER}/${REPO} is:issue in:comments "async-doctor" "trio-unsupported-platform"`,
+    );
     expect(calls.filter((c) => c.startsWith("GET /search/issues"))).toHaveLength(1);
     expect(capture.body).toContain("Same cause as #4, #2.");
   });

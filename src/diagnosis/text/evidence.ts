@@ -81,7 +81,8 @@ function looksLikePython(block: CodeBlock): boolean {
   return importish > 0;
 }
 
-function splitSentences(para: string, line: number, out: Sentence[]): void {
+/** One paragraph's sentences (split at `.`, `!` or `?` before a space or the end), appended to `out`. */
+export function splitSentences(para: string, line: number, out: Sentence[]): void {
   let start = 0;
   for (let i = 0; i < para.length; i++) {
     const c = para[i];

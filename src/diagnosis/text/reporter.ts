@@ -2,7 +2,7 @@
 import type { FileFacts } from "../python/facts.js";
 import { type IssueText, mentions } from "./evidence.js";
 import { hasWordPrefix } from "./lines.js";
-import { type Groups, names, readState } from "./state.js";
+import { readState } from "./state.js";
 
 /** Normalised package name: lowercase, `_` and `.` as `-`. */
 export function normPackage(name: string): string {
@@ -30,9 +30,4 @@ export function usesPackage(ev: IssueText & { snippetFacts?: FileFacts[] }, pkg:
   if (!mentions(ev, p)) return false; // one remembered pass before any sentence is read
   // Someone saying they use it ("we use PyMySQL", "I switched to PyMySQL"), not advice to try it.
   return readState(ev).tried.some((s) => hasWordPrefix(s.text, p));
-}
-
-/** Does a maintainer's text contain a word of every group? */
-export function answers(text: string, groups: Groups): boolean {
-  return names(text.toLowerCase(), groups);
 }

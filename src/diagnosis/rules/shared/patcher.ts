@@ -4,7 +4,6 @@
  */
 
 import { append } from "../../append.js";
-import { literal } from "../../inline.js";
 import { PATCHES_ON_IMPORT } from "../../project/knowledge.js";
 import type { FileFacts, ImportFact, Span } from "../../python/facts.js";
 import { type IssueEvidence, type Needs, perReport } from "../../rule.js";
@@ -176,28 +175,7 @@ export function patcherName(p: PatcherFact | null): string {
   return p?.patcher === "eventlet" ? "eventlet" : "gevent";
 }
 
-/** How the patch is applied, in a clause: "gunicorn's gevent worker (it patches ...)". */
-export function patcherHow(p: PatcherFact | null): string {
-  if (p === null) return "gevent or eventlet monkey-patching";
-  switch (p.via) {
-    case "gunicorn":
-      return `gunicorn's ${p.patcher} worker (it patches before it loads your app)`;
-    case "celery":
-      return `celery's ${p.patcher} pool (it patches before your tasks are imported)`;
-    case "locust":
-      return "locust (it calls gevent's `monkey.patch_all()` as soon as it is imported)";
-    case "grequests":
-      return "grequests (it calls gevent's `patch_all()` when it is imported)";
-    case "library":
-      return `${literal(p.library ?? "a library", 60)} (it calls ${p.patcher === "gevent" ? "gevent's `patch_all()`" : "`eventlet.monkey_patch()`"} when it is imported)`;
-    case "greendns":
-      return "eventlet itself, with no `monkey_patch()` call: a bare `import eventlet` (a library may do it just because eventlet is installed) imports eventlet's greendns, which imports dnspython with a green `select` in place";
-    case "direct":
-      return p.patcher === "gevent" ? "gevent's `monkey.patch_all()`" : "`eventlet.monkey_patch()`";
-    default:
-      return p.patcher === "gevent" ? "gevent's monkey-patching" : "eventlet's monkey-patching";
-  }
-}
+export { patcherHow } from "../../text/patcher-words.js";
 
 const PATCH_WORDS = ["patch", "monkey", "worker", "-k ", "pool", "greenlet"];
 
