@@ -18,6 +18,7 @@ import {
   type Scanned,
   type ScannedProject,
   secondPass,
+  splitProjects,
 } from "./project-scan.js";
 import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, timed } from "./source-file.js";
 
@@ -136,18 +137,27 @@ export function* relevantSources(
     } catch {}
     const projectFiles: string[] = [];
     const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined, filter);
-    const scanned = isDir ? timed(report, () => readProjectFiles(root, projectFiles, files, report)) : null;
-    if (scanned) projects.push(scanned);
+    // Each folder with a manifest of its own is a project of its own (see roots.ts).
+    const owners = new Map<string, ScannedProject>();
+    if (isDir)
+      for (const part of splitProjects(root, projectFiles, files)) {
+        const scanned = timed(report, () =>
+          readProjectFiles(part.root, part.projectFiles, part.python, report),
+        );
+        projects.push(scanned);
+        for (const f of part.python) owners.set(f, scanned);
+      }
     for (const file of files) {
       tick?.();
       let context: FileContext | null = null;
       let hold = false;
+      const scanned = owners.get(file);
       const source = readSource(
         file,
         report,
         (buf) => {
           if (!scanned) return { context: null };
-          const path = rel(root, file);
+          const path = rel(scanned.root, file);
           // One decode and two passes (the rules' needles, the project's) answer every question.
           const text = buf.toString("latin1");
           const any = ANY_NEEDLE.test(text);

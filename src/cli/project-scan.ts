@@ -16,7 +16,9 @@ import {
   localTrioImports,
   type Project,
   readProject,
+  scopeRuns,
 } from "../diagnosis/project/project.js";
+import { projectRoots, RootIndex } from "../diagnosis/project/roots.js";
 import type { PatchedRun } from "../diagnosis/project/runs.js";
 import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
 import { REGISTRY } from "../diagnosis/registry.js";
@@ -34,6 +36,36 @@ export interface ScannedProject {
   graph: ModuleGraph;
   /** Modules held back for the second pass (project paths). */
   held: Set<string>;
+}
+
+/** The project roots under one scanned folder, each with its project files and Python modules. */
+export function splitProjects(
+  root: string,
+  projectFiles: readonly string[],
+  python: readonly string[],
+): { root: string; projectFiles: string[]; python: string[] }[] {
+  const index = new RootIndex(projectRoots(projectFiles.map((p) => rel(root, p))));
+  const groups = new Map<string, { root: string; projectFiles: string[]; python: string[] }>();
+  const group = (owner: string) => {
+    let g = groups.get(owner);
+    if (!g) {
+      g = { root: owner === "" ? root : join(root, owner), projectFiles: [], python: [] };
+      groups.set(owner, g);
+    }
+    return g;
+  };
+  for (const p of projectFiles) group(index.owner(rel(root, p))).projectFiles.push(p);
+  for (const p of python) group(index.owner(rel(root, p))).python.push(p);
+  return [...groups.values()];
+}
+
+/** The project that owns a file: the deepest scanned root above it. */
+export function ownerOf(projects: readonly ScannedProject[], file: string): ScannedProject | undefined {
+  let best: ScannedProject | undefined;
+  for (const p of projects)
+    if (!rel(p.root, file).startsWith("..") && (best === undefined || p.root.length > best.root.length))
+      best = p;
+  return best;
 }
 
 /** Project-relative path with forward slashes. */
@@ -80,6 +112,7 @@ export function readProjectFiles(
     python.map((p) => rel(root, p)),
     (path) => readForGraph(join(root, path)),
   );
+  scopeRuns(project, graph);
   return { root, project, files, graph, held: new Set() };
 }
 
@@ -142,7 +175,7 @@ export function secondPass(
   const again: Relevant[] = [];
   const runsOf = new Map(projects.map((p) => [p, codeRuns(p, codePatches)]));
   for (const h of held) {
-    const scanned = projects.find((p) => !rel(p.root, h.path).startsWith(".."));
+    const scanned = ownerOf(projects, h.path);
     const run = scanned ? runsOf.get(scanned)?.get(rel(scanned.root, h.path)) : undefined;
     if (run && h.context) fresh.push({ ...h, context: { ...h.context, run } });
     else if (
@@ -229,17 +262,17 @@ export function projectFindings(
   filter: RuleFilter,
 ): CodeFinding[] {
   const out: CodeFinding[] = [];
-  for (const { root, project, files, graph } of projects) {
-    // The code's patches and calls, relative to this project; those outside it say nothing here.
-    const own = code.patches
-      .map((p) => ({ ...p, file: rel(root, p.file) }))
-      .filter((p) => !p.file.startsWith(".."));
+  for (const scanned of projects) {
+    const { root, project, files, graph } = scanned;
+    // The code's patches and calls in this project's own modules; those of others say nothing here.
+    const mine = (file: string) => ownerOf(projects, file) === scanned;
+    const own = code.patches.filter((p) => mine(p.file)).map((p) => ({ ...p, file: rel(root, p.file) }));
     const seen = new Set<string>();
     const calls = code.calls
       .map((c) => ({ ...c, file: rel(root, c.file) }))
       .filter((c) => {
         const key = `${c.file}:${c.line}:${c.qualified}`;
-        if (c.file.startsWith("..") || seen.has(key)) return false;
+        if (c.file.startsWith("..") || seen.has(key) || !mine(join(root, c.file))) return false;
         seen.add(key);
         return true;
       });

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { append } from "../diagnosis/append.js";
 import { createEngine, withoutCovered } from "../diagnosis/engine.js";
+import type { Dependency } from "../diagnosis/project/requirement.js";
 import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
 import type { FilterOptions } from "./path-filter.js";
 import {
@@ -18,7 +19,7 @@ import {
   type ScannedProject,
   secondPass,
 } from "./project-scan.js";
-import type { ScanJob } from "./scan-worker.js";
+import type { DepsMessage, ScanJob } from "./scan-worker.js";
 import { timed } from "./source-file.js";
 
 type Pending = Relevant;
@@ -53,6 +54,17 @@ export async function scanPathsParallel(
   const code: CodeFacts = { patches: [], calls: [] };
   let nextId = 0;
   let rr = 0;
+  const depsIds = new Map<readonly Dependency[], number>();
+  const depsId = (pool: Worker[], deps: readonly Dependency[]): number => {
+    let n = depsIds.get(deps);
+    if (n === undefined) {
+      n = depsIds.size;
+      depsIds.set(deps, n);
+      const msg: DepsMessage = { depsId: n, deps };
+      for (const w of pool) w.postMessage(msg);
+    }
+    return n;
+  };
 
   const startWorkers = () => {
     const n = Math.max(1, Math.min(opts.workers ?? availableParallelism(), 8));
@@ -90,7 +102,16 @@ export async function scanPathsParallel(
     into.push(
       new Promise((resolve, reject) => {
         inflight.set(id, { path: job.path, resolve, reject });
-        const msg: ScanJob = { id, path: job.path, source: job.source, disabled, context: job.context };
+        // A project's dependency list goes to each worker once, not with every module.
+        const { deps, ...context } = job.context ?? { run: null };
+        const msg: ScanJob = {
+          id,
+          path: job.path,
+          source: job.source,
+          disabled,
+          context: job.context ? context : null,
+          ...(deps ? { deps: depsId(pool, deps) } : {}),
+        };
         pool[rr++ % pool.length]?.postMessage(msg);
       }),
     );

@@ -2,6 +2,7 @@
 import { parentPort } from "node:worker_threads";
 import { createEngine } from "../diagnosis/engine.js";
 import type { FileContext } from "../diagnosis/project/project.js";
+import type { Dependency } from "../diagnosis/project/requirement.js";
 
 export interface ScanJob {
   id: number;
@@ -10,17 +11,34 @@ export interface ScanJob {
   disabled: string[];
   /** What the project says about the module; null outside a folder scan. */
   context: FileContext | null;
+  /** The project's dependency list, sent before as a `DepsMessage`. */
+  deps?: number;
 }
 
+/** A project's dependency list, sent to every worker once (a module's job names it by id). */
+export interface DepsMessage {
+  depsId: number;
+  deps: readonly Dependency[];
+}
+
+const depsById = new Map<number, readonly Dependency[]>();
+
 const engine = await createEngine();
-parentPort?.on("message", (job: ScanJob) => {
+parentPort?.on("message", (m: ScanJob | DepsMessage) => {
+  if ("depsId" in m) {
+    depsById.set(m.depsId, m.deps);
+    return;
+  }
+  const job = m;
   try {
+    const deps = job.deps === undefined ? undefined : depsById.get(job.deps);
+    const context = job.context && deps ? { ...job.context, deps } : job.context;
     const disabled = new Set(job.disabled);
     const r = engine.scanSource(
       job.path,
       job.source,
       { enabled: (id) => !disabled.has(id) },
-      job.context ?? undefined,
+      context ?? undefined,
     );
     parentPort?.postMessage({
       id: job.id,

@@ -11,3 +11,9 @@ export function isTestPath(path: string): boolean {
   if (parts.slice(0, -1).some((d) => TEST_DIRS.has(d.toLowerCase()))) return true;
   return file.startsWith("test_") || file.endsWith("_test.py") || file === "conftest.py";
 }
+
+/** Is the file inside package `pkg` (a folder of that name on its path, outside site-packages)? */
+export function insidePackage(path: string, pkg: string): boolean {
+  const dirs = path.replace(/\\/g, "/").split("/").slice(0, -1);
+  return dirs.includes(pkg) && !dirs.includes("site-packages");
+}

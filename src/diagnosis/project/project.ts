@@ -14,6 +14,11 @@ export interface Project {
   deps: Dependencies;
   /** Runs declared by configs and command lines. */
   runs: PatchedRun[];
+  /**
+   * The modules a run loads, when its entry is known and the import graph was read
+   * (`scopeRuns`): the run applies to those only, not to its whole folder.
+   */
+  loads?: Map<PatchedRun, ReadonlySet<string>>;
 }
 
 /** What one module knows of its project. */
@@ -54,8 +59,36 @@ export function fileContext(project: Project | null, path: string): FileContext 
   if (project === null) return { run: null };
   const run = isTestPath(path)
     ? null
-    : (project.runs.find((r) => r.scope === "" || path.startsWith(`${r.scope}/`)) ?? null);
+    : (project.runs.find((r) => {
+        const loads = project.loads?.get(r);
+        return loads ? loads.has(path) : r.scope === "" || path.startsWith(`${r.scope}/`);
+      }) ?? null);
   return project.deps.all.length > 0 ? { run, deps: project.deps.all } : { run };
+}
+
+/**
+ * Scope the runs whose entry is known to what they load: locust imports its locustfiles (given,
+ * or `locustfile.py` / `locustfile/` in the run's folder) and what they import, nothing else. A
+ * locust run whose locustfile is not in the project (an image's bare `ENTRYPOINT ["locust"]`)
+ * loads none of its modules.
+ */
+export function scopeRuns(project: Project, graph: ModuleGraph): void {
+  for (const run of project.runs) {
+    if (run.via !== "locust") continue;
+    const at = (f: string) => (run.scope === "" ? f : `${run.scope}/${f}`);
+    const named = run.entry ?? ["locustfile.py", "locustfile"];
+    const entries: string[] = [];
+    for (const f of named) {
+      const p = at(f);
+      if (graph.has(p)) entries.push(p);
+      else if (graph.has(`${p}/__init__.py`)) entries.push(`${p}/__init__.py`);
+      else if (graph.has(`${p}.py`)) entries.push(`${p}.py`);
+    }
+    const loads = new Set<string>(entries);
+    for (const e of entries) for (const m of graph.reachable(e).keys()) loads.add(m);
+    project.loads ??= new Map();
+    project.loads.set(run, loads);
+  }
 }
 
 const TRIO = new Set(["trio"]);

@@ -21,6 +21,11 @@ export interface PatchedRun {
   scope: string;
   /** For a patch in code: the imports by which the patching module loads this one. */
   chain?: ImportStep[];
+  /**
+   * locust: the locustfiles it loads (`-f`, `locustfile =`), relative to the run's folder; locust
+   * loads those and what they import, nothing else (default: `locustfile.py` or `locustfile/`).
+   */
+  entry?: string[];
 }
 
 /** Files that may start the project's processes. */
@@ -80,23 +85,68 @@ function optionValue(ws: string[], from: number, short: string, long: string): s
   return undefined;
 }
 
-function commandRun(ws: string[]): { patcher: Patcher; via: PatchedRun["via"] } | null {
+/** Words after which a new command starts (shell, Dockerfile, compose/Procfile keys, task tables). */
+const STARTS = new Set(["&&", "||", ";", "|", "then", "do", "else", "run", "cmd", "entrypoint", "exec", "="]);
+/** Words that run the next one: `sudo locust`, `uv run gunicorn`, `python -m celery`. */
+const RUNNERS = new Set(["sudo", "nohup", "time", "env", "exec", "run", "-m", "xargs"]);
+const PROGRAMS = new Set(["gunicorn", "celery", "uwsgi", "locust"]);
+/** A command given one of these only prints something and exits: not a run. */
+const PRINTS_ONLY = new Set(["--version", "-V", "--help", "-h", "version", "help"]);
+
+/** Is word i where a command starts (so it names the program that runs)? */
+function commandStart(ws: string[], i: number): boolean {
+  if (i === 0) return true;
+  const prev = (ws[i - 1] as string).toLowerCase();
+  if (STARTS.has(prev) || prev.endsWith(":") || RUNNERS.has(prev)) return true;
+  // `FOO=bar gunicorn ...`, `python3 -m celery`, `python manage.py` are handled by walking back.
+  if (prev.includes("=") && !prev.startsWith("-")) return commandStart(ws, i - 1);
+  return false;
+}
+
+/** The program word as written, without a path or a Makefile's `@`/`-` prefix. */
+function program(w: string): string {
+  let p = w.toLowerCase();
+  while (p.startsWith("@") || p.startsWith("-")) p = p.slice(1);
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+function commandRun(ws: string[]): { patcher: Patcher; via: PatchedRun["via"]; entry?: string[] } | null {
   for (let i = 0; i < ws.length; i++) {
-    const w = (ws[i] as string).toLowerCase();
-    if (w.endsWith("gunicorn") || w.startsWith("gunicorn_cmd_args")) {
-      const p = patcherOf(optionValue(ws, i + 1, "-k", "--worker-class"));
+    const w = program(ws[i] as string);
+    // `GUNICORN_CMD_ARGS=-k gevent` (an environment setting: wherever it is written).
+    const env = w.startsWith("gunicorn_cmd_args=");
+    if (!env && !(PROGRAMS.has(w) && commandStart(ws, i))) continue;
+    // The command's own words, up to the next command.
+    let end = i + 1;
+    while (end < ws.length && !STARTS.has((ws[end] as string).toLowerCase())) end++;
+    const args = ws.slice(i + 1, end);
+    if (env) args.unshift((ws[i] as string).slice("gunicorn_cmd_args=".length));
+    if (args.some((a) => PRINTS_ONLY.has(a))) continue;
+    if (w === "gunicorn" || env) {
+      const p = patcherOf(optionValue(args, 0, "-k", "--worker-class"));
       if (p) return { patcher: p, via: "gunicorn" };
     }
-    if (w.endsWith("celery")) {
-      const p = patcherOf(optionValue(ws, i + 1, "-P", "--pool"));
+    if (w === "celery") {
+      const p = patcherOf(optionValue(args, 0, "-P", "--pool"));
       if (p) return { patcher: p, via: "celery" };
     }
-    if (w.endsWith("uwsgi") && ws.slice(i + 1).some((x) => x === "--gevent" || x.startsWith("--gevent=")))
+    if (w === "uwsgi" && args.some((x) => x === "--gevent" || x.startsWith("--gevent=")))
       return { patcher: "gevent", via: "uwsgi" };
     // locust patches with gevent as soon as it is imported, before it loads the locustfile.
-    if (w === "locust" || w.endsWith("/locust")) return { patcher: "gevent", via: "locust" };
+    if (w === "locust") {
+      const f = optionValue(args, 0, "-f", "--locustfile");
+      return { patcher: "gevent", via: "locust", ...(f ? { entry: locustfiles(f) } : {}) };
+    }
   }
   return null;
+}
+
+/** `-f a.py,b.py` or `-f pkg/`: the files or folders, without `./` or a trailing `/`. */
+function locustfiles(value: string): string[] {
+  return value
+    .split(",")
+    .map((f) => f.trim().replace(/^\.\//, "").replace(/\/+$/, ""))
+    .filter((f) => f !== "" && !f.startsWith("$") && !f.includes("://"));
 }
 
 const MAX_LINE = 4096;
@@ -130,7 +180,7 @@ export function readRuns(path: string, text: string): PatchedRun[] {
       // locust.conf: `locustfile = ...` names what locust loads (patched).
       const eq = t.indexOf("=");
       if (eq > 0 && t.slice(0, eq).trim() === "locustfile")
-        out.push({ patcher: "gevent", via: "locust", ...at });
+        out.push({ patcher: "gevent", via: "locust", entry: locustfiles(t.slice(eq + 1)), ...at });
       continue;
     }
     if (section === "uwsgi" && path.toLowerCase().endsWith(".ini")) {

@@ -25,6 +25,11 @@ export interface TryContext {
   exceptHeader: string;
   /** Every handler ends the program or re-raises (`raise`, `sys.exit()`, `os._exit()`). */
   handlersExit: boolean;
+  /**
+   * A detector: success ends the program or raises (the `else:` block, or the rest of the try
+   * body, ends in `raise` / `sys.exit()`): the import checks that a module is absent.
+   */
+  detector: boolean;
 }
 
 export interface ImportFact extends Span {
@@ -34,6 +39,8 @@ export interface ImportFact extends Span {
   moduleLevel: boolean;
   inTry: TryContext | null;
   inTypeChecking: boolean;
+  /** Under an `if` on an environment variable: runs only when someone sets it. */
+  behindEnvFlag: boolean;
 }
 
 export interface CallFact extends Span {

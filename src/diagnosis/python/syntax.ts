@@ -24,6 +24,8 @@ export interface Ancestry {
   asyncDef: Node | null;
   inTry: TryContext | null;
   inTypeChecking: boolean;
+  /** Under an `if` on an environment variable (`os.getenv(...)`, `os.environ...`). */
+  behindEnvFlag: boolean;
 }
 
 export function exceptNames(header: string): string[] {
@@ -47,7 +49,11 @@ const EXIT_CALLS = new Set(["sys.exit", "os._exit", "exit", "quit"]);
 
 /** Does this handler body end the program or re-raise (as its last top-level statement)? */
 function handlerExits(clause: Node): boolean {
-  const block = clause.namedChildren.find((c) => c?.type === "block");
+  return blockExits(clause.namedChildren.find((c) => c?.type === "block"));
+}
+
+/** Does the block's last top-level statement end the program or raise? */
+function blockExits(block: Node | null | undefined): boolean {
   const last = block?.namedChildren[block.namedChildren.length - 1];
   if (!last) return false;
   if (last.type === "raise_statement") return true;
@@ -79,6 +85,9 @@ export function tryContext(tryNode: Node): TryContext {
     exceptLine,
     exceptHeader,
     handlersExit: handlers > 0 && exiting === handlers,
+    detector:
+      blockExits(tryNode.childForFieldName("body")) ||
+      tryNode.namedChildren.some((c) => c?.type === "else_clause" && handlerExits(c)),
   };
 }
 
@@ -88,6 +97,7 @@ export function ancestry(node: Node): Ancestry {
   let sawFunction = false;
   let inTry: TryContext | null = null;
   let inTypeChecking = false;
+  let behindEnvFlag = false;
   let child: Node = node;
   let p = node.parent;
   while (p !== null) {
@@ -101,11 +111,12 @@ export function ancestry(node: Node): Ancestry {
     } else if (p.type === "if_statement") {
       const cond = p.childForFieldName("condition");
       if (cond?.text.includes("TYPE_CHECKING")) inTypeChecking = true;
+      if (cond && (cond.text.includes("environ") || cond.text.includes("getenv"))) behindEnvFlag = true;
     }
     child = p;
     p = p.parent;
   }
-  return { moduleLevel, asyncDef, inTry, inTypeChecking };
+  return { moduleLevel, asyncDef, inTry, inTypeChecking, behindEnvFlag };
 }
 
 /** Map local names to qualified modules from the file's imports. */
@@ -177,6 +188,7 @@ export function importFact(n: Node, a: Ancestry): ImportFact {
     moduleLevel: a.moduleLevel,
     inTry: a.inTry,
     inTypeChecking: a.inTypeChecking,
+    behindEnvFlag: a.behindEnvFlag,
   };
 }
 

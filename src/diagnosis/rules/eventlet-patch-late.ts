@@ -1,5 +1,7 @@
 import { literal } from "../inline.js";
+import { insidePackage } from "../paths.js";
 import type { FileFacts } from "../python/facts.js";
+import { INERT_STDLIB } from "../python/inert-stdlib.js";
 import type { IssueEvidence } from "../rule.js";
 import { codeDraft, defineRule } from "../rule.js";
 import { findLine } from "../text/evidence.js";
@@ -16,29 +18,10 @@ import {
   topModule,
 } from "./shared/patcher.js";
 
-/** Imports that are harmless before a patch call (no locks, sockets or SSL contexts made). */
+/** Imports that are harmless before a patch call: inert stdlib modules, and the green libraries themselves. */
 const HARMLESS_BEFORE_PATCH = new Set([
-  "__future__",
-  "sys",
-  "os",
-  "os.path",
-  "types",
-  "typing",
+  ...INERT_STDLIB,
   "typing_extensions",
-  "abc",
-  "enum",
-  "dataclasses",
-  "functools",
-  "itertools",
-  "collections",
-  "math",
-  "re",
-  "json",
-  "string",
-  "time",
-  "warnings",
-  "pathlib",
-  "gc",
   "gevent",
   "eventlet",
   "greenlet",
@@ -48,9 +31,11 @@ function lateImports(facts: FileFacts, line: number) {
   return importsBefore(
     facts,
     line,
-    // A relative import is the package's own module: what it imports is not known here.
+    // A relative import, or an absolute one of the package this module is in, is the package's
+    // own module: what it imports is not known here.
     (imp) =>
       !imp.module.startsWith(".") &&
+      !insidePackage(facts.path, topModule(imp.module)) &&
       !HARMLESS_BEFORE_PATCH.has(imp.module) &&
       !HARMLESS_BEFORE_PATCH.has(topModule(imp.module)),
   );

@@ -33,15 +33,23 @@ export default defineRule({
     detect(facts) {
       const patch = processPatch(facts);
       if (!patch) return [];
-      const at = importOf(facts, "trio") ?? facts.calls.find((c) => c.qualified === "trio.run");
+      // An import that only checks trio is absent (success exits) is not trio in the process.
+      const at =
+        importOf(facts, "trio", (i) => i.inTry?.detector === true) ??
+        facts.calls.find((c) => c.qualified === "trio.run");
       if (!at) return importerUnderPatch(facts);
+      const before = patch.inFile !== null && at.line < patch.inFile.line;
+      // Imported before the patch behind an environment flag and never run here: a
+      // compatibility import, not trio running in this process.
+      const runs = facts.calls.some((c) => c.qualified === "trio.run");
+      if (before && !runs && "behindEnvFlag" in at && at.behindEnvFlag) return importerUnderPatch(facts);
       const who = patch.kind;
       return [
         onPatch(
           facts,
           at,
           patch,
-          patch.inFile && at.line < patch.inFile.line
+          before
             ? `trio is imported before ${who} patches (${patchedWhere(patch)}). That only avoids the import-time crash: \`trio.run()\` still fails in a patched process. Keep trio and ${who} in separate processes.`
             : `trio is used in a process patched by ${who} (${patchedWhere(patch)}): ${importFails(facts, who)} and \`trio.run()\` cannot work. Keep trio and ${who} in separate processes.`,
         ),

@@ -1,4 +1,5 @@
 import { literal } from "../inline.js";
+import { insidePackage } from "../paths.js";
 import type { ImportStep } from "../project/modules.js";
 import type { FileFacts, ImportFact } from "../python/facts.js";
 import { type CodeFindingDraft, codeDraft, defineRule } from "../rule.js";
@@ -10,11 +11,6 @@ const PATCHED_IMPORT =
 const IMPORT_ERRORS = new Set(["ImportError", "ModuleNotFoundError"]);
 
 /** Is the file part of the package `pkg` itself (`trio/_core/_run.py`, `src/trio/socket.py`)? */
-function insidePackage(path: string, pkg: string): boolean {
-  const dirs = path.replace(/\\/g, "/").split("/").slice(0, -1);
-  return dirs.includes(pkg) && !dirs.includes("site-packages");
-}
-
 /** Rewrite `except ImportError:` to also catch what a patched `import trio` raises. */
 function widenHeader(line: string): string | null {
   const at = line.indexOf("except");
@@ -47,7 +43,9 @@ function guardFinding(
   chain: ImportStep[] = [],
 ): CodeFindingDraft | null {
   const t = imp.inTry;
-  if (t === null || t.handlersExit) return null; // a handler that exits or re-raises: the import is required
+  // A handler that exits or re-raises: the import is required. A detector (success exits): the
+  // import checks that trio is absent, and widening its handler would hide what it reports.
+  if (t === null || t.handlersExit || t.detector) return null;
   if (t.catches.length === 0 || !t.catches.every((c) => IMPORT_ERRORS.has(c))) return null;
   const exceptText = facts.lines[t.exceptLine - 1] ?? "";
   const widened = widenHeader(exceptText);

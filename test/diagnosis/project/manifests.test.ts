@@ -222,6 +222,29 @@ describe("patched runs", () => {
     expect(runs("Makefile", "test:\n\tpytest -k locust_helpers\n")).toEqual([]);
   });
 
+  it("a run is a program started: not an install line, a user name, or --version / --help", () => {
+    const runs = (path: string, text: string) =>
+      readRuns(path, text).map((r) => `${r.via}:${r.patcher}@${r.line}`);
+    const none = [
+      "RUN pip install locust gevent",
+      "RUN uv pip install 'locust>=2' && locust --version",
+      "RUN useradd --create-home locust",
+      "RUN chown -R locust /opt/venv",
+      "USER locust",
+      "RUN gunicorn --version",
+      "RUN celery --help",
+    ];
+    for (const line of none) expect(runs("Dockerfile", `${line}\n`), line).toEqual([]);
+    expect(runs("run.sh", "locust --help\n")).toEqual([]);
+    expect(runs("run.sh", "poetry add locust\n")).toEqual([]);
+    expect(runs("run.sh", "uv run locust -f tasks.py\n")).toEqual(["locust:gevent@1"]);
+    expect(runs("run.sh", "LOCUST_HOST=x locust -f tasks.py\n")).toEqual(["locust:gevent@1"]);
+    expect(runs("run.sh", "cd load && exec locust -f tasks.py\n")).toEqual(["locust:gevent@1"]);
+    expect(runs("run.sh", "python -m celery -A proj worker -P gevent\n")).toEqual(["celery:gevent@1"]);
+    expect(runs("Makefile", "load:\n\t@locust -f tasks.py\n")).toEqual(["locust:gevent@2"]);
+    expect(runs("Dockerfile", 'ENTRYPOINT ["locust", "-f", "tasks.py"]\n')).toEqual(["locust:gevent@1"]);
+  });
+
   it("scopes a run to the folder of its config", () => {
     expect(readRuns("services/api/Procfile", "web: gunicorn -k gevent a:b\n")[0]?.scope).toBe("services/api");
   });
