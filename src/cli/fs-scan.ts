@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { append } from "../diagnosis/append.js";
 import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagnosis/engine.js";
+import { isTestPath } from "../diagnosis/paths.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import { type FilterOptions, NO_FILTER, PathFilter } from "./path-filter.js";
@@ -149,6 +150,11 @@ export function* relevantSources(
       }
     for (const file of files) {
       tick?.();
+      // Test files are reported only when asked for: then they are not worth reading either.
+      if (filter.tests === false && isTestPath(isDir ? rel(root, file) : file)) {
+        report.testFiles++;
+        continue;
+      }
       let context: FileContext | null = null;
       let hold = false;
       const scanned = owners.get(file);
@@ -246,7 +252,16 @@ function readSource(
 }
 
 export function emptyReport(): ScanReport {
-  return { findings: [], files: 0, parsed: 0, bytes: 0, skipped: [], projectMs: 0, unusedIgnores: [] };
+  return {
+    findings: [],
+    files: 0,
+    parsed: 0,
+    bytes: 0,
+    skipped: [],
+    projectMs: 0,
+    unusedIgnores: [],
+    testFiles: 0,
+  };
 }
 
 /** Scan on this thread (see scan-pool.ts for the multi-core version). */

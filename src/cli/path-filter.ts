@@ -18,6 +18,8 @@ export interface FilterOptions {
   gitignore: boolean;
   /** Also read files whose only interest is a suppression comment (to report unused ones). */
   suppressions?: boolean;
+  /** Analyse test files (default true); when false they are counted, not read. */
+  tests?: boolean;
 }
 
 export const NO_FILTER: FilterOptions = { include: [], exclude: [], gitignore: false };

@@ -59,12 +59,15 @@ export function splitProjects(
   return [...groups.values()];
 }
 
-/** The project that owns a file: the deepest scanned root above it. */
+/** The project that owns a file: the deepest scanned root above it (string prefixes, no path calls). */
 export function ownerOf(projects: readonly ScannedProject[], file: string): ScannedProject | undefined {
   let best: ScannedProject | undefined;
   for (const p of projects)
-    if (!rel(p.root, file).startsWith("..") && (best === undefined || p.root.length > best.root.length))
-      best = p;
+    if (
+      (file.startsWith(p.root) && (file[p.root.length] === sep || file[p.root.length] === "/")) ||
+      file === p.root
+    )
+      if (best === undefined || p.root.length > best.root.length) best = p;
   return best;
 }
 
@@ -269,10 +272,11 @@ export function projectFindings(
     const own = code.patches.filter((p) => mine(p.file)).map((p) => ({ ...p, file: rel(root, p.file) }));
     const seen = new Set<string>();
     const calls = code.calls
+      .filter((c) => mine(c.file))
       .map((c) => ({ ...c, file: rel(root, c.file) }))
       .filter((c) => {
         const key = `${c.file}:${c.line}:${c.qualified}`;
-        if (c.file.startsWith("..") || seen.has(key) || !mine(join(root, c.file))) return false;
+        if (seen.has(key)) return false;
         seen.add(key);
         return true;
       });

@@ -83,6 +83,8 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   const disabled = RULE_IDS.filter((id) => !filter.enabled?.(id));
   const reportUnused = values["report-unused-ignores"] === true;
   const bar = progress(io.stderr);
+  // A test file is one under a `tests/` folder of the scanned tree, not of the folders above it.
+  const includeTests = values["include-tests"] === true || config.pull_requests.include_tests;
   const report = await scanPathsParallel(paths, {
     disabled,
     filter: {
@@ -90,6 +92,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
       exclude: [...config.pull_requests.exclude, ...excludes],
       gitignore: values["no-gitignore"] !== true,
       suppressions: reportUnused,
+      tests: includeTests,
     },
     progress: (files, bytes) => bar.update(files, bytes),
   });
@@ -108,22 +111,19 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
       "async-doctor: note: no Python file was analysed (nothing matched, or everything was excluded)\n",
     );
 
-  // A test file is one under a `tests/` folder of the scanned tree, not of the folders above it.
-  const includeTests = values["include-tests"] === true || config.pull_requests.include_tests;
+  // Findings in test files (a file named on the command line is read as given) are left out too.
   const inTests = (f: CodeFinding) => isTestPath(underRoot(f.file, paths));
-  const testFindings = report.findings.filter(inTests);
-  if (!includeTests && testFindings.length > 0) {
-    report.findings = report.findings.filter((f) => !inTests(f));
+  if (!includeTests) report.findings = report.findings.filter((f) => !inTests(f));
+  if (!includeTests && report.testFiles > 0)
     io.stderr.write(
-      `async-doctor: ${testFindings.length} finding(s) in test files left out (--include-tests reports them)\n`,
+      `async-doctor: ${report.testFiles} test file(s) not analysed (--include-tests analyses them)\n`,
     );
-  }
   const findings = report.findings;
   report.unusedIgnores.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   const unused = reportUnused ? report.unusedIgnores.map(unusedIgnoreFinding) : [];
   if (format === "json") {
     const out = {
-      ...(includeTests ? {} : { left_out_in_tests: testFindings.length }),
+      ...(includeTests ? {} : { test_files_not_analysed: report.testFiles }),
       ...(reportUnused
         ? {
             unused_ignores: report.unusedIgnores.map((u) => ({

@@ -23,6 +23,8 @@ export interface ScanReport {
   projectMs: number;
   /** Suppression comments that silenced nothing, by file. */
   unusedIgnores: (UnusedIgnore & { path: string })[];
+  /** Test files not analysed (`tests: false`). */
+  testFiles: number;
 }
 
 /** Count one scanned file: parsed, or listed as skipped when its parse ran out of time. */

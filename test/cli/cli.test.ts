@@ -147,7 +147,7 @@ describe("async-doctor scan", () => {
     }
   });
 
-  it("leaves findings in test files out unless --include-tests, and says so", async () => {
+  it("leaves test files out (not even read) unless --include-tests, and says so", async () => {
     const root = mkdtempSync(join(tmpdir(), "ad-scan-tests-"));
     mkdirSync(join(root, "tests"));
     writeFileSync(
@@ -156,8 +156,8 @@ describe("async-doctor scan", () => {
     );
     const left = await cli(["scan", root, "--format", "json"]);
     expect(left.code).toBe(0);
-    expect(JSON.parse(left.stdout)).toEqual({ left_out_in_tests: 1, findings: [] });
-    expect(left.stderr).toContain("1 finding(s) in test files left out");
+    expect(JSON.parse(left.stdout)).toEqual({ test_files_not_analysed: 1, findings: [] });
+    expect(left.stderr).toContain("1 test file(s) not analysed (--include-tests analyses them)");
     const all = await cli(["scan", root, "--format", "json", "--include-tests"]);
     expect(all.code).toBe(1);
     expect(JSON.parse(all.stdout).findings.map((f: { rule: string }) => f.rule)).toEqual([
