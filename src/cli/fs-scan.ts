@@ -50,6 +50,7 @@ const SKIP_DIRS = new Set([
   ".pytest_cache",
   "site-packages",
   ".venv",
+  ".eggs",
   "venv",
   ".hg",
   ".svn",
@@ -182,12 +183,15 @@ export function* relevantSources(
           // be known (parsed once, with its final context), within a memory bound.
           const marked = context.run === null && screened.patched && !patch;
           scanned.graph.mark(path, marked);
-          if (marked && held !== undefined && heldBytes + buf.length <= MAX_HELD_BYTES) {
+          const call = hints && REGISTRY.mayCallForProject(text);
+          // A module parsed anyway goes now (the threads need not wait for the walk); should a
+          // module-level patch turn out to load it, the second pass parses it again with that run.
+          const parsedAnyway = screened.plain || call || context.localTrio !== undefined;
+          if (marked && !parsedAnyway && held !== undefined && heldBytes + buf.length <= MAX_HELD_BYTES) {
             hold = true;
             heldBytes += buf.length;
             scanned.held.add(path);
           }
-          const call = hints && REGISTRY.mayCallForProject(text);
           report.projectMs += performance.now() - t;
           return { context, ...screened, patch, call };
         },

@@ -30,6 +30,8 @@ type Result = Scanned;
  * 250 ms, and one core parses about 4 MB/s: threads pay off only past a few MB to parse.
  */
 const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
+/** Python files listed past which the threads start at once. */
+const PARALLEL_MIN_FILES = 400;
 
 export async function scanPathsParallel(
   paths: string[],
@@ -119,7 +121,16 @@ export async function scanPathsParallel(
 
   let pendingBytes = 0;
   const held: Relevant[] = [];
-  const tick = opts.progress ? () => opts.progress?.(report.files, report.bytes) : undefined;
+  // A tree this many Python files deep will need the threads: start them while the walk goes on
+  // (their start-up overlaps the reading) instead of after the first 2 MB of relevant sources.
+  let walked = 0;
+  const tick = () => {
+    if (++walked === PARALLEL_MIN_FILES && workers === null) {
+      startWorkers();
+      for (const p of pending.splice(0)) dispatch(p);
+    }
+    opts.progress?.(report.files, report.bytes);
+  };
   for (const job of relevantSources(paths, report, projects, held, opts.filter, tick)) {
     if (workers !== null) dispatch(job);
     else {

@@ -63,7 +63,11 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     bases: new Set(rules.flatMap((r) => tails(r.needs.bases ?? []))),
   };
 
-  const sourceRules = rules.map((r) => r.needs.source ?? []).filter((groups) => groups.length > 0);
+  // Only a rule that reads code makes a file worth parsing.
+  const sourceRules = rules
+    .filter((r) => r.code !== undefined)
+    .map((r) => r.needs.source ?? [])
+    .filter((groups) => groups.length > 0);
   // The fast pass: one literal alternation over each rule's first group (by convention its
   // rarest needles), so the common file is rejected in one scan.
   const any = alternation(sourceRules.flatMap((groups) => groups[0] ?? []));

@@ -62,7 +62,11 @@ export default defineRule({
   id: "eventlet-patch-late",
   order: 140,
   title: "eventlet.monkey_patch() after other imports",
-  needs: needs(PATCH_NEEDS, { source: [["eventlet"]], words: ["rlock", "eventlet", "monkey_patch"] }),
+  needs: needs(PATCH_NEEDS, {
+    // The code side needs a patch call: `eventlet.monkey_patch()`, `patcher.monkey_patch()`.
+    source: [["eventlet"], ["monkey_patch"]],
+    words: ["rlock", "eventlet", "monkey_patch"],
+  }),
   issue: {
     detect(ev) {
       const l = findLine(ev, "RLock(s) were not greened");

@@ -81,7 +81,12 @@ export default defineRule({
   order: 50,
   title: "gevent patches ssl after SSLContext was already bound",
   needs: needs(PATCH_NEEDS, {
-    source: [PATCHER_NEEDLES, [...SSL_BINDING_MODULES, "SSLContext", "ssl"]],
+    // The code side reads the file's own first gevent patch: a patch call or a patching import.
+    source: [
+      PATCHER_NEEDLES,
+      [...SSL_BINDING_MODULES, "SSLContext", "ssl"],
+      ["patch_all", "patch_ssl", "grequests", "locust"],
+    ],
     calls: SSL_CONTEXT_CALLS,
     bases: ["ssl.SSLContext"],
     words: ["sslcontext", "monkey-patching ssl", "recursionerror", "gevent", "grequests"],

@@ -99,7 +99,9 @@ export default defineRule({
   id: "trio-import-unguarded",
   order: 160,
   title: "optional trio import guarded only by ImportError",
-  needs: { source: [["trio"]] },
+  // The code side needs a handler for the import's failure (a guard around a project module
+  // that imports trio is made relevant by the project context instead).
+  needs: { source: [["trio"], ["ImportError", "ModuleNotFoundError"]] },
   code: {
     detect(facts) {
       const trioImports = facts.imports.filter(
