@@ -130,6 +130,8 @@ export function* relevantSources(
   held?: Relevant[],
   filter: FilterOptions = NO_FILTER,
   tick?: () => void,
+  /** Called once a folder is listed, with its number of Python files. */
+  listed?: (files: number) => void,
 ): Generator<Relevant> {
   let heldBytes = 0;
   for (const root of paths) {
@@ -139,6 +141,7 @@ export function* relevantSources(
     } catch {}
     const projectFiles: string[] = [];
     const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined, filter);
+    listed?.(files.length);
     // Each folder with a manifest of its own is a project of its own (see roots.ts).
     const owners = new Map<string, ScannedProject>();
     if (isDir)
@@ -183,7 +186,7 @@ export function* relevantSources(
           // be known (parsed once, with its final context), within a memory bound.
           const marked = context.run === null && screened.patched && !patch;
           scanned.graph.mark(path, marked);
-          const call = hints && REGISTRY.mayCallForProject(text);
+          const call = hints && scanned.wantsCalls && REGISTRY.mayCallForProject(text);
           // A module parsed anyway goes now (the threads need not wait for the walk); should a
           // module-level patch turn out to load it, the second pass parses it again with that run.
           const parsedAnyway = screened.plain || call || context.localTrio !== undefined;

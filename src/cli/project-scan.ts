@@ -36,6 +36,14 @@ export interface ScannedProject {
   graph: ModuleGraph;
   /** Modules held back for the second pass (project paths). */
   held: Set<string>;
+  /** Whether the project rules read this project's calls (it has a package they matter with). */
+  wantsCalls: boolean;
+  /**
+   * Whether trio can be installed with the project: it declares trio (a dependency or an extra
+   * such as `httpx[trio]`), or declares nothing. Guards around project modules that import trio
+   * are looked for only then.
+   */
+  trioPossible: boolean;
 }
 
 /** The project roots under one scanned folder, each with its project files and Python modules. */
@@ -116,7 +124,10 @@ export function readProjectFiles(
     (path) => readForGraph(join(root, path)),
   );
   scopeRuns(project, graph);
-  return { root, project, files, graph, held: new Set() };
+  const wantsCalls = REGISTRY.callsMatter(project.deps.all);
+  const deps = project.deps.all;
+  const trioPossible = deps.length === 0 || deps.some((d) => d.name === "trio" || d.extras.includes("trio"));
+  return { root, project, files, graph, held: new Set(), wantsCalls, trioPossible };
 }
 
 /**
@@ -132,7 +143,10 @@ export function contextOf(
 ): FileContext {
   const context: FileContext = fileContext(scanned.project, path);
   if (run) context.run = run;
-  if (guard ?? (buf.includes("ImportError") || buf.includes("ModuleNotFoundError"))) {
+  if (
+    scanned.trioPossible &&
+    (guard ?? (buf.includes("ImportError") || buf.includes("ModuleNotFoundError")))
+  ) {
     const localTrio = localTrioImports(scanned.graph, path);
     if (localTrio) context.localTrio = localTrio;
   }
@@ -184,7 +198,7 @@ export function secondPass(
     else if (
       REGISTRY.prefilter(h.source) ||
       h.context?.localTrio !== undefined ||
-      REGISTRY.mayCallForProject(h.source)
+      (scanned?.wantsCalls === true && REGISTRY.mayCallForProject(h.source))
     )
       fresh.push(h);
   }

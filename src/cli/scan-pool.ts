@@ -121,17 +121,18 @@ export async function scanPathsParallel(
 
   let pendingBytes = 0;
   const held: Relevant[] = [];
-  // A tree this many Python files deep will need the threads: start them while the walk goes on
+  // A tree this many Python files deep will need the threads: start them as soon as it is listed
   // (their start-up overlaps the reading) instead of after the first 2 MB of relevant sources.
-  let walked = 0;
-  const tick = () => {
-    if (++walked === PARALLEL_MIN_FILES && workers === null) {
+  let listedFiles = 0;
+  const listed = (n: number) => {
+    listedFiles += n;
+    if (listedFiles >= PARALLEL_MIN_FILES && workers === null) {
       startWorkers();
       for (const p of pending.splice(0)) dispatch(p);
     }
-    opts.progress?.(report.files, report.bytes);
   };
-  for (const job of relevantSources(paths, report, projects, held, opts.filter, tick)) {
+  const tick = opts.progress ? () => opts.progress?.(report.files, report.bytes) : undefined;
+  for (const job of relevantSources(paths, report, projects, held, opts.filter, tick, listed)) {
     if (workers !== null) dispatch(job);
     else {
       pending.push(job);

@@ -19,6 +19,27 @@ function alternation(words: Iterable<string>, flags = ""): RegExp {
   return new RegExp(list.length > 0 ? list.map(escapeRegExp).join("|") : "(?!)", flags);
 }
 
+/**
+ * The needles present in a text, in one pass: a zero-width match wherever one starts (so
+ * overlapping needles are all seen); a needle that is a prefix of one found is present too.
+ */
+function needleFinder(words: Iterable<string>): (s: string) => Set<string> {
+  const list = [...new Set(words)].filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
+  if (list.length === 0) return () => new Set();
+  const re = new RegExp(`(?=(${list.map(escapeRegExp).join("|")}))`, "g");
+  const prefixes = new Map(list.map((n) => [n, list.filter((m) => n.startsWith(m))]));
+  return (s) => {
+    const out = new Set<string>();
+    re.lastIndex = 0;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+      const hit = m[1] as string;
+      if (!out.has(hit)) for (const p of prefixes.get(hit) ?? []) out.add(p);
+      re.lastIndex = m.index + 1;
+    }
+    return out;
+  };
+}
+
 export interface Registry {
   rules: readonly Rule[];
   byId: ReadonlyMap<string, Rule>;
@@ -43,6 +64,11 @@ export interface Registry {
   screenNeedles: readonly string[];
   /** Could the source hold one of those calls (in a project scan, such a module is parsed)? */
   mayCallForProject(source: Uint8Array | string): boolean;
+  /**
+   * Do a project's calls matter, given its dependencies (normalised names)? A rule whose calls
+   * matter only with a package (`callsMatterWith`) reads none in a project that lacks it.
+   */
+  callsMatter(deps: readonly { name: string }[]): boolean;
   /** For a package, the modules whose calls matter once a project adds it (`mysql.connector`). */
   callModulesFor(pkg: string): string[];
 }
@@ -75,10 +101,13 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     typeof buf === "string"
       ? buf
       : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("latin1");
+  let findNeedles: (s: string) => Set<string> = () => new Set();
+  const holds = (rules: (readonly (readonly string[])[])[], present: Set<string>) =>
+    rules.some((groups) => groups.every((g) => g.some((needle) => present.has(needle))));
   const prefilter = (buf: Uint8Array | string): boolean => {
     const s = toText(buf);
     if (!any.test(s)) return false; // the common case: one pass over the bytes
-    return sourceRules.some((groups) => groups.every((g) => g.some((needle) => s.includes(needle))));
+    return holds(sourceRules, findNeedles(s));
   };
 
   // A module that a run config loads patched: the patcher groups hold already.
@@ -86,10 +115,11 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     .map((groups) => groups.filter((g) => !g.includes("gevent")))
     .filter((groups, i) => groups.length > 0 && groups.length < (sourceRules[i]?.length ?? 0));
   const anyPatched = alternation(patchedRules.flatMap((groups) => groups[0] ?? []));
+  findNeedles = needleFinder([...sourceRules.flat(2), ...patchedRules.flat(2)]);
   const prefilterPatched = (buf: Uint8Array | string): boolean => {
     const s = toText(buf);
     if (!anyPatched.test(s)) return false;
-    return patchedRules.some((groups) => groups.every((g) => g.some((needle) => s.includes(needle))));
+    return holds(patchedRules, findNeedles(s));
   };
 
   // A hunk may matter when it holds any needle of any rule: the rest of the file may hold the others.
@@ -108,6 +138,10 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
       const mods = (r.project?.calls ?? []).map((c) => c.slice(0, c.lastIndexOf(".")));
       modulesFor.set(pkg, [...new Set([...(modulesFor.get(pkg) ?? []), ...mods])]);
     }
+  // Rules with project calls and no package condition make calls matter everywhere.
+  const unconditional = rules.some((r) => (r.project?.calls?.length ?? 0) > 0 && !r.project?.callsMatterWith);
+  const callsMatter = (deps: readonly { name: string }[]) =>
+    unconditional || deps.some((d) => modulesFor.has(d.name));
   const screenNeedles = [
     ...new Set([
       ...sourceRules.flatMap((groups) => groups[0] ?? []),
@@ -118,13 +152,15 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
   const screen = (buf: Uint8Array | string) => {
     const s = toText(buf);
     if (!anyEither.test(s)) return { plain: false, patched: false };
-    return { plain: prefilter(s), patched: prefilterPatched(s) };
+    const present = findNeedles(s);
+    return { plain: holds(sourceRules, present), patched: holds(patchedRules, present) };
   };
   return {
     screen,
     screenNeedles,
     callModulesFor: (pkg) => modulesFor.get(pkg) ?? [],
     projectCalls,
+    callsMatter,
     mayCallForProject: (buf) =>
       callNeedles.some((n) =>
         typeof buf === "string"
