@@ -24,7 +24,14 @@ import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, tally } from "./source-file.js";
+import {
+  decodeSource,
+  decodeText,
+  MAX_FILE_BYTES,
+  type Relevant,
+  type ScanReport,
+  tally,
+} from "./source-file.js";
 
 /** One folder given on the command line, read as a project: manifests and run configs. */
 export interface ScannedProject {
@@ -108,7 +115,10 @@ export function readProjectFiles(
         report.skipped.push({ path: p, reason: "larger than 4 MiB" });
         continue;
       }
-      files.set(rel(root, p), decodeSource(readFileSync(p)) ?? "");
+      const text = decodeText(readFileSync(p));
+      if (text === null)
+        report.skipped.push({ path: p, reason: "not text (binary, or an unknown encoding)" });
+      else files.set(rel(root, p), text);
     } catch (e) {
       report.skipped.push({
         path: p,

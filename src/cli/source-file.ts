@@ -63,6 +63,18 @@ export function decodeSource(buf: Buffer): string | null {
   return new TextDecoder("utf-8", { fatal: false }).decode(buf);
 }
 
+/**
+ * A manifest or run config as text: UTF-8 (a BOM dropped), or UTF-16 with its BOM (what
+ * PowerShell's `pip freeze > requirements.txt` writes); null for anything else with NUL bytes.
+ */
+export function decodeText(buf: Buffer): string | null {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe)
+    return new TextDecoder("utf-16le").decode(buf.subarray(2));
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff)
+    return new TextDecoder("utf-16be").decode(buf.subarray(2));
+  return decodeSource(buf);
+}
+
 /** A source worth parsing, with what its project says about it. */
 export interface Relevant {
   path: string;
