@@ -56,7 +56,7 @@ function extract(out, gitDirs) {
       wanted.push({ sha, path });
     }
     const batch = spawnSync("git", ["--git-dir", gitDir, "cat-file", "--batch"], {
-      input: wanted.map((w) => w.sha).join("\n") + "\n",
+      input: `${wanted.map((w) => w.sha).join("\n")}\n`,
       maxBuffer: 1024 * 1024 * 1024,
     }).stdout;
     let at = 0;

@@ -197,3 +197,18 @@ const ok =
   shapes.worst < 250;
 console.log(ok ? "all targets met" : "TARGET MISSED");
 process.exitCode = ok ? 0 : 1;
+
+// The real-code corpus (docs/PERFORMANCE.md lists its repositories): whole-process scans of a
+// folder made by `node bench/corpus.mjs extract`, beside a previous release and ast-grep when given.
+const corpus = process.env.ASYNC_DOCTOR_CORPUS;
+if (!corpus || !existsSync(corpus)) {
+  console.log(
+    "real-code corpus          skipped: set ASYNC_DOCTOR_CORPUS to a folder made by `node bench/corpus.mjs extract` (see docs/PERFORMANCE.md); ASYNC_DOCTOR_BASELINE (a release's dist/) and ASYNC_DOCTOR_AST_GREP (an ast-grep binary) add the comparisons",
+  );
+} else {
+  const { spawnSync } = await import("node:child_process");
+  const args = [new URL("./corpus.mjs", import.meta.url).pathname, "run", corpus];
+  if (process.env.ASYNC_DOCTOR_BASELINE) args.push("--baseline", process.env.ASYNC_DOCTOR_BASELINE);
+  if (process.env.ASYNC_DOCTOR_AST_GREP) args.push("--ast-grep", process.env.ASYNC_DOCTOR_AST_GREP);
+  spawnSync(process.execPath, args, { stdio: "inherit" });
+}
