@@ -171,7 +171,7 @@ export default defineRule({
 - \`N RLock(s) were not greened, to fix this error make sure you run eventlet.monkey_patch() before importing any other modules.\` — \`high\`, **unless** the text (a snippet or REPL session) shows \`monkey_patch()\` as the first statement: on Python 3.12/3.13 recent eventlet prints the message spuriously, and "patch earlier" would be wrong advice.
 - A snippet with the code pattern — \`medium\`.
 
-Code: \`eventlet.monkey_patch()\` (or \`eventlet.patcher.monkey_patch()\`) after a module-level import other than harmless stdlib modules (\`__future__\`, \`sys\`, \`os\`, \`typing\`, ...) and the package's own relative imports. Reported on the patch call.`,
+Code: \`eventlet.monkey_patch()\` (or \`eventlet.patcher.monkey_patch()\`) after a module-level import other than inert standard-library modules (\`__future__\`, \`builtins\`, \`sys\`, \`os\`, \`typing\`, \`json\`, ...: each checked in a real interpreter to import nothing eventlet replaces) and the package's own imports (relative, or absolute ones of the package the module is in). Reported on the patch call.`,
     why: "Locks created before `monkey_patch()` stay native; eventlet cannot green the C `RLock` of CPython 3 afterwards, so they block the whole hub.",
     example: {
       lang: "python",

@@ -74,7 +74,8 @@ export default defineRule({
       code: "from gevent import monkey\nmonkey.patch_all()\n\nimport trio  # <- reported here",
     },
     fix: "Keep trio and gevent/eventlet in separate processes: pick one framework per process, or move one side into a worker service or a `multiprocessing` process started with `spawn`.",
-    notMatched: "trio named only in strings or comments, and files with no patch.",
+    notMatched:
+      "trio named only in strings or comments, and files with no patch; an import that only checks trio is absent (its success exits or raises); an `import trio` before the patch under an `if` on an environment variable, in a module that never calls `trio.run()` (a compatibility import).",
   },
 });
 

@@ -136,6 +136,6 @@ export default defineRule({
     },
     fix: "Catch what a patched `import trio` raises (the review suggests this exact edit), or import trio lazily inside the function that needs it:\n\n```python\ntry:\n    import trio\nexcept (ImportError, NotImplementedError, AttributeError):\n    trio = None\n```",
     notMatched:
-      "Imports inside functions (lazy imports), handlers that already catch more, `except Exception`.",
+      "Imports inside functions (lazy imports), handlers that already catch more, `except Exception`; a check that trio is absent (the `else:` block, or the rest of the `try`, exits or raises: widening its handler would hide what it reports). In a folder scan, a guard around a project module is looked for only in projects that declare trio (a dependency or an extra such as `httpx[trio]`) or declare nothing.",
   },
 });
