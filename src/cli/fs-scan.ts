@@ -8,6 +8,7 @@ import { isTestPath } from "../diagnosis/paths.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import { type FilterOptions, NO_FILTER, PathFilter } from "./path-filter.js";
+import { splitProjects } from "./project-roots.js";
 import {
   addScanned,
   addSecondPass,
@@ -19,7 +20,6 @@ import {
   type Scanned,
   type ScannedProject,
   secondPass,
-  splitProjects,
 } from "./project-scan.js";
 import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, timed } from "./source-file.js";
 

@@ -18,12 +18,12 @@ import {
   readProject,
   scopeRuns,
 } from "../diagnosis/project/project.js";
-import { projectRoots, RootIndex } from "../diagnosis/project/roots.js";
 import type { PatchedRun } from "../diagnosis/project/runs.js";
 import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
+import { ownerOf } from "./project-roots.js";
 import {
   decodeSource,
   decodeText,
@@ -51,39 +51,6 @@ export interface ScannedProject {
    * are looked for only then.
    */
   trioPossible: boolean;
-}
-
-/** The project roots under one scanned folder, each with its project files and Python modules. */
-export function splitProjects(
-  root: string,
-  projectFiles: readonly string[],
-  python: readonly string[],
-): { root: string; projectFiles: string[]; python: string[] }[] {
-  const index = new RootIndex(projectRoots(projectFiles.map((p) => rel(root, p))));
-  const groups = new Map<string, { root: string; projectFiles: string[]; python: string[] }>();
-  const group = (owner: string) => {
-    let g = groups.get(owner);
-    if (!g) {
-      g = { root: owner === "" ? root : join(root, owner), projectFiles: [], python: [] };
-      groups.set(owner, g);
-    }
-    return g;
-  };
-  for (const p of projectFiles) group(index.owner(rel(root, p))).projectFiles.push(p);
-  for (const p of python) group(index.owner(rel(root, p))).python.push(p);
-  return [...groups.values()];
-}
-
-/** The project that owns a file: the deepest scanned root above it (string prefixes, no path calls). */
-export function ownerOf(projects: readonly ScannedProject[], file: string): ScannedProject | undefined {
-  let best: ScannedProject | undefined;
-  for (const p of projects)
-    if (
-      (file.startsWith(p.root) && (file[p.root.length] === sep || file[p.root.length] === "/")) ||
-      file === p.root
-    )
-      if (best === undefined || p.root.length > best.root.length) best = p;
-  return best;
 }
 
 /** Project-relative path with forward slashes. */

@@ -62,6 +62,23 @@ describe.concurrent("fixture projects", () => {
     });
   }
 
+  it("finds the same from inside the project (`.`, `./`) and with a trailing slash", async () => {
+    const dir = join(ROOT, "entry-patch-chain-httpx");
+    const rules = (stdout: string) =>
+      (JSON.parse(stdout) as Json).findings.map((f) => `${f.rule} ${f.line}`).sort();
+    const want = rules((await scan(dir, "json")).stdout);
+    expect(want.length).toBeGreaterThan(0);
+    for (const arg of [".", "./"]) {
+      const r = await new Promise<string>((resolve) =>
+        execFile("node", [CLI, "scan", arg, "--format", "json"], { cwd: dir }, (_e, stdout) =>
+          resolve(stdout),
+        ),
+      );
+      expect(rules(r), arg).toEqual(want);
+    }
+    expect(rules((await scan(`${dir}/`, "json")).stdout)).toEqual(want);
+  });
+
   it("reports a manifest finding with its file and line in text and SARIF too", async () => {
     const dir = join(ROOT, "requirements-httpcore-escapes");
     const text = await scan(dir, "text");
