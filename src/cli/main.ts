@@ -4,7 +4,6 @@
  * the executable; the tests call `run` in-process too).
  */
 import { CATALOG, ruleInfo } from "../diagnosis/catalog.js";
-import { rulePage } from "../report/rule-docs.js";
 import { VERSION } from "../version.js";
 import {
   COMMANDS,
@@ -16,8 +15,7 @@ import {
   unknownRule,
 } from "./args.js";
 import { colourFor, painter } from "./output.js";
-import { type Io, scanCommand } from "./scan-command.js";
-import { triageCommand } from "./triage-command.js";
+import type { Io } from "./scan-command.js";
 
 function rulesCommand({ values }: Parsed, io: Io): number {
   if (values.format === "json") {
@@ -35,11 +33,12 @@ function rulesCommand({ values }: Parsed, io: Io): number {
   return 0;
 }
 
-function ruleCommand({ positionals }: Parsed, io: Io): number {
+async function ruleCommand({ positionals }: Parsed, io: Io): Promise<number> {
   if (positionals.length !== 1) throw new UsageError("rule takes one rule id (see `async-doctor rules`)");
   const id = positionals[0] as string;
   const info = ruleInfo(id);
   if (!info) throw unknownRule(id);
+  const { rulePage } = await import("../report/rule-docs.js");
   io.stdout.write(`${rulePage(info)}\n`);
   return 0;
 }
@@ -65,11 +64,12 @@ export async function main(
     io.stdout.write(`${commandHelp(parsed.command)}\n`);
     return 0;
   }
+  // Each command loads what it needs (a scan's threads share the machine with this one).
   switch (parsed.command) {
     case "scan":
-      return scanCommand(parsed, io);
+      return (await import("./scan-command.js")).scanCommand(parsed, io);
     case "triage":
-      return triageCommand(parsed, io);
+      return (await import("./triage-command.js")).triageCommand(parsed, io);
     case "rules":
       return rulesCommand(parsed, io);
     case "rule":
