@@ -7,21 +7,26 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { ConfigContentError, type ConfigReader, loadConfig } from "../config/load.js";
-import { pyprojectConfigText } from "../config/pyproject.js";
-import { CONFIG_PATH, type ConfigResult, parseConfig } from "../config/schema.js";
+import { CONFIG_PATH, DEFAULT_CONFIG } from "../config/defaults.js";
+import type { ConfigReader } from "../config/load.js";
+import type { ConfigResult } from "../config/schema.js";
+
+// The validator and the YAML and TOML parsers load only when there is a file to read.
+const pyproject = () => import("../config/pyproject.js");
 
 const isToml = (file: string) => file.endsWith(".toml");
 
-function hasToolTable(file: string): boolean {
+async function hasToolTable(file: string): Promise<boolean> {
   try {
-    return pyprojectConfigText(readFileSync(file, "utf8")) !== null;
+    const text = readFileSync(file, "utf8");
+    if (!text.includes("async-doctor")) return false; // no table can be there
+    return (await pyproject()).pyprojectConfigText(text) !== null;
   } catch {
     return true; // unreadable or invalid: reported when it is loaded
   }
 }
 
-export function findConfigFile(start: string): string | null {
+export async function findConfigFile(start: string): Promise<string | null> {
   let dir = resolve(start);
   try {
     if (!statSync(dir).isDirectory()) dir = dirname(dir);
@@ -31,8 +36,8 @@ export function findConfigFile(start: string): string | null {
   for (let i = 0; i < 64; i++) {
     const yml = join(dir, CONFIG_PATH);
     if (existsSync(yml)) return yml;
-    const pyproject = join(dir, "pyproject.toml");
-    if (existsSync(pyproject) && hasToolTable(pyproject)) return pyproject;
+    const pyprojectFile = join(dir, "pyproject.toml");
+    if (existsSync(pyprojectFile) && (await hasToolTable(pyprojectFile))) return pyprojectFile;
     if (existsSync(join(dir, ".git"))) return null;
     const up = dirname(dir);
     if (up === dir) return null;
@@ -42,7 +47,9 @@ export function findConfigFile(start: string): string | null {
 }
 
 /** A reader for one file on disk; `_extends` needs GitHub and is reported, not followed. */
-function fileReader(file: string): ConfigReader {
+async function fileReader(file: string): Promise<ConfigReader> {
+  const { ConfigContentError } = await import("../config/load.js");
+  const { pyprojectConfigText } = await pyproject();
   return async (ref) => {
     if (ref.repo !== undefined)
       throw new ConfigContentError(
@@ -61,8 +68,9 @@ export async function cliConfig(
   explicit: string | null,
   root: string,
 ): Promise<ConfigResult & { file: string | null }> {
-  const file = explicit ?? findConfigFile(root);
-  if (file === null) return { ...parseConfig(null), file: null };
+  const file = explicit ?? (await findConfigFile(root));
+  if (file === null) return { config: DEFAULT_CONFIG, error: null, file: null };
   if (explicit !== null) readFileSync(explicit); // an unreadable --config is a usage error
-  return { ...(await loadConfig(fileReader(file))), file };
+  const { loadConfig } = await import("../config/load.js");
+  return { ...(await loadConfig(await fileReader(file))), file };
 }

@@ -1,7 +1,7 @@
 /** `async-doctor scan`: files and folders on disk, with the repository's settings. */
 
 import { globProblem } from "../config/globs.js";
-import { ruleFilter } from "../config/schema.js";
+import { ruleFilter } from "../config/rule-filter.js";
 import { RULE_IDS } from "../diagnosis/catalog.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import type { UnusedIgnore } from "../diagnosis/suppressions.js";

@@ -1,6 +1,6 @@
 /** `async-doctor triage`: an issue text, diagnosed as the App would. */
 import { readFileSync } from "node:fs";
-import { ruleFilter } from "../config/schema.js";
+import { ruleFilter } from "../config/rule-filter.js";
 import { createEngine } from "../diagnosis/engine.js";
 import { renderIssueComment } from "../report/issue-comment.js";
 import { renderIssueText } from "../report/terminal.js";

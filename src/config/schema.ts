@@ -8,7 +8,7 @@ import { RULE_IDS } from "../diagnosis/catalog.js";
 import { globProblem, MAX_GLOB_LENGTH } from "./globs.js";
 
 /** Where the configuration lives in a repository (read from the default branch only). */
-export const CONFIG_PATH = ".github/async-doctor.yml";
+export { CONFIG_PATH } from "./defaults.js";
 
 const ruleSwitch = z
   .union([z.enum(["on", "off"]), z.boolean()])

@@ -90,7 +90,7 @@ describe("the CLI's configuration", () => {
     mkdirSync(join(root, ".github"));
     mkdirSync(join(root, "src", "pkg"), { recursive: true });
     writeFileSync(join(root, CONFIG_PATH), "rules:\n  trio-import-unguarded: off\n");
-    expect(findConfigFile(join(root, "src", "pkg"))).toBe(join(root, CONFIG_PATH));
+    expect(await findConfigFile(join(root, "src", "pkg"))).toBe(join(root, CONFIG_PATH));
     const r = await cliConfig(null, join(root, "src"));
     expect(r.file).toBe(join(root, CONFIG_PATH));
     expect(ruleFilter(r.config, ["gevent-grpc"]).enabled?.("trio-import-unguarded")).toBe(false);
@@ -99,7 +99,7 @@ describe("the CLI's configuration", () => {
     // Does not look above the repository root.
     const inner = join(root, "sub");
     mkdirSync(join(inner, ".git"), { recursive: true });
-    expect(findConfigFile(inner)).toBeNull();
+    expect(await findConfigFile(inner)).toBeNull();
   });
 
   it("reports _extends as not followed offline and keeps the defaults", async () => {
