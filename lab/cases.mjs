@@ -372,6 +372,38 @@ export const CASES = [
     needs: "postgres",
     expect: { "two queries at once": { raised: null, seconds: [0.9, 1.75] } },
   },
+  // The same drivers under eventlet (a gunicorn eventlet worker, `-P eventlet`). eventlet's own
+  // `monkey_patch()` makes psycopg2 green (eventlet/support/psycopg2_patcher.py); MySQLdb it
+  // leaves alone unless asked (`MySQLdb=True`).
+  {
+    id: "psycopg2-cooperates-eventlet",
+    claim:
+      "psycopg2 under `eventlet.monkey_patch()` cooperates without psycogreen (eventlet installs a green wait callback itself): two queries take one second.",
+    env: "debian",
+    program: "db_two_greenlets.py",
+    args: ["psycopg2", "eventlet"],
+    needs: "postgres",
+    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.75] } },
+  },
+  {
+    id: "mysqldb-blocks-eventlet",
+    claim:
+      "mysqlclient (MySQLdb) under eventlet blocks the process: two green threads' `SELECT SLEEP(1)` take two seconds.",
+    env: "debian",
+    program: "db_two_greenlets.py",
+    args: ["MySQLdb", "eventlet"],
+    needs: "mysql",
+    expect: { "two queries at once": { raised: null, seconds: [1.8, 4] } },
+  },
+  {
+    id: "fix-pymysql-eventlet",
+    claim: "Fix: PyMySQL (pure Python) cooperates with eventlet: two queries take one second.",
+    env: "debian",
+    program: "db_two_greenlets.py",
+    args: ["pymysql", "eventlet"],
+    needs: "mysql",
+    expect: { "two queries at once": { raised: null, seconds: [0.9, 1.75] } },
+  },
   {
     id: "psycopg3-cooperates",
     claim: "psycopg 3 (≥ 3.1.14) cooperates with gevent by itself: two queries take one second.",

@@ -1,5 +1,5 @@
-"""Two greenlets each run a one-second query under `monkey.patch_all()`:
-`python db_two_greenlets.py DRIVER [psycogreen]`.
+"""Two greenlets each run a one-second query under `monkey.patch_all()` (or, with `eventlet`,
+`eventlet.monkey_patch()`): `python db_two_greenlets.py DRIVER [psycogreen] [eventlet]`.
 
 DRIVER: psycopg2, psycopg (3), MySQLdb, pymysql, mysql-connector-pure, mysql-connector-c. About
 1 s means the driver cooperates with gevent; about 2 s means each query blocked the whole process.
@@ -13,13 +13,18 @@ if sys.argv[1] == "mysql-connector-c":
     # module has loaded the system's OpenSSL 3.0, so it is imported first (the patch imports ssl).
     import _mysql_connector  # noqa: F401
 
-from gevent import monkey
+EVENTLET = "eventlet" in sys.argv[2:]
+if EVENTLET:
+    import eventlet
 
-monkey.patch_all()
+    eventlet.monkey_patch()
+else:
+    from gevent import monkey
+
+    monkey.patch_all()
 
 import time  # noqa: E402
 
-import gevent  # noqa: E402
 from harness import outcome, report, versions  # noqa: E402
 
 driver = sys.argv[1]
@@ -30,7 +35,11 @@ MY = {
     "user": os.environ.get("LAB_MYSQL_USER", "asyncdoctor_lab"),
     "password": os.environ.get("LAB_MYSQL_PASSWORD", "lab"),
 }
-if green:
+if green and EVENTLET:
+    from psycogreen.eventlet import patch_psycopg
+
+    patch_psycopg()
+elif green:
     from psycogreen.gevent import patch_psycopg
 
     patch_psycopg()
@@ -74,9 +83,30 @@ def query(conn, go):
 
 
 def both():
+    conns = [connect(), connect()]
+    if EVENTLET:
+        from eventlet.event import Event
+
+        class Go:
+            def __init__(self):
+                self.event = Event()
+
+            def wait(self):
+                self.event.wait()
+
+            def set(self):
+                self.event.send(True)
+
+        go = Go()
+        jobs = [eventlet.spawn(query, c, go) for c in conns]
+        t = time.monotonic()
+        go.set()
+        for j in jobs:
+            j.wait()
+        return round(time.monotonic() - t, 2)
+    import gevent
     from gevent.event import Event
 
-    conns = [connect(), connect()]
     go = Event()
     jobs = [gevent.spawn(query, c, go) for c in conns]
     t = time.monotonic()
@@ -92,6 +122,6 @@ dists = {
     "pymysql": ["PyMySQL"],
 }.get(driver, ["mysql-connector-python"])
 report(
-    versions=versions("gevent", *dists),
+    versions=versions("eventlet" if EVENTLET else "gevent", *dists),
     steps={"connection class": outcome(kind), "two queries at once": outcome(both)},
 )

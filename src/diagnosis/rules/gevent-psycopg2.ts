@@ -128,6 +128,7 @@ export default defineRule({
     ],
     what: 'A sentence naming psycopg/psycopg2/psycogreen together with gevent (or greenlets, coroutines, green threads) and blocking/cooperation words ("blocks", "doesn\'t cooperate", "not compatible", "concurrently") in a gevent report — `medium` (there is no error text to match).\n\nManifests: `psycopg2` or `psycopg2-binary` in a project that runs patched by gevent (a run config or a module-level patch) with no `psycogreen` dependency — `medium`, on the psycopg2 line.',
     why: "psycopg2's network I/O happens inside libpq, in C, where gevent cannot make it cooperative: a query holds the only OS thread until it returns.",
-    notMatched: "Reports that state psycopg ≥ 3 (see [gevent-psycopg3-cext](gevent-psycopg3-cext.md)).",
+    notMatched:
+      "Reports that state psycopg ≥ 3 (see [gevent-psycopg3-cext](gevent-psycopg3-cext.md)); psycopg2 in a project patched by eventlet: `eventlet.monkey_patch()` makes psycopg2 green by itself (lab case psycopg2-cooperates-eventlet).",
   },
 });

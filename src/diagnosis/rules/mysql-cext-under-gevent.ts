@@ -91,6 +91,26 @@ function connectorFinding(p: ProjectFacts, run: ProjectPatch): ProjectFindingDra
   return [{ ...d, restsOn: calls.map((c) => ({ file: c.file, line: c.line })) }];
 }
 
+/**
+ * mysqlclient in a project that eventlet patches (a gunicorn eventlet worker, `-P eventlet`, a
+ * module-level `monkey_patch()`): eventlet leaves MySQLdb alone unless asked, so its C I/O blocks
+ * the hub (lab cases mysqldb-blocks-eventlet, fix-pymysql-eventlet). The C connector under eventlet
+ * is not claimed: the lab has not run it.
+ */
+function eventletRun(p: ProjectFacts): ProjectFindingDraft[] {
+  const run = projectPatch(p, "eventlet");
+  const dep = run ? p.deps.entry("mysqlclient") : null;
+  if (!run || !dep || dep.constraint) return [];
+  return [
+    onDependency(
+      p,
+      dep,
+      run,
+      `mysqlclient (\`MySQLdb\`) runs its I/O in libmysqlclient, and this project runs patched by ${patchWords(run)}: \`eventlet.monkey_patch()\` leaves MySQLdb alone by default, so every query blocks the eventlet hub. Use PyMySQL (\`pymysql.install_as_MySQLdb()\` serves code written for MySQLdb).`,
+    ),
+  ];
+}
+
 export default defineRule({
   id: "mysql-cext-under-gevent",
   order: 110,
@@ -201,7 +221,7 @@ export default defineRule({
     callsMatterWith: ["mysql-connector-python"],
     detect(p) {
       const run = projectPatch(p, "gevent");
-      if (!run) return [];
+      if (!run) return eventletRun(p);
       const out: ProjectFindingDraft[] = [];
       const dep = p.deps.entry("mysqlclient");
       if (dep && !dep.constraint)
@@ -232,7 +252,7 @@ export default defineRule({
 
 Code: a gevent patch in the file and \`mysql.connector.connect(...)\` without \`use_pure=True\` (no finding when options come from \`**kwargs\`), or \`import MySQLdb\`. For \`connect\` calls without \`use_pure\`, the review suggests the exact edit adding \`use_pure=True\`. A module that a run config loads patched (gunicorn's gevent worker, celery's gevent pool, uWSGI's gevent loop) counts as patched, at \`medium\`.
 
-Manifests: \`mysqlclient\` in a project that runs patched by gevent — \`medium\`, on its line. \`mysql-connector-python\` (unless pinned or locked below 8.0.11, before the C extension became the default) in such a project whose code calls \`mysql.connector.connect()\` without \`use_pure\` — \`medium\`, on its line, naming the calls; dropped when the code findings already report every such call (a folder scan sees them all; a pull request sees its changed modules, plus the modules GitHub's code search finds calling \`mysql.connector\` when the PR adds the package).`,
+Manifests: \`mysqlclient\` in a project that runs patched by gevent, or by eventlet (whose \`monkey_patch()\` leaves MySQLdb alone by default: lab case mysqldb-blocks-eventlet; PyMySQL cooperates: fix-pymysql-eventlet) — \`medium\`, on its line. \`mysql-connector-python\` (unless pinned or locked below 8.0.11, before the C extension became the default) in such a project whose code calls \`mysql.connector.connect()\` without \`use_pure\` — \`medium\`, on its line, naming the calls; dropped when the code findings already report every such call (a folder scan sees them all; a pull request sees its changed modules, plus the modules GitHub's code search finds calling \`mysql.connector\` when the PR adds the package).`,
     why: "mysqlclient (`MySQLdb`) and mysql-connector-python's C extension (the default since 8.0.11) do their network I/O inside libmysqlclient, which gevent cannot make cooperative: every query blocks the whole hub.",
     example: {
       lang: "python",
