@@ -273,7 +273,9 @@ export function projectFindings(
       });
     const importChain = (p: ProjectPatch, packages: ReadonlySet<string>) =>
       p.via === "code" ? graph.chainTo(p.file, p.line, packages) : null;
-    for (const f of manifestFindings(project, files, { patches: own, calls }, filter, importChain))
+    // A folder scan reads every module (those left unparsed hold none of the calls asked for).
+    const facts = { patches: own, calls, complete: true };
+    for (const f of manifestFindings(project, files, facts, filter, importChain))
       out.push({
         ...f,
         file: join(root, f.file),

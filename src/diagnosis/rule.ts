@@ -95,6 +95,11 @@ export interface ProjectFacts {
   importChain?: (patch: ProjectPatch, packages: ReadonlySet<string>) => ImportStep[] | null;
   /** Calls the project sides asked for, in the code the caller analysed (non-test modules). */
   calls?: readonly ProjectCall[];
+  /**
+   * The caller analysed all of the project's (non-test) code, so a call missing from `calls` is
+   * not made anywhere (a folder scan); false or absent when it saw part of it (a pull request).
+   */
+  codeComplete?: boolean;
 }
 
 type FixText =

@@ -13,6 +13,8 @@ import type { Project } from "./project.js";
 export interface CodeFacts {
   patches: ProjectPatch[];
   calls: ProjectCall[];
+  /** All of the project's code was analysed (see `ProjectFacts.codeComplete`). */
+  complete?: boolean;
 }
 
 export function manifestFindings(
@@ -30,6 +32,7 @@ export function manifestFindings(
       patched: [...project.runs, ...own],
       files: manifests,
       calls: code.calls.filter((c) => !isTestPath(c.file)),
+      ...(code.complete ? { codeComplete: true } : {}),
       ...(importChain ? { importChain } : {}),
     },
     filter,

@@ -20,6 +20,8 @@ function inferredDriver(ev: IssueEvidence): boolean {
   );
 }
 
+const PATCH_PSYCOPG = "psycogreen.gevent.patch_psycopg";
+
 export default defineRule({
   id: "gevent-psycopg2",
   order: 90,
@@ -107,10 +109,24 @@ export default defineRule({
     ],
   },
   project: {
+    calls: [PATCH_PSYCOPG],
+    callsMatterWith: ["psycogreen"],
     detect(p) {
       const run = projectPatch(p, "gevent");
       const dep = p.deps.entry("psycopg2") ?? p.deps.entry("psycopg2-binary");
-      if (!run || !dep || dep.constraint || p.deps.has("psycogreen")) return [];
+      if (!run || !dep || dep.constraint) return [];
+      if (p.deps.has("psycogreen")) {
+        // Installed is not applied: with all the code read, say so when nothing calls it.
+        if (!p.codeComplete || (p.calls ?? []).some((c) => c.qualified === PATCH_PSYCOPG)) return [];
+        return [
+          onDependency(
+            p,
+            dep,
+            run,
+            `psycopg2 talks to PostgreSQL from C (libpq), and this project runs patched by ${patchWords(run)}: psycogreen is installed, but nothing in the project calls \`psycogreen.gevent.patch_psycopg()\`, so every query still blocks the gevent hub. Call it right after patching (with gunicorn's gevent worker: in a \`post_fork\` hook).`,
+          ),
+        ];
+      }
       return [
         onDependency(
           p,
@@ -126,7 +142,7 @@ export default defineRule({
       { name: "psycogreen", url: "https://github.com/psycopg/psycogreen" },
       { name: "deis#492", url: "https://github.com/deis/deis/issues/492" },
     ],
-    what: 'A sentence naming psycopg/psycopg2/psycogreen together with gevent (or greenlets, coroutines, green threads) and blocking/cooperation words ("blocks", "doesn\'t cooperate", "not compatible", "concurrently") in a gevent report — `medium` (there is no error text to match).\n\nManifests: `psycopg2` or `psycopg2-binary` in a project that runs patched by gevent (a run config or a module-level patch) with no `psycogreen` dependency — `medium`, on the psycopg2 line.',
+    what: 'A sentence naming psycopg/psycopg2/psycogreen together with gevent (or greenlets, coroutines, green threads) and blocking/cooperation words ("blocks", "doesn\'t cooperate", "not compatible", "concurrently") in a gevent report — `medium` (there is no error text to match).\n\nManifests: `psycopg2` or `psycopg2-binary` in a project that runs patched by gevent (a run config or a module-level patch) with no `psycogreen` dependency — `medium`, on the psycopg2 line. In a folder scan (where all the code of the project is read), also when psycogreen is installed but nothing calls `psycogreen.gevent.patch_psycopg()`: installing it changes nothing (lab case psycopg2-blocks-gevent ran with psycogreen installed).',
     why: "psycopg2's network I/O happens inside libpq, in C, where gevent cannot make it cooperative: a query holds the only OS thread until it returns.",
     notMatched:
       "Reports that state psycopg ≥ 3 (see [gevent-psycopg3-cext](gevent-psycopg3-cext.md)); psycopg2 in a project patched by eventlet: `eventlet.monkey_patch()` makes psycopg2 green by itself (lab case psycopg2-cooperates-eventlet).",
