@@ -7,6 +7,7 @@
 import { append } from "../diagnosis/append.js";
 import type { RuleFilter } from "../diagnosis/engine.js";
 import { type FileContext, fileContext, type Project, readProject } from "../diagnosis/project/project.js";
+import { projectRoots, RootIndex } from "../diagnosis/project/roots.js";
 import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
 import type { ProjectPatch } from "../diagnosis/rule.js";
 import type { CodeFinding } from "../diagnosis/types.js";
@@ -14,22 +15,46 @@ import { parsePatch } from "../github/diff.js";
 import type { PrFile } from "../github/pr-files.js";
 import { introduced, type ReportMode } from "./introduced.js";
 
-/** One side (head or base) of the pull request's project. */
-export interface ProjectSide {
+/** One manifest root's project (repository-relative paths; "" is the repository's own). */
+export interface ProjectPart {
+  root: string;
   project: Project;
-  /** Project file texts by path (absent files left out). */
+  /** Its project file texts by path. */
   files: Map<string, string>;
 }
 
-export function projectSide(texts: ReadonlyMap<string, string | null>): ProjectSide {
-  const files = new Map<string, string>();
-  for (const [path, text] of texts) if (text !== null) files.set(path, text);
-  return { project: readProject(files), files };
+/**
+ * One side (head or base) of the pull request's project: each folder with a manifest of its own
+ * is a project of its own (a monorepo's sub-projects are read apart; diagnosis/project/roots.ts).
+ */
+export interface ProjectSide {
+  parts: ProjectPart[];
+  /** Which part owns a path. */
+  owner: (path: string) => ProjectPart | undefined;
 }
 
-/** The context of a changed module on one side. */
+export function projectSide(texts: ReadonlyMap<string, string | null>): ProjectSide {
+  const present = [...texts].filter((e): e is [string, string] => e[1] !== null);
+  const index = new RootIndex(projectRoots(present.map(([path]) => path)));
+  const byRoot = new Map<string, Map<string, string>>();
+  for (const [path, text] of present) {
+    const root = index.owner(path);
+    let files = byRoot.get(root);
+    if (!files) {
+      files = new Map();
+      byRoot.set(root, files);
+    }
+    files.set(path, text);
+  }
+  const parts = [...byRoot].map(([root, files]) => ({ root, files, project: readProject(files) }));
+  const byName = new Map(parts.map((p) => [p.root, p]));
+  return { parts, owner: (path) => byName.get(index.owner(path)) };
+}
+
+/** The context of a changed module on one side: from the project that owns it. */
 export function contextAt(side: ProjectSide | null, path: string): FileContext | undefined {
-  return side === null ? undefined : fileContext(side.project, path);
+  if (side === null) return undefined;
+  return fileContext(side.owner(path)?.project ?? null, path);
 }
 
 /** What the scanned code tells the project sides (module-level patches, the calls they asked for). */
@@ -44,15 +69,27 @@ export function modulesToSearch(
   headPatches: ProjectPatch[],
   callModulesFor: (pkg: string) => string[],
 ): string[] {
-  if (sides.head.project.runs.length === 0 && headPatches.length === 0) return [];
-  const added = sides.head.project.deps.all
-    .filter((d) => !d.constraint && !sides.base.project.deps.has(d.name))
+  if (sides.head.parts.every((p) => p.project.runs.length === 0) && headPatches.length === 0) return [];
+  const inBase = (name: string) => sides.base.parts.some((p) => p.project.deps.has(name));
+  const added = sides.head.parts
+    .flatMap((p) => p.project.deps.all)
+    .filter((d) => !d.constraint && !inBase(d.name))
     .map((d) => d.name);
   return [...new Set(added.flatMap(callModulesFor))];
 }
 
+/** Each part's manifest findings, from the patches and calls of the modules it owns. */
 function findingsAt(side: ProjectSide, code: CodeFacts, filter: RuleFilter): CodeFinding[] {
-  return manifestFindings(side.project, side.files, code, filter);
+  const out: CodeFinding[] = [];
+  for (const part of side.parts) {
+    const own = (file: string) => side.owner(file) === part;
+    const facts: CodeFacts = {
+      patches: code.patches.filter((p) => own(p.file)),
+      calls: code.calls.filter((c) => own(c.file)),
+    };
+    append(out, manifestFindings(part.project, part.files, facts, filter));
+  }
+  return out;
 }
 
 /**

@@ -162,7 +162,7 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
   );
   const head = needProject ? projectSide(new Map(listing.paths.map((p) => [p, extra.get(p) ?? null]))) : null;
   const base = needProject ? projectSide(extraBase) : null;
-  for (const p of head?.project.deps.problems ?? [])
+  for (const p of head?.parts.flatMap((part) => part.project.deps.problems) ?? [])
     notes.push(`${code(p.file, 300)} was not fully read: ${code(p.reason, 200)}.`);
 
   // 5. Diagnose head and base (each with its project context); 6. keep what the PR introduced.

@@ -96,6 +96,83 @@ describe("pull requests and the project's dependencies", () => {
     expect(check.updates.at(-1)).toMatchObject({ conclusion: "success" });
   });
 
+  describe("in a monorepo: a/ runs under gunicorn's gevent worker, b/ pins an old grpcio and runs unpatched", () => {
+    // Before each folder with a manifest was a project of its own, b's grpc client was gevent-grpc.
+    const after = "import grpc\n\nchannel = grpc.insecure_channel('svc:50051')\n";
+    function mocks(path: string) {
+      const scope = api();
+      token(scope);
+      graphqlConfig(scope);
+      const check = checks(scope);
+      files(
+        scope,
+        [
+          {
+            filename: path,
+            status: "modified",
+            patch: "@@ -1,0 +2,1 @@\n+channel = grpc.insecure_channel('svc:50051')",
+          },
+        ],
+        { "a/gunicorn.conf.py": GUNICORN.length, "a/requirements.txt": 20, "b/requirements.txt": 20 },
+      );
+      graphqlContents(scope, {
+        [`${HEAD}:${path}`]: after,
+        [`${HEAD}:a/gunicorn.conf.py`]: GUNICORN,
+        [`${BASE}:a/gunicorn.conf.py`]: GUNICORN,
+        [`${HEAD}:a/requirements.txt`]: "gevent==24.2.1\n",
+        [`${BASE}:a/requirements.txt`]: "gevent==24.2.1\n",
+        [`${HEAD}:b/requirements.txt`]: "grpcio==1.36.1\n",
+        [`${BASE}:b/requirements.txt`]: "grpcio==1.36.1\n",
+      });
+      return { scope, check };
+    }
+
+    it("b's new grpcio pin and its module say nothing: a's gevent worker does not run b", async () => {
+      const scope = api();
+      token(scope);
+      graphqlConfig(scope);
+      const check = checks(scope);
+      files(
+        scope,
+        [
+          { filename: "b/client.py", status: "added", patch: addedPatch(after) },
+          { filename: "b/requirements.txt", status: "modified", patch: "@@ -1,0 +2,1 @@\n+grpcio==1.36.1" },
+        ],
+        { "a/gunicorn.conf.py": GUNICORN.length, "a/requirements.txt": 20 },
+      );
+      graphqlContents(scope, {
+        [`${HEAD}:b/client.py`]: after,
+        [`${HEAD}:a/gunicorn.conf.py`]: GUNICORN,
+        [`${BASE}:a/gunicorn.conf.py`]: GUNICORN,
+        [`${HEAD}:a/requirements.txt`]: "gevent==24.2.1\n",
+        [`${BASE}:a/requirements.txt`]: "gevent==24.2.1\n",
+        [`${HEAD}:b/requirements.txt`]: "protobuf==4.25.0\ngrpcio==1.36.1\n",
+        [`${BASE}:b/requirements.txt`]: "protobuf==4.25.0\n",
+      });
+      completions(scope, check);
+      await send("pull_request", opened());
+      expect(calls.some((x) => x.includes("/reviews"))).toBe(false);
+      expect(check.updates.at(-1)).toMatchObject({ conclusion: "success" });
+    });
+
+    it("the same change in a/, which the gevent worker runs, is reported", async () => {
+      const { scope, check } = mocks("a/client.py");
+      const posted: { path: string; body: string }[] = [];
+      // An added file's finding on its first line goes out as a comment on the file.
+      scope
+        .post("/repos/acme/widgets/pulls/12/comments", (b: { path: string; body: string }) => {
+          posted.push(b);
+          return true;
+        })
+        .reply(201, { id: 5 });
+      completions(scope, check);
+      await send("pull_request", opened());
+      expect(posted.map((c) => c.path)).toEqual(["a/client.py"]);
+      expect(posted[0]?.body).toContain("gevent-grpc");
+      expect(posted[0]?.body).toContain("`a/gunicorn.conf.py` line 1");
+    });
+  });
+
   it("a code change that is risky only because of the pinned versions says so, and the unchanged pin is not repeated", async () => {
     const scope = api();
     token(scope);
