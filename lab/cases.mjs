@@ -404,6 +404,27 @@ export const CASES = [
     needs: "mysql",
     expect: { "two queries at once": { raised: null, seconds: [0.9, 1.75] } },
   },
+  // Two green libraries in one worker: gunicorn's eventlet worker patches with eventlet, then
+  // the app (or a library it imports) patches with gevent as well.
+  {
+    id: "eventlet-then-gevent-blocks",
+    claim:
+      "After `eventlet.monkey_patch()` (gunicorn's eventlet worker), a gevent `monkey.patch_all()` in the app warns `Monkey-patching outside the main native thread` and leaves `time.sleep` and sockets to gevent: eventlet's green threads stop taking turns (two 0.5 s sleeps take 1 s).",
+    env: "debian",
+    program: "two_patchers.py",
+    args: ["both"],
+    expect: { "two green threads sleep 0.5 s": { raised: null, seconds: [0.9, 1.6] } },
+    expectWarning: "Monkey-patching outside the main native thread",
+  },
+  {
+    id: "eventlet-alone-cooperates",
+    claim: "With eventlet's patch alone, the same two green threads take turns: two 0.5 s sleeps take 0.5 s.",
+    env: "debian",
+    program: "two_patchers.py",
+    args: ["eventlet"],
+    expect: { "two green threads sleep 0.5 s": { raised: null, seconds: [0.45, 0.8] } },
+    expectNoWarning: true,
+  },
   {
     id: "psycopg3-cooperates",
     claim: "psycopg 3 (≥ 3.1.14) cooperates with gevent by itself: two queries take one second.",

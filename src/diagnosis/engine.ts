@@ -189,7 +189,8 @@ export class Engine {
   mayMatter(source: Uint8Array | string, context?: FileContext): boolean {
     return (
       this.registry.prefilter(source) ||
-      (!!context?.run && this.registry.prefilterPatched(source)) ||
+      // Under a run, a module's own patch may be a second one (gevent over eventlet).
+      (!!context?.run && (this.registry.prefilterPatched(source) || mayPatch(source))) ||
       context?.localTrio !== undefined ||
       (context !== undefined && this.registry.mayCallForProject(source))
     );

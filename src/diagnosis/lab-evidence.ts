@@ -34,6 +34,8 @@ export const LAB_RUNS: Readonly<Record<string, LabRun>> = {
   "psycopg2-cooperates-eventlet": { versions: "eventlet 0.33.1, psycopg2 2.9.5, psycogreen 1.0.1", platform: "Linux", holds: true },
   "mysqldb-blocks-eventlet": { versions: "eventlet 0.33.1, mysqlclient 1.4.6", platform: "Linux", holds: true },
   "fix-pymysql-eventlet": { versions: "eventlet 0.33.1, PyMySQL 1.0.2", platform: "Linux", holds: true },
+  "eventlet-then-gevent-blocks": { versions: "eventlet 0.33.1, gevent 22.10.2", platform: "Linux", holds: true },
+  "eventlet-alone-cooperates": { versions: "eventlet 0.33.1, gevent 22.10.2", platform: "Linux", holds: true },
   "psycopg3-cooperates": { versions: "gevent 22.10.2, psycopg 3.3.6, psycopg-binary 3.3.6", platform: "Linux", holds: true },
   "mysqldb-blocks-gevent": { versions: "gevent 22.10.2, mysqlclient 1.4.6", platform: "Linux", holds: true },
   "fix-pymysql": { versions: "gevent 22.10.2, PyMySQL 1.0.2", platform: "Linux", holds: true },

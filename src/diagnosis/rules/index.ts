@@ -10,6 +10,7 @@ import geventAsyncioExecutorStall from "./gevent-asyncio-executor-stall.js";
 import geventAsyncioMix from "./gevent-asyncio-mix.js";
 import geventGrpc from "./gevent-grpc.js";
 import geventLoopexit from "./gevent-loopexit.js";
+import geventOverEventlet from "./gevent-over-eventlet.js";
 import geventPatchLateSsl from "./gevent-patch-late-ssl.js";
 import geventPsycopg2 from "./gevent-psycopg2.js";
 import geventPsycopg3Cext from "./gevent-psycopg3-cext.js";
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   geventAsyncioMix,
   geventGrpc,
   geventLoopexit,
+  geventOverEventlet,
   geventPatchLateSsl,
   geventPsycopg2,
   geventPsycopg3Cext,
