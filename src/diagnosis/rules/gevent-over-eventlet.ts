@@ -20,7 +20,9 @@ export default defineRule({
   needs: { ...PATCH_NEEDS, source: [["eventlet"], ["patch_all", "grequests", "locust"]] },
   code: {
     detect(facts) {
-      const own = patches(facts);
+      // Module-level patches only: patches in functions may be alternatives (celery picks one by
+      // its `-P` option), and whether one runs at all is not known here.
+      const own = patches(facts).filter((p) => p.moduleLevel);
       const gevent = own.find((p) => p.kind === "gevent");
       if (!gevent) return [];
       const eventlet = own.find((p) => p.kind === "eventlet" && p.line < gevent.line);
@@ -58,7 +60,7 @@ export default defineRule({
       },
       { name: "eventlet patching", url: "https://eventlet.readthedocs.io/en/latest/patching.html" },
     ],
-    what: "Code: a gevent patch (`monkey.patch_all()` and the other `patch_*()` calls, `import grequests`, `import locust`) in a file that calls `eventlet.monkey_patch()` before it — `high`; or in a module that a run config loads under eventlet (gunicorn's eventlet worker, celery's `-P eventlet`, a module-level `eventlet.monkey_patch()` that imports it) — `medium`, quoting the run. Reported on the gevent patch.",
+    what: "Code: a module-level gevent patch (`monkey.patch_all()` and the other `patch_*()` calls, `import grequests`, `import locust`) in a file that calls `eventlet.monkey_patch()` at module level before it — `high`; or in a module that a run config loads under eventlet (gunicorn's eventlet worker, celery's `-P eventlet`, a module-level `eventlet.monkey_patch()` that imports it) — `medium`, quoting the run. Reported on the gevent patch.",
     why: "Each library replaces `time`, `socket`, `select` and `threading` with its own cooperative versions and runs its own hub. The second patch (gevent's) wins for everything loaded afterwards, so eventlet's green threads call gevent's blocking primitives from outside gevent's hub: they no longer yield to each other. gevent says so with `MonkeyPatchWarning: Monkey-patching outside the main native thread` (lab case eventlet-then-gevent-blocks: two eventlet green threads sleeping 0.5 s take 1 s; without the gevent patch, 0.5 s: eventlet-alone-cooperates).",
     example: {
       lang: "python",
@@ -66,6 +68,6 @@ export default defineRule({
     },
     fix: "Pick one library per process. Under an eventlet worker, remove the app's gevent patch (and settings such as Flask-SocketIO's `async_mode=\"gevent\"`); or serve with gunicorn's gevent worker and drop eventlet.",
     notMatched:
-      "gevent first and eventlet after (not run in the lab); a gevent patch in a module that no eventlet run loads; test files.",
+      "gevent first and eventlet after (not run in the lab); patches inside functions (often alternatives chosen by an option, as in celery); a gevent patch in a module that no eventlet run loads; test files.",
   },
 });
