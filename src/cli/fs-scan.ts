@@ -20,6 +20,7 @@ import {
   type Scanned,
   type ScannedProject,
   secondPass,
+  settled,
 } from "./project-scan.js";
 import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, timed } from "./source-file.js";
 
@@ -284,6 +285,7 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
   for (const r of relevantSources(paths, report, projects, held)) addScanned(report, code, scan(r));
   const pass = timed(report, () => secondPass(projects, code.patches, held));
   addSecondPass(report, code, pass, [...pass.fresh, ...pass.again].map(scan));
+  report.findings = settled(projects, code, report.findings);
   append(
     report.findings,
     timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { append } from "../diagnosis/append.js";
 import type { RuleFilter, ScanResult } from "../diagnosis/engine.js";
+import { withoutSettled } from "../diagnosis/findings.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { MAX_MANIFEST_BYTES } from "../diagnosis/project/manifests.js";
 import { ModuleGraph } from "../diagnosis/project/modules.js";
@@ -244,6 +245,11 @@ function addFile(report: ScanReport, r: Scanned): void {
   tally(report, r.path, r);
   append(report.findings, r.findings);
   for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
+}
+
+/** The code findings left once the calls each project makes elsewhere settle those a run gave. */
+export function settled(projects: ScannedProject[], code: CodeFacts, findings: CodeFinding[]): CodeFinding[] {
+  return withoutSettled(findings, code.calls, (a, b) => ownerOf(projects, a) === ownerOf(projects, b));
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type Scanned,
   type ScannedProject,
   secondPass,
+  settled,
 } from "./project-scan.js";
 import type { DepsMessage, ScanJob } from "./scan-worker.js";
 import { timed } from "./source-file.js";
@@ -177,6 +178,7 @@ export async function scanPathsParallel(
   } finally {
     if (workers !== null) await Promise.all((workers as Worker[]).map((w) => w.terminate()));
   }
+  report.findings = settled(projects, code, report.findings);
   append(
     report.findings,
     timed(report, () => withoutCovered(projectFindings(projects, code, filter), report.findings)),

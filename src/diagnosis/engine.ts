@@ -97,7 +97,7 @@ function modulePatches(facts: FileFacts): ProjectPatch[] {
     }));
 }
 
-export { fingerprint, fnv1a, scanProject, withoutCovered } from "./findings.js";
+export { fingerprint, fnv1a, scanProject, withoutCovered, withoutSettled } from "./findings.js";
 
 export class Engine {
   constructor(

@@ -2,6 +2,8 @@
  * Findings as the engine hands them out: stable fingerprints, excludes between rules, the
  * project rules over a project's facts, and the manifest findings that code findings cover.
  */
+
+import { isTestPath } from "./paths.js";
 import { REGISTRY, type Registry } from "./registry.js";
 import type { ProjectFacts } from "./rule.js";
 import type { CodeFinding } from "./types.js";
@@ -66,5 +68,23 @@ export function withoutCovered(project: CodeFinding[], code: readonly CodeFindin
       !f.restsOn ||
       f.restsOn.length === 0 ||
       !f.restsOn.every((r) => reported.has(`${f.rule}\u0000${r.file}\u0000${r.line}`)),
+  );
+}
+
+/**
+ * Drop the code findings a run gave whose fix the project applies elsewhere: a call named in
+ * `settledBy` made in the same project's own (non-test) code, such as `init_gevent()` in a
+ * gunicorn `post_fork` hook or in the entry module that patches and then imports this one.
+ */
+export function withoutSettled(
+  findings: CodeFinding[],
+  calls: readonly { file: string; qualified: string }[],
+  sameProject: (a: string, b: string) => boolean,
+): CodeFinding[] {
+  if (!findings.some((f) => f.settledBy)) return findings;
+  const made = calls.filter((c) => !isTestPath(c.file));
+  return findings.filter(
+    (f) =>
+      !f.settledBy || !made.some((c) => f.settledBy?.includes(c.qualified) && sameProject(c.file, f.file)),
   );
 }

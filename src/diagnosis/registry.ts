@@ -83,7 +83,9 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     for (const x of r.excludes ?? []) if (!byId.has(x)) throw new Error(`${r.id} excludes unknown rule ${x}`);
 
   const tails = (names: readonly string[]) => names.map((c) => c.slice(c.lastIndexOf(".") + 1));
-  const projectCalls = new Set(rules.flatMap((r) => r.project?.calls ?? []));
+  const sideCalls = rules.flatMap((r) => r.project?.calls ?? []);
+  // Calls that settle a run's code findings are collected too (they are in files parsed anyway).
+  const projectCalls = new Set([...sideCalls, ...rules.flatMap((r) => r.code?.settledBy ?? [])]);
   const wanted: Wanted = {
     calls: new Set([...rules.flatMap((r) => tails(r.needs.calls ?? [])), ...tails([...projectCalls])]),
     bases: new Set(rules.flatMap((r) => tails(r.needs.bases ?? []))),
@@ -129,7 +131,7 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     "i",
   );
   // `mysql.connector.connect` → `connector`: the module a call comes from, as written in any import form.
-  const callModules = [...projectCalls].map((c) => c.split(".").slice(-2, -1)[0] ?? c);
+  const callModules = sideCalls.map((c) => c.split(".").slice(-2, -1)[0] ?? c);
   // A few needles: the native search over the bytes beats decoding them for a regular expression.
   const callNeedles = [...new Set(callModules)];
   const modulesFor = new Map<string, string[]>();

@@ -180,6 +180,11 @@ export interface Rule {
   };
   code?: {
     detect(facts: FileFacts): CodeFindingDraft[];
+    /**
+     * Qualified calls that settle this side's findings when a run gave the patch and the project
+     * makes them elsewhere (`CodeFinding.settledBy`); a project scan collects them.
+     */
+    settledBy?: readonly string[];
   };
   /** Risks a project's dependencies predict, reported on the manifest line (`file` set). */
   project?: {

@@ -80,4 +80,10 @@ export interface CodeFinding {
   fingerprint: string;
   /** For a finding on a manifest line: the code lines it rests on (see `withoutCovered`). */
   restsOn?: { file: string; line: number }[];
+  /**
+   * For a code finding that a run (a worker config, another module's patch) gave: qualified calls
+   * that, made anywhere in the same project's own code (a `post_fork` hook, the patching entry
+   * module), apply the fix there and settle it (see `withoutSettled`).
+   */
+  settledBy?: readonly string[];
 }

@@ -6,8 +6,10 @@
 
 import { append } from "../diagnosis/append.js";
 import type { RuleFilter } from "../diagnosis/engine.js";
+import { withoutSettled } from "../diagnosis/findings.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import type { ProjectCall } from "../diagnosis/rule.js";
+import type { CodeFinding } from "../diagnosis/types.js";
 import { filesNaming, MAX_SEARCH_FILES } from "../github/code-search.js";
 import { fetchContents, type Revisions } from "../github/pr-files.js";
 import { code } from "../report/markdown.js";
@@ -41,4 +43,27 @@ export async function searchCalls(
     if (text) append(calls, engine.scanSource(p, text, opts.filter, contextAt(opts.head, p)).calls);
   }
   return note ? { calls, note } : { calls };
+}
+
+/**
+ * The findings left once calls the project makes elsewhere settle those a run gave (`settledBy`:
+ * `init_gevent()` in a gunicorn `post_fork` hook the pull request does not touch). `calls`: those
+ * of the files already read; the repository is searched for the rest (one search per call name).
+ */
+export async function settleFindings(
+  deps: ReviewDeps,
+  at: Revisions,
+  findings: CodeFinding[],
+  calls: ProjectCall[],
+  opts: { head: ProjectSide; read: ReadonlySet<string>; filter: RuleFilter },
+): Promise<{ findings: CodeFinding[]; note?: string }> {
+  const names = [...new Set(findings.flatMap((f) => f.settledBy ?? []))];
+  if (names.length === 0) return { findings };
+  const sameProject = (a: string, b: string) => opts.head.owner(a) === opts.head.owner(b);
+  const known = withoutSettled(findings, calls, sameProject);
+  if (!known.some((f) => f.settledBy)) return { findings: known };
+  const tails = [...new Set(names.map((n) => n.slice(n.lastIndexOf(".") + 1)))];
+  const searched = await searchCalls(deps, at, tails, opts);
+  const left = withoutSettled(known, [...calls, ...searched.calls], sameProject);
+  return searched.note ? { findings: left, note: searched.note } : { findings: left };
 }

@@ -33,7 +33,7 @@ import {
   projectFindingsOfPr,
   projectSide,
 } from "./project-context.js";
-import { searchCalls } from "./project-search.js";
+import { searchCalls, settleFindings } from "./project-search.js";
 import { syncComments } from "./sync-comments.js";
 
 /** One pull request at one head commit, as the listeners build it from a typed payload. */
@@ -219,6 +219,21 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
     const kept = matcher(["**"], prc.exclude);
     const mine = projectFindingsOfPr(sides, scanned, files, filter, prc.report).filter((f) => kept(f.file));
     append(findings, withoutCovered(mine, findings));
+  }
+  if (head) {
+    // A run's finding whose fix the project applies in code this PR does not touch is no finding.
+    const at = { ...repo, headSha: t.headSha, baseSha: t.baseSha };
+    const read2 = new Set(read.map((f) => f.filename));
+    const settled = await settleFindings(deps, at, findings, scanned.head.calls, {
+      head,
+      read: read2,
+      filter,
+    });
+    if (settled.findings !== findings) {
+      findings.length = 0;
+      append(findings, settled.findings);
+    }
+    if (settled.note) notes.push(settled.note);
   }
 
   // A PR that edits the config gets it validated.

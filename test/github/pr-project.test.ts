@@ -99,11 +99,17 @@ describe("pull requests and the project's dependencies", () => {
   describe("in a monorepo: a/ runs under gunicorn's gevent worker, b/ pins an old grpcio and runs unpatched", () => {
     // Before each folder with a manifest was a project of its own, b's grpc client was gevent-grpc.
     const after = "import grpc\n\nchannel = grpc.insecure_channel('svc:50051')\n";
-    function mocks(path: string) {
+    /** `conf`: a/gunicorn.conf.py; `found`: what a code search for `init_gevent` answers. */
+    function mocks(path: string, conf = GUNICORN, found: string[] = []) {
       const scope = api();
       token(scope);
       graphqlConfig(scope);
       const check = checks(scope);
+      // The finding rests on a run: is `init_gevent()` called in code the PR does not touch?
+      scope
+        .get("/search/code")
+        .query((q) => String(q.q).includes('"init_gevent" repo:acme/widgets'))
+        .reply(200, { total_count: found.length, items: found.map((path) => ({ path })) });
       files(
         scope,
         [
@@ -115,15 +121,22 @@ describe("pull requests and the project's dependencies", () => {
         ],
         { "a/gunicorn.conf.py": GUNICORN.length, "a/requirements.txt": 20, "b/requirements.txt": 20 },
       );
-      graphqlContents(scope, {
-        [`${HEAD}:${path}`]: after,
-        [`${HEAD}:a/gunicorn.conf.py`]: GUNICORN,
-        [`${BASE}:a/gunicorn.conf.py`]: GUNICORN,
-        [`${HEAD}:a/requirements.txt`]: "gevent==24.2.1\n",
-        [`${BASE}:a/requirements.txt`]: "gevent==24.2.1\n",
-        [`${HEAD}:b/requirements.txt`]: "grpcio==1.36.1\n",
-        [`${BASE}:b/requirements.txt`]: "grpcio==1.36.1\n",
-      });
+      graphqlContents(
+        scope,
+        {
+          [`${HEAD}:${path}`]: after,
+          [`${HEAD}:a/gunicorn.conf.py`]: conf,
+          [`${BASE}:a/gunicorn.conf.py`]: conf,
+          [`${HEAD}:a/requirements.txt`]: "gevent==24.2.1\n",
+          [`${BASE}:a/requirements.txt`]: "gevent==24.2.1\n",
+          [`${HEAD}:b/requirements.txt`]: "grpcio==1.36.1\n",
+          [`${BASE}:b/requirements.txt`]: "grpcio==1.36.1\n",
+          [`${HEAD}:b/other.py`]:
+            "import grpc.experimental.gevent as grpc_gevent\n\ngrpc_gevent.init_gevent()\n",
+        },
+        undefined,
+        found.length > 0 ? 2 : 1,
+      );
       return { scope, check };
     }
 
@@ -170,6 +183,23 @@ describe("pull requests and the project's dependencies", () => {
       expect(posted.map((c) => c.path)).toEqual(["a/client.py"]);
       expect(posted[0]?.body).toContain("gevent-grpc");
       expect(posted[0]?.body).toContain("`a/gunicorn.conf.py` line 1");
+    });
+
+    it("says nothing when a's post_fork hook, which the PR does not touch, calls init_gevent()", async () => {
+      const conf = `${GUNICORN}\n\ndef post_fork(server, worker):\n    from grpc.experimental.gevent import init_gevent\n\n    init_gevent()\n`;
+      const { scope, check } = mocks("a/client.py", conf, ["a/gunicorn.conf.py", "b/other.py"]);
+      completions(scope, check);
+      await send("pull_request", opened());
+      expect(calls.some((x) => x.includes("/reviews") || x.includes("/comments"))).toBe(false);
+      expect(check.updates.at(-1)).toMatchObject({ conclusion: "success" });
+    });
+
+    it("b calling init_gevent() does not settle a's process", async () => {
+      const { scope, check } = mocks("a/client.py", GUNICORN, ["b/other.py"]);
+      scope.post("/repos/acme/widgets/pulls/12/comments").reply(201, { id: 5 });
+      completions(scope, check);
+      await send("pull_request", opened());
+      expect(calls.some((x) => x.includes("/pulls/12/comments"))).toBe(true);
     });
   });
 

@@ -16,6 +16,9 @@ import {
 } from "./shared/patcher.js";
 import { onPatch, patchedWhere, processPatch } from "./shared/process.js";
 
+/** The call that makes grpc cooperate with gevent, as the project's code names it. */
+const INIT_GEVENT_CALL = "grpc.experimental.gevent.init_gevent";
+
 /** Symptoms specific enough to pair with a patched process named elsewhere in the report. */
 const HANG_TERMS = [
   "hang",
@@ -162,6 +165,7 @@ export default defineRule({
     ],
   },
   code: {
+    settledBy: [INIT_GEVENT_CALL],
     detect(facts) {
       const patch = processPatch(facts, "gevent");
       if (!patch || facts.calls.some((c) => c.qualified.endsWith("init_gevent"))) return [];
@@ -173,6 +177,8 @@ export default defineRule({
           imp,
           patch,
           `grpc is used in a process patched by gevent (${patchedWhere(patch)}) without \`grpc.experimental.gevent.init_gevent()\`: its C core will block the gevent hub. Call \`init_gevent()\` right after patching, and use grpcio ≥ 1.51.1.`,
+          // The run's process may call it elsewhere (a post_fork hook, the patching entry module).
+          { settledBy: [INIT_GEVENT_CALL] },
         ),
       ];
     },
@@ -207,7 +213,7 @@ export default defineRule({
 - A snippet that patches with gevent and imports grpc without \`init_gevent()\` — \`medium\`.
 - A sentence tying grpc to gevent/monkey-patching with a problem word (hangs, stuck, incompatible, ...) — \`medium\`.
 
-Code: a gevent patch and an import of \`grpc\` (any submodule) with no call to \`init_gevent()\` in the file. Reported on the grpc import. A module that a run config loads patched counts as patched, at \`medium\`.
+Code: a gevent patch and an import of \`grpc\` (any submodule) with no call to \`init_gevent()\` in the file. Reported on the grpc import. A module that a run config loads patched counts as patched, at \`medium\`, unless the same project calls \`grpc.experimental.gevent.init_gevent()\` elsewhere (a gunicorn \`post_fork\` hook, the entry module that patches and then imports this one): a folder scan reads every module, a pull-request review searches the repository for the call.
 
 Manifests: grpcio pinned or locked below 1.51.1 in a project that runs patched by gevent — \`medium\`, with the edit to 1.51.1 for a pin.`,
     why: "grpc's C core (`grpc._cython.cygrpc`) does its own I/O and threads, invisible to gevent: the hub blocks or ends with `LoopExit`.",

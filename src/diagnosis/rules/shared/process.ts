@@ -72,16 +72,22 @@ function runChainEvidence(run: PatchedRun): Evidence[] {
 /**
  * A finding on `at` that rests on the process patch. A patch seen in the file is `high`; a patch
  * read from a run config is `medium` (the config may start another part of the project) and the
- * evidence quotes the config line.
+ * evidence quotes the config line. `settledBy`: calls that, made elsewhere in the project, apply
+ * the fix for a run's process (kept on the finding only when a run gave the patch).
  */
 export function onPatch(
   facts: FileFacts,
   at: Span,
   p: ProcessPatch,
   message: string,
-  extra: Parameters<typeof codeDraft>[4] = {},
+  extra: Parameters<typeof codeDraft>[4] & { settledBy?: readonly string[] } = {},
 ): CodeFindingDraft {
-  if (p.inFile) return codeDraft(facts, at, message, [at.line, p.inFile.line], extra);
-  const d = codeDraft(facts, at, message, [at.line], { ...extra, confidence: "medium" });
-  return { ...d, evidence: [...d.evidence, ...runChainEvidence(p.run as PatchedRun)] };
+  const { settledBy, ...rest } = extra;
+  if (p.inFile) return codeDraft(facts, at, message, [at.line, p.inFile.line], rest);
+  const d = codeDraft(facts, at, message, [at.line], { ...rest, confidence: "medium" });
+  return {
+    ...d,
+    evidence: [...d.evidence, ...runChainEvidence(p.run as PatchedRun)],
+    ...(settledBy && settledBy.length > 0 ? { settledBy } : {}),
+  };
 }
