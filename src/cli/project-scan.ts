@@ -249,7 +249,10 @@ function addFile(report: ScanReport, r: Scanned): void {
 
 /** The code findings left once the calls each project makes elsewhere settle those a run gave. */
 export function settled(projects: ScannedProject[], code: CodeFacts, findings: CodeFinding[]): CodeFinding[] {
-  return withoutSettled(findings, code.calls, (a, b) => ownerOf(projects, a) === ownerOf(projects, b));
+  return withoutSettled(findings, code.calls, (call, file) => {
+    const owner = ownerOf(projects, call);
+    return owner !== undefined && owner === ownerOf(projects, file) && !isTestPath(rel(owner.root, call));
+  });
 }
 
 /**

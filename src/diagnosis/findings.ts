@@ -3,7 +3,6 @@
  * project rules over a project's facts, and the manifest findings that code findings cover.
  */
 
-import { isTestPath } from "./paths.js";
 import { REGISTRY, type Registry } from "./registry.js";
 import type { ProjectFacts } from "./rule.js";
 import type { CodeFinding } from "./types.js";
@@ -73,18 +72,17 @@ export function withoutCovered(project: CodeFinding[], code: readonly CodeFindin
 
 /**
  * Drop the code findings a run gave whose fix the project applies elsewhere: a call named in
- * `settledBy` made in the same project's own (non-test) code, such as `init_gevent()` in a
- * gunicorn `post_fork` hook or in the entry module that patches and then imports this one.
+ * `settledBy` made in the same project's own code (`counts` says whether a call's file is that,
+ * not a test, for a finding's file), such as `init_gevent()` in a gunicorn `post_fork` hook or in
+ * the entry module that patches and then imports this one.
  */
 export function withoutSettled(
   findings: CodeFinding[],
   calls: readonly { file: string; qualified: string }[],
-  sameProject: (a: string, b: string) => boolean,
+  counts: (callFile: string, findingFile: string) => boolean,
 ): CodeFinding[] {
   if (!findings.some((f) => f.settledBy)) return findings;
-  const made = calls.filter((c) => !isTestPath(c.file));
   return findings.filter(
-    (f) =>
-      !f.settledBy || !made.some((c) => f.settledBy?.includes(c.qualified) && sameProject(c.file, f.file)),
+    (f) => !f.settledBy || !calls.some((c) => f.settledBy?.includes(c.qualified) && counts(c.file, f.file)),
   );
 }

@@ -59,7 +59,8 @@ export async function settleFindings(
 ): Promise<{ findings: CodeFinding[]; note?: string }> {
   const names = [...new Set(findings.flatMap((f) => f.settledBy ?? []))];
   if (names.length === 0) return { findings };
-  const sameProject = (a: string, b: string) => opts.head.owner(a) === opts.head.owner(b);
+  const sameProject = (call: string, file: string) =>
+    !isTestPath(call) && opts.head.owner(call) === opts.head.owner(file);
   const known = withoutSettled(findings, calls, sameProject);
   if (!known.some((f) => f.settledBy)) return { findings: known };
   const tails = [...new Set(names.map((n) => n.slice(n.lastIndexOf(".") + 1)))];
