@@ -15,7 +15,6 @@ const SYNC_DB_CONNECTS = [
 ];
 
 const DB_METHODS = [
-  "cursor",
   "execute",
   "executemany",
   "executescript",
@@ -33,7 +32,7 @@ export default defineRule({
   title: "synchronous database call inside async def",
   needs: {
     source: [["mysql", "MySQLdb", "psycopg2", "sqlite3", "pymysql"], ["async"]],
-    calls: [...SYNC_DB_CONNECTS, ...DB_METHODS.map((m) => `*.${m}`)],
+    calls: [...SYNC_DB_CONNECTS, "*.cursor", ...DB_METHODS.map((m) => `*.${m}`)],
   },
   code: {
     detect(facts) {
@@ -63,10 +62,12 @@ export default defineRule({
           const dot = c.qualified.lastIndexOf(".");
           if (dot < 0) continue;
           const method = c.qualified.slice(dot + 1);
-          if (tainted.has(c.qualified.slice(0, dot)) && DB_METHODS.includes(method)) {
-            hits.push(c);
-            if (method === "cursor" && c.boundTo) tainted.add(c.boundTo);
-          }
+          if (!tainted.has(c.qualified.slice(0, dot))) continue;
+          // Making a cursor talks to no server (sqlite3, the MySQL drivers, psycopg2): follow it,
+          // and report what it then runs, if run here and not handed to a thread.
+          if (method === "cursor") {
+            if (c.boundTo) tainted.add(c.boundTo);
+          } else if (DB_METHODS.includes(method)) hits.push(c);
         }
         const first = hits[0];
         if (!first) continue;
@@ -90,7 +91,7 @@ export default defineRule({
         url: "https://docs.python.org/3/library/asyncio-task.html#asyncio.to_thread",
       },
     ],
-    what: "Inside an `async def` (not in a nested `def` or `lambda`), a call to `mysql.connector.connect`, `pymysql.connect`, `MySQLdb.connect`, `psycopg2.connect` or `sqlite3.connect` (aliases resolved), or `cursor`/`execute`/`fetch*`/`commit`/`rollback` on a name bound to such a connection or its cursor (in the function or at module level). One finding per function, on the first call.",
+    what: "Inside an `async def` (not in a nested `def` or `lambda`), a call to `mysql.connector.connect`, `pymysql.connect`, `MySQLdb.connect`, `psycopg2.connect` or `sqlite3.connect` (aliases resolved), or `execute`/`fetch*`/`commit`/`rollback` on a name bound to such a connection or its cursor (in the function or at module level). One finding per function, on the first such call: making a cursor does no I/O and is not reported, and a method handed to a thread (`run_in_executor(None, cur.execute, sql)`) is not a call.",
     why: "The call blocks the event loop for the whole query: every other task waits.",
     example: {
       lang: "python",
