@@ -3,15 +3,18 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY app/package.json ./app/
 COPY src ./src
 COPY scripts ./scripts
 RUN npm ci --ignore-scripts && npm run build
 
-# Runtime stage: production dependencies and the compiled App only.
+# Runtime stage: the App's dependencies (app/package.json; the top package, the command line,
+# has none) and the compiled App only.
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY app/package.json ./app/
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY app.yml ./

@@ -112,14 +112,15 @@ function run(dir, args) {
     for (let k = 0; k < times; k++) cpSync(dir, join(tree, `copy-${k}`), { recursive: true });
   }
   const tools = [
-    ["async-doctor (this tree)", process.execPath, [join(here, "..", "dist", "cli", "index.js")]],
+    // The command-line package's bundle: what `npm install async-doctor` runs.
+    ["async-doctor (this tree)", process.execPath, [join(here, "..", "dist", "bundle", "async-doctor.js")]],
   ];
   if (baseline) {
     // Releases before 0.2 had their command line at dist/cli.js.
-    const entry = ["cli/index.js", "cli.js"]
+    const entry = ["bundle/async-doctor.js", "cli/index.js", "cli.js"]
       .map((p) => join(resolve(baseline), p))
       .find((p) => existsSync(p));
-    if (!entry) throw new Error(`${baseline}: no cli/index.js or cli.js`);
+    if (!entry) throw new Error(`${baseline}: no bundle/async-doctor.js, cli/index.js or cli.js`);
     tools.push(["async-doctor (baseline)", process.execPath, [entry]]);
   }
   const rows = [];

@@ -6,6 +6,7 @@ import { scanPaths } from "../dist/cli/fs-scan.js";
 import { scanPathsParallel } from "../dist/cli/scan-pool.js";
 import { createEngine } from "../dist/diagnosis/engine.js";
 import { manifestRows, triageRows } from "./bounded.mjs";
+import { packageRows } from "./package.mjs";
 import { buildProjectTree } from "./project-tree.mjs";
 
 const ROOT = new URL("./.tree/", import.meta.url).pathname;
@@ -149,6 +150,7 @@ const rssMb = process.resourceUsage().maxRSS / 1024;
 // Hostile shapes (bounded.mjs): every manifest format at 100 KB and 4 MiB, the slowest 1 MiB texts.
 const manifests = manifestRows();
 const shapes = await triageRows();
+const pkg = packageRows();
 
 const rows = [
   [
@@ -185,6 +187,7 @@ const rows = [
     "hostile input, worst",
     `manifest 100 KB ${(manifests.worst100k / 1000).toFixed(2)} s (target < 1), 4 MiB ${(manifests.worst4m / 1000).toFixed(2)} s (target < 3); triage ${shapes.worst.toFixed(0)} ms (target < 250)`,
   ],
+  ...pkg.rows,
 ];
 for (const [k, v] of rows) console.log(`${k.padEnd(26)} ${v}`);
 const ok =
@@ -194,7 +197,8 @@ const ok =
   overhead <= 0.2 &&
   manifests.worst100k < 1000 &&
   manifests.worst4m < 3000 &&
-  shapes.worst < 250;
+  shapes.worst < 250 &&
+  pkg.ok;
 console.log(ok ? "all targets met" : "TARGET MISSED");
 process.exitCode = ok ? 0 : 1;
 

@@ -50,7 +50,7 @@ copyFileSync(
 );
 const files = ["index.html", "style.css", "app.js", "web-tree-sitter.wasm", "tree-sitter-python.wasm"];
 const total = files.reduce((n, f) => n + statSync(new URL(f, out)).size, 0);
-process.stdout.write(
+process.stderr.write(
   `playground: dist/playground/, ${(total / 1024 / 1024).toFixed(2)} MiB (${files.join(", ")})\n`,
 );
 

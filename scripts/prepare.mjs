@@ -1,17 +1,25 @@
-// `npm install` in a checkout builds dist/ (TypeScript, then the grammar). Where the sources or
-// the TypeScript compiler are absent — an installed package — there is nothing to build, and
-// nothing is asked of the machine.
+// `npm install` in a checkout builds dist/ (TypeScript, the grammar, the playground, the
+// command-line bundle); `npm pack` needs only the bundle, the package's one folder. Where the
+// sources or the build tools are absent there is nothing to build. Nothing goes to stdout:
+// `npm pack` prints the tarball's name there, and pre-commit reads it.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const root = new URL("../", import.meta.url);
-let compiler = false;
-try {
-  createRequire(import.meta.url).resolve("typescript/package.json");
-  compiler = true;
-} catch {}
-if (existsSync(new URL("src/index.ts", root)) && compiler) {
-  const r = spawnSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
-  process.exit(r.status ?? 1);
-}
+const has = (name) => {
+  try {
+    createRequire(import.meta.url).resolve(`${name}/package.json`);
+    return true;
+  } catch {
+    return false;
+  }
+};
+if (!existsSync(new URL("src/index.ts", root))) process.exit(0);
+// Every line the build prints goes to stderr (npm's own banners of a nested `npm run` included).
+const quiet = { cwd: root, stdio: ["ignore", 2, 2] };
+const step =
+  process.env.npm_command === "pack" || process.env.npm_command === "publish"
+    ? has("esbuild") && spawnSync(process.execPath, ["scripts/bundle-cli.mjs"], quiet)
+    : has("typescript") && spawnSync("npm", ["run", "--silent", "build"], quiet);
+if (step) process.exit(step.status ?? 1);

@@ -4,7 +4,15 @@
  * pre-commit hooks' entries run with file names as pre-commit passes them.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -68,10 +76,7 @@ function project(): string {
 beforeAll(async () => {
   // `npm pack` of the dist/ that `npm test` has just built (with --ignore-scripts: rebuilding here
   // would rewrite dist/ under the other test files' feet), then an install with no dev dependencies.
-  expect(
-    existsSync(join(ROOT, "dist", "grammar", "tree-sitter-python.wasm")),
-    "run `npm run build` first",
-  ).toBe(true);
+  expect(existsSync(join(ROOT, "dist", "bundle", "async-doctor.js")), "run `npm run build` first").toBe(true);
   const packed = JSON.parse(
     execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
       cwd: ROOT,
@@ -81,9 +86,15 @@ beforeAll(async () => {
   const info = packed[0] as (typeof packed)[number];
   tarball = join(work, info.filename);
   const paths = info.files.map((f) => f.path);
-  expect(paths).toContain("dist/cli/index.js");
-  expect(paths).toContain("dist/grammar/tree-sitter-python.wasm");
-  expect(paths.some((p) => p.startsWith("src/") || p.startsWith("test/"))).toBe(false);
+  // The command line only: one bundle, its two WebAssembly files, the licences; no App, no maps.
+  expect(paths).toContain("dist/bundle/async-doctor.js");
+  expect(paths).toContain("dist/bundle/scan-worker.js");
+  expect(paths).toContain("dist/bundle/tree-sitter-python.wasm");
+  expect(paths).toContain("dist/bundle/web-tree-sitter.wasm");
+  expect(paths).toContain("dist/bundle/THIRD_PARTY_LICENSES.txt");
+  const others = ["package.json", "README.md", "LICENSE"];
+  expect(paths.filter((p) => !p.startsWith("dist/bundle/") && !others.includes(p))).toEqual([]);
+  expect(paths.filter((p) => p.endsWith(".map"))).toEqual([]);
   process.stdout.write(
     `packed ${info.filename}: ${(info.size / 1024).toFixed(0)} KiB, ${paths.length} files\n`,
   );
@@ -100,8 +111,9 @@ beforeAll(async () => {
 
 describe("the npm package", () => {
   it("installs into an empty folder and scans a tree outside the checkout", async () => {
-    expect(existsSync(join(work, "consumer", "node_modules", "typescript"))).toBe(false);
-    expect(existsSync(join(work, "consumer", "node_modules", "tree-sitter-python"))).toBe(false);
+    // Nothing but the package itself is installed: no App, no dependencies.
+    const installed = readdirSync(join(work, "consumer", "node_modules")).filter((n) => !n.startsWith("."));
+    expect(installed).toEqual(["async-doctor"]);
     const version = await run(bin, ["--version"]);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
     const dir = project();
@@ -224,6 +236,18 @@ describe("the GitHub Action", () => {
     expect(r.outputs.scan?.status).toBe("1");
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("::error::async-doctor found what fail-on: any fails on");
+  }, 120_000);
+
+  it("with no package input, runs the bundle of the action's own checkout: nothing is installed", async () => {
+    const dir = project();
+    const r = await runAction({ format: "github" }, dir);
+    expect(r.code, r.stderr).toBe(0);
+    // A two-line wrapper around the checkout's dist/bundle/, not an npm install.
+    expect(r.outputs.install?.bin).toBe(join(runnerTemp, "async-doctor", "async-doctor"));
+    expect(readFileSync(join(runnerTemp, "async-doctor", "async-doctor"), "utf8")).toContain(
+      join(ROOT, "dist", "bundle", "async-doctor.js"),
+    );
+    expect(r.stdout).toContain("title=gevent-patch-late-ssl::");
   }, 120_000);
 
   it("fails loudly when the tool is missing or an input is wrong", async () => {

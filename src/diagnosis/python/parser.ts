@@ -47,10 +47,15 @@ export function locateWasm(where: WasmLocation): void {
   located = where;
 }
 
-/** The grammar file: beside the compiled core, else from the tree-sitter-python package. */
+/**
+ * The grammar file: beside the code (the command-line bundle), beside the compiled core
+ * (`dist/grammar/`), else from the tree-sitter-python package.
+ */
 function grammarPath(): string {
-  const shipped = fileURLToPath(new URL("../../grammar/tree-sitter-python.wasm", import.meta.url));
-  if (existsSync(shipped)) return shipped;
+  for (const at of ["./tree-sitter-python.wasm", "../../grammar/tree-sitter-python.wasm"]) {
+    const shipped = fileURLToPath(new URL(at, import.meta.url));
+    if (existsSync(shipped)) return shipped;
+  }
   return createRequire(import.meta.url).resolve("tree-sitter-python/tree-sitter-python.wasm");
 }
 
