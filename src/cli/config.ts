@@ -46,15 +46,11 @@ export async function findConfigFile(start: string): Promise<string | null> {
   return null;
 }
 
-/** A reader for one file on disk; `_extends` needs GitHub and is reported, not followed. */
+/** A reader for one file on disk (`_extends` needs GitHub: not followed, see `cliConfig`). */
 async function fileReader(file: string): Promise<ConfigReader> {
   const { ConfigContentError } = await import("../config/load.js");
   const { pyprojectConfigText } = await pyproject();
-  return async (ref) => {
-    if (ref.repo !== undefined)
-      throw new ConfigContentError(
-        "_extends names another repository; only the App can follow it (ignored here)",
-      );
+  return async () => {
     const text = readFileSync(file, "utf8");
     if (!isToml(file)) return text;
     const table = pyprojectConfigText(text);
@@ -63,14 +59,57 @@ async function fileReader(file: string): Promise<ConfigReader> {
   };
 }
 
+/** A CLI run's settings: the configuration, its file, and what the file itself sets. */
+export interface CliSettings extends ConfigResult {
+  /** The file read (null: defaults). */
+  file: string | null;
+  /**
+   * The folder its include / exclude globs are relative to: the repository folder above
+   * `.github/async-doctor.yml`, or the folder of the pyproject.toml or other file (as ruff does).
+   */
+  base: string | null;
+  /** `pull_requests.fail_on` as the file writes it (the command line's default is `any`). */
+  failOn?: string;
+  /** An `_extends` the command line cannot follow (the file's own settings apply). */
+  notFollowed?: string;
+}
+
+/** The folder a configuration file's globs are relative to. */
+export function configBase(file: string): string {
+  const dir = dirname(resolve(file));
+  return basename(dir) === ".github" && basename(file) === basename(CONFIG_PATH) ? dirname(dir) : dir;
+}
+
 /** The configuration for a CLI run, and where it came from (null: defaults). */
-export async function cliConfig(
-  explicit: string | null,
-  root: string,
-): Promise<ConfigResult & { file: string | null }> {
+export async function cliConfig(explicit: string | null, root: string): Promise<CliSettings> {
   const file = explicit ?? (await findConfigFile(root));
-  if (file === null) return { config: DEFAULT_CONFIG, error: null, file: null };
+  if (file === null) return { config: DEFAULT_CONFIG, error: null, file: null, base: null };
   if (explicit !== null) readFileSync(explicit); // an unreadable --config is a usage error
   const { loadConfig } = await import("../config/load.js");
-  return { ...(await loadConfig(await fileReader(file))), file };
+  const loaded = await loadConfig(await fileReader(file), undefined, "ignore");
+  const pr = loaded.raw?.pull_requests;
+  const failOn =
+    pr !== null && typeof pr === "object" && "fail_on" in pr && loaded.error === null
+      ? String((pr as { fail_on: unknown }).fail_on)
+      : undefined;
+  return {
+    config: loaded.config,
+    error: loaded.error,
+    file,
+    base: configBase(file),
+    ...(failOn !== undefined ? { failOn } : {}),
+    ...(loaded.notFollowed !== undefined ? { notFollowed: loaded.notFollowed } : {}),
+  };
+}
+
+/** A configuration file that does not validate: the command stops (exit 2) and says why. */
+export function configProblem(s: CliSettings): string | null {
+  return s.error === null ? null : `${s.file ?? "configuration"} is not valid:\n${s.error}`;
+}
+
+/** What the command line says of a file it reads only in part. */
+export function configNote(s: CliSettings): string | null {
+  return s.notFollowed === undefined
+    ? null
+    : `${s.file}: _extends ${JSON.stringify(s.notFollowed)} names another repository, which only the App can read: this file's own settings apply`;
 }

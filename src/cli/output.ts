@@ -34,7 +34,9 @@ export function progress(stream: Stream, now: () => number = () => performance.n
       if (t - start < 1000 || t - last < 100) return;
       last = t;
       shown = true;
-      stream.write(`\r\u001b[Kscanning: ${files} file(s), ${(bytes / 1024 / 1024).toFixed(1)} MiB read`);
+      stream.write(
+        `\r\u001b[Kscanning: ${files} ${files === 1 ? "file" : "files"}, ${(bytes / 1024 / 1024).toFixed(1)} MiB read`,
+      );
     },
     done(): void {
       if (shown) stream.write("\r\u001b[K");

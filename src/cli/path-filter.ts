@@ -1,11 +1,13 @@
 /**
  * Which files a scan leaves out besides virtualenvs and tool folders: what `.gitignore` files
  * ignore (the `ignore` package; one per folder, as git reads them), the configuration's
- * `pull_requests.include` / `exclude` and `--exclude` globs (picomatch), all relative to the
- * scanned folder (or, for a file named on the command line, to the current folder).
+ * `pull_requests.include` / `exclude` globs (picomatch), relative to the settings file's folder
+ * (`base`, as ruff does: `scan vendor` leaves out what `exclude: ["vendor/**"]` leaves out of
+ * `scan .`), and `--exclude` globs, relative to the scanned folder (or, for a file named on the
+ * command line, to the current folder).
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { anyGlob } from "../config/globs.js";
 
@@ -13,8 +15,12 @@ import { anyGlob } from "../config/globs.js";
 const MAX_GITIGNORE_BYTES = 1024 * 1024;
 
 export interface FilterOptions {
+  /** The settings file's globs, relative to `base` (when given; else to the scanned folder). */
   include: readonly string[];
   exclude: readonly string[];
+  base?: string;
+  /** `--exclude` globs: relative to the scanned folder. */
+  extraExclude?: readonly string[];
   gitignore: boolean;
   /** Also read files whose only interest is a suppression comment (to report unused ones). */
   suppressions?: boolean;
@@ -33,9 +39,16 @@ export class PathFilter {
     private readonly root: string,
     private readonly options: FilterOptions,
   ) {
+    // The scanned folder as the settings file's folder sees it ("" when they are one).
+    const fromBase =
+      options.base === undefined ? "" : relative(resolve(options.base), resolve(root)).split(sep).join("/");
+    const prefix = fromBase.startsWith("..") ? "" : fromBase;
+    const inBase = prefix === "" ? (rel: string) => rel : (rel: string) => `${prefix}/${rel}`;
     const inc = anyGlob(options.include);
-    this.included = options.include.length === 0 ? () => true : inc;
-    this.excluded = anyGlob(options.exclude);
+    const exc = anyGlob(options.exclude);
+    const extra = anyGlob(options.extraExclude ?? []);
+    this.included = options.include.length === 0 ? () => true : (rel) => inc(inBase(rel));
+    this.excluded = (rel) => exc(inBase(rel)) || extra(rel);
   }
 
   /** Entering a folder that has a `.gitignore` (`rel` to the root, "" for the root): read it. */

@@ -1,5 +1,5 @@
 /** `async-doctor scan`: files and folders on disk, with the repository's settings. */
-
+import { existsSync } from "node:fs";
 import { globProblem } from "../config/globs.js";
 import { ruleFilter } from "../config/rule-filter.js";
 import { RULE_IDS } from "../diagnosis/catalog.js";
@@ -7,10 +7,10 @@ import { isTestPath } from "../diagnosis/paths.js";
 import type { UnusedIgnore } from "../diagnosis/suppressions.js";
 import type { CodeFinding } from "../diagnosis/types.js";
 import { toSarif, UNUSED_IGNORE } from "../report/sarif.js";
-import { renderScanText, renderWorkflowCommands } from "../report/terminal.js";
+import { count, renderScanText, renderWorkflowCommands, scanSummary } from "../report/terminal.js";
 import { VERSION } from "../version.js";
 import { listValue, type Parsed, UsageError } from "./args.js";
-import { cliConfig } from "./config.js";
+import { cliConfig, configNote, configProblem } from "./config.js";
 import { colourFor, painter, progress, type Stream } from "./output.js";
 import { scanPathsParallel } from "./scan-pool.js";
 
@@ -35,8 +35,9 @@ export function exitFor(findings: { confidence: string }[], failOn: string): num
   return findings.length > 0 ? 1 : 0;
 }
 
-function failOnOf(values: Parsed["values"]): string {
-  const failOn = values["exit-zero"] === true ? "never" : String(values["fail-on"] ?? "any");
+/** `--exit-zero`, else `--fail-on`, else the settings file's `pull_requests.fail_on`, else `any`. */
+function failOnOf(values: Parsed["values"], fromFile?: string): string {
+  const failOn = values["exit-zero"] === true ? "never" : String(values["fail-on"] ?? fromFile ?? "any");
   if (!["any", "high", "never"].includes(failOn))
     throw new UsageError(`--fail-on takes any, high or never, not '${failOn}'`);
   return failOn;
@@ -64,8 +65,12 @@ function unusedIgnoreFinding(u: UnusedIgnore & { path: string }): CodeFinding {
 
 export async function scanCommand({ positionals, values }: Parsed, io: Io): Promise<number> {
   const format = String(values.format ?? "text");
-  const failOn = failOnOf(values);
+  failOnOf(values); // a wrong --fail-on is a usage error before anything is read
   const paths = positionals.length > 0 ? positionals : ["."];
+  // A path that does not exist is a mistake in the command, not an empty result.
+  const missing = paths.filter((p) => !existsSync(p));
+  if (missing.length > 0)
+    throw new UsageError(`no such file or folder: ${missing.map((p) => JSON.stringify(p)).join(", ")}`);
   // Not split at commas: a glob may hold `{a,b}`.
   const excludes = Array.isArray(values.exclude) ? values.exclude.map(String) : [];
   for (const g of excludes) {
@@ -73,12 +78,17 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
     if (problem !== null) throw new UsageError(`--exclude ${JSON.stringify(g)} is ${problem}`);
   }
   const explicit = typeof values.config === "string" ? values.config : null;
-  const { config, error, file } = await cliConfig(explicit, paths[0] as string).catch((e: unknown) => {
+  const settings = await cliConfig(explicit, paths[0] as string).catch((e: unknown) => {
     throw new UsageError(
       `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   });
-  if (error) io.stderr.write(`async-doctor: ${file ?? "configuration"}: using defaults:\n${error}\n`);
+  const problem = configProblem(settings);
+  if (problem !== null) throw new UsageError(problem);
+  const note = configNote(settings);
+  if (note !== null) io.stderr.write(`async-doctor: ${note}\n`);
+  const { config } = settings;
+  const failOn = failOnOf(values, settings.failOn);
   const filter = ruleFilter(config, listValue(values.disable));
   const disabled = RULE_IDS.filter((id) => !filter.enabled?.(id));
   const reportUnused = values["report-unused-ignores"] === true;
@@ -89,7 +99,9 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
     disabled,
     filter: {
       include: config.pull_requests.include,
-      exclude: [...config.pull_requests.exclude, ...excludes],
+      exclude: config.pull_requests.exclude,
+      extraExclude: excludes,
+      ...(settings.base !== null ? { base: settings.base } : {}),
       gitignore: values["no-gitignore"] !== true,
       suppressions: reportUnused,
       tests: includeTests,
@@ -116,7 +128,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   if (!includeTests) report.findings = report.findings.filter((f) => !inTests(f));
   if (!includeTests && report.testFiles > 0)
     io.stderr.write(
-      `async-doctor: ${report.testFiles} test file(s) not analysed (--include-tests analyses them)\n`,
+      `async-doctor: ${count(report.testFiles, "test file")} not analysed (--include-tests analyses them)\n`,
     );
   const findings = report.findings;
   report.unusedIgnores.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
@@ -152,7 +164,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   } else if (format === "github") {
     if (findings.length + unused.length > 0)
       io.stdout.write(`${renderWorkflowCommands([...findings, ...unused])}\n`);
-    io.stderr.write(`async-doctor: ${findings.length} finding(s) in ${report.files} file(s)\n`);
+    io.stderr.write(`async-doctor: ${scanSummary(findings.length, report.files)}\n`);
   } else {
     const paint = painter(colourFor(io.stdout));
     for (const u of unused)

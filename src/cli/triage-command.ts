@@ -5,7 +5,7 @@ import { createEngine } from "../diagnosis/engine.js";
 import { renderIssueComment } from "../report/issue-comment.js";
 import { renderIssueText } from "../report/terminal.js";
 import { listValue, type Parsed, UsageError } from "./args.js";
-import { cliConfig } from "./config.js";
+import { cliConfig, configNote, configProblem } from "./config.js";
 import type { Io } from "./scan-command.js";
 import { exitFor } from "./scan-command.js";
 
@@ -25,12 +25,16 @@ export async function triageCommand({ positionals, values }: Parsed, io: Io): Pr
   if (repo !== null && !/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(repo))
     throw new UsageError(`--repo takes OWNER/NAME, not '${repo}'`);
   const explicit = typeof values.config === "string" ? values.config : null;
-  const { config, error, file } = await cliConfig(explicit, ".").catch((e: unknown) => {
+  const settings = await cliConfig(explicit, ".").catch((e: unknown) => {
     throw new UsageError(
       `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   });
-  if (error) io.stderr.write(`async-doctor: ${file ?? "configuration"}: using defaults:\n${error}\n`);
+  const problem = configProblem(settings);
+  if (problem !== null) throw new UsageError(problem);
+  const note = configNote(settings);
+  if (note !== null) io.stderr.write(`async-doctor: ${note}\n`);
+  const { config } = settings;
   const input = positionals[0];
   let text: string;
   try {

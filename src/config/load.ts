@@ -81,8 +81,11 @@ const refKey = (r: ConfigRef) => `${r.owner ?? ""}/${r.repo ?? ""}:${r.path}`;
 export async function loadConfig(
   read: ConfigReader,
   start: ConfigRef = { path: CONFIG_PATH },
-): Promise<ConfigResult> {
+  /** `ignore`: `_extends` is not followed (the command line: another repository is out of reach). */
+  extendsMode: "follow" | "ignore" = "follow",
+): Promise<LoadedSettings> {
   const layers: Record<string, unknown>[] = [];
+  let notFollowed: string | undefined;
   const seen = new Set<string>();
   let ref: ConfigRef | null = start;
   try {
@@ -103,6 +106,10 @@ export async function loadConfig(
       if (raw === null) break;
       const { _extends, ...rest } = raw;
       layers.push(rest);
+      if (_extends !== undefined && extendsMode === "ignore") {
+        notFollowed = typeof _extends === "string" ? _extends : JSON.stringify(_extends);
+        break;
+      }
       ref = _extends === undefined ? null : parseExtends(_extends, ref);
     }
   } catch (e) {
@@ -110,5 +117,13 @@ export async function loadConfig(
     return { ...parseConfig(null), error: `- (file): ${e.message}` };
   }
   if (layers.length === 0) return parseConfig(null);
-  return parseConfig(layers.reduceRight((acc, layer) => merge(acc, layer)));
+  const raw = layers.reduceRight((acc, layer) => merge(acc, layer));
+  return { ...parseConfig(raw), raw, ...(notFollowed !== undefined ? { notFollowed } : {}) };
+}
+
+/** A loaded configuration, with the settings as written (merged, before defaults). */
+export interface LoadedSettings extends ConfigResult {
+  raw?: Record<string, unknown>;
+  /** The `_extends` value left unfollowed (`extendsMode: "ignore"`). */
+  notFollowed?: string;
 }

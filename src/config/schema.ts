@@ -11,7 +11,7 @@ import { globProblem, MAX_GLOB_LENGTH } from "./globs.js";
 export { CONFIG_PATH } from "./defaults.js";
 
 const ruleSwitch = z
-  .union([z.enum(["on", "off"]), z.boolean()])
+  .union([z.enum(["on", "off"]), z.boolean()], { error: "expected `on` or `off` (or true / false)" })
   .transform((v) => (v === true || v === "on" ? "on" : "off"))
   .describe("`on` or `off` (true/false accepted)");
 

@@ -32,8 +32,19 @@ export function renderScanText(
         paint("bold", f.rule),
       )} ${paint("dim", `(${f.confidence})`)} ${plain(f.message)}`,
   );
-  out.push(`${findings.length} finding(s) in ${files} file(s), ${parsed} parsed`);
+  out.push(scanSummary(findings.length, files, parsed));
   return out.join("\n");
+}
+
+/** `n` and a noun, in the plural unless `n` is 1: "1 finding", "3 files". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** The line under a scan: what was found, and how many files were scanned and parsed. */
+export function scanSummary(findings: number, files: number, parsed?: number): string {
+  const scanned = `${count(files, "file")} scanned${parsed === undefined ? "" : `, ${parsed} parsed`}`;
+  return `${findings === 0 ? "no findings" : count(findings, "finding")}; ${scanned}`;
 }
 
 /** Workflow-command escaping: data (`%`, CR, LF) and properties (also `:` and `,`). */

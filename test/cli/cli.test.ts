@@ -157,7 +157,7 @@ describe("async-doctor scan", () => {
     const left = await cli(["scan", root, "--format", "json"]);
     expect(left.code).toBe(0);
     expect(JSON.parse(left.stdout)).toEqual({ test_files_not_analysed: 1, findings: [] });
-    expect(left.stderr).toContain("1 test file(s) not analysed (--include-tests analyses them)");
+    expect(left.stderr).toContain("1 test file not analysed (--include-tests analyses them)");
     const all = await cli(["scan", root, "--format", "json", "--include-tests"]);
     expect(all.code).toBe(1);
     expect(JSON.parse(all.stdout).findings.map((f: { rule: string }) => f.rule)).toEqual([
@@ -181,7 +181,7 @@ describe("async-doctor scan", () => {
     expect((await cli(["scan", join(root, "app"), "--config", join(root, "other.yml")])).code).toBe(1);
     writeFileSync(join(root, ".github", "async-doctor.yml"), "rules: [\n");
     const bad = await cli(["scan", join(root, "app")]);
-    expect(bad.code).toBe(1); // invalid config: defaults apply, said on stderr
+    expect(bad.code).toBe(2); // an invalid settings file stops the run, and says why
     expect(bad.stderr).toContain("not valid YAML");
     expect((await cli(["scan", join(root, "app"), "--config", join(root, "missing.yml")])).code).toBe(2);
   });
@@ -199,7 +199,7 @@ describe("async-doctor scan", () => {
     const r = await cli(["scan", root]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("blob.py: binary content");
-    expect(r.stdout).toContain("0 finding(s) in 2 file(s)");
+    expect(r.stdout).toContain("no findings; 2 files scanned, 0 parsed");
   });
 });
 

@@ -33,7 +33,7 @@ describe("terminal output", () => {
     now = 1250; // throttled
     bar.update(31, 3 * 1024 * 1024);
     bar.done();
-    expect(tty.out).toEqual(["\r\u001b[Kscanning: 30 file(s), 3.0 MiB read", "\r\u001b[K"]);
+    expect(tty.out).toEqual(["\r\u001b[Kscanning: 30 files, 3.0 MiB read", "\r\u001b[K"]);
     const pipe = stream(false);
     const quiet = progress(pipe, () => now);
     now = 5000;

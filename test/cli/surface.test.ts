@@ -1,5 +1,5 @@
 /** The command line as a user meets it: help, rule pages, flags, settings, filters, CI output. */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -126,17 +126,19 @@ describe("exit codes and output", () => {
     mkdirSync(join(root, "locked"));
     writeFileSync(join(root, "locked", "m.py"), LATE);
     chmodSync(join(root, "locked"), 0);
-    const r = await cli(["scan", root, join(root, "missing.py"), join(root, "gone")]);
+    writeFileSync(join(root, "blob.py"), Buffer.from([0x67, 0x65, 0x76, 0x65, 0x6e, 0x74, 0, 1, 2]));
+    const r = await cli(["scan", root, join(root, "blob.py")]);
     chmodSync(join(root, "locked"), 0o755);
     const lines = r.stderr
       .trim()
       .split("\n")
       .filter((l) => l.includes("skipped"));
-    expect(lines.filter((l) => l.includes("missing.py"))).toHaveLength(1);
-    expect(lines.filter((l) => l.includes("/gone:"))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes("blob.py"))).toHaveLength(1);
     if (process.getuid?.() !== 0) expect(lines.filter((l) => l.includes("/locked:"))).toHaveLength(1);
-    const none = await cli(["scan", join(root, "missing.py")]);
+    // A path that does not exist is a usage error (exit 2), said once, with nothing scanned.
+    const none = await cli(["scan", root, join(root, "missing.py"), join(root, "gone")]);
     expect(none.code).toBe(2);
+    expect(none.stderr.split("\n").filter((l) => l.includes("missing.py"))).toHaveLength(1);
   });
 
   it("triage --format markdown with nothing found says so on stderr and prints nothing", async () => {
@@ -161,7 +163,7 @@ describe("one configuration for the CLI and the App", () => {
     expect((await cli(["scan", root])).code).toBe(1);
     writeFileSync(join(root, "bad.toml"), '[tool.async-doctor]\nrules = { nope = "off" }\n');
     const bad = await cli(["scan", root, "-c", join(root, "bad.toml")]);
-    expect(bad.code).toBe(1); // defaults apply, the error is said
+    expect(bad.code).toBe(2); // an invalid settings file stops the run, and says why
     expect(bad.stderr).toContain("rules");
     writeFileSync(join(root, "none.toml"), '[project]\nname = "x"\n');
     expect((await cli(["scan", root, "-c", join(root, "none.toml")])).stderr).toContain(
@@ -208,8 +210,11 @@ describe("SARIF for code scanning", () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
     const validate = ajv.compile(schema);
-    const fixture = join(FIXTURES, "projects", "entry-patch-chain-httpx");
-    const r = await cli(["scan", fixture, join(fixture, "nope.py"), "-f", "sarif"], { cwd: fixture });
+    const fixture = mkdtempSync(join(tmpdir(), "ad-sarif-"));
+    cpSync(join(FIXTURES, "projects", "entry-patch-chain-httpx"), fixture, { recursive: true });
+    // A file it cannot read as Python: listed in the run's notifications.
+    writeFileSync(join(fixture, "nope.py"), Buffer.from([0x67, 0x65, 0x76, 0x65, 0x6e, 0x74, 0, 1, 2]));
+    const r = await cli(["scan", fixture, "-f", "sarif"], { cwd: fixture });
     const sarif = JSON.parse(r.stdout);
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5))).toBe(true);
     const run = sarif.runs[0];
@@ -236,7 +241,7 @@ describe("SARIF for code scanning", () => {
     for (const res of run.results) expect(run.tool.driver.rules[res.ruleIndex].id).toBe(res.ruleId);
     const notes = run.invocations[0].toolExecutionNotifications;
     expect(notes).toHaveLength(1);
-    expect(notes[0].message.text).toContain("not found");
+    expect(notes[0].message.text).toContain("binary");
     expect(notes[0].locations[0].physicalLocation.artifactLocation).toEqual({
       uri: "nope.py",
       uriBaseId: "%SRCROOT%",

@@ -76,7 +76,7 @@ export default defineRule({
           codeDraft(
             facts,
             first,
-            `${literal(`${first.raw}()`, 80)} is a synchronous database call inside ${literal(`async def ${first.asyncDef ?? ""}`, 80)}: it blocks the event loop for the whole query${others.length ? ` (so do lines ${others.join(", ")})` : ""}. Run it in a thread (\`await asyncio.to_thread(...)\`, \`await trio.to_thread.run_sync(...)\`, \`anyio.to_thread.run_sync\`) or use an async driver (aiomysql, asyncmy, \`mysql.connector.aio\`, psycopg 3 async, aiosqlite).`,
+            `${literal(`${first.raw}()`, 80)} is a synchronous database call inside ${literal(`async def ${first.asyncDef ?? ""}`, 80)}: it blocks the event loop for the whole query${others.length === 1 ? ` (so does line ${others[0]})` : others.length > 1 ? ` (so do lines ${others.join(", ")})` : ""}. Run it in a thread (\`await asyncio.to_thread(...)\`, \`await trio.to_thread.run_sync(...)\`, \`anyio.to_thread.run_sync\`) or use an async driver (aiomysql, asyncmy, \`mysql.connector.aio\`, psycopg 3 async, aiosqlite).`,
             hits.slice(0, 4).map((h) => h.line),
           ),
         );
