@@ -69,6 +69,38 @@ export const COMMANDS = {
         type: "boolean",
         help: "report `# async-doctor: ignore` comments that silence nothing",
       },
+      select: {
+        type: "string",
+        multiple: true,
+        value: "RULE[,RULE]",
+        help: "run only these rules (repeatable; --disable still switches some off)",
+      },
+      fix: {
+        type: "boolean",
+        help: "apply the exact edits findings carry (use_pure=True, an except tuple, a pin), then report what is left",
+      },
+      diff: {
+        type: "boolean",
+        help: "print those edits as a unified diff instead (nothing is written); exit 1 if there is any",
+      },
+      "stdin-filename": {
+        type: "string",
+        value: "PATH",
+        help: "with PATH `-`: the name of the source read from standard input (its project's manifests apply)",
+      },
+      "output-file": {
+        type: "string",
+        short: "o",
+        value: "FILE",
+        help: "write the --format output to FILE, and the findings as text to the terminal",
+      },
+      baseline: {
+        type: "string",
+        value: "FILE",
+        help: "report only findings not in FILE (an earlier `--format json` output, from the same folder)",
+      },
+      statistics: { type: "boolean", help: "print how many findings each rule has, instead of the findings" },
+      quiet: { type: "boolean", short: "q", help: "print the findings only: no summary, no notes" },
     } as Record<string, Option>,
   },
   triage: {

@@ -7,6 +7,7 @@ import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagn
 import { isTestPath } from "../diagnosis/paths.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
+import { fileProjects } from "./file-project.js";
 import { type FilterOptions, NO_FILTER, PathFilter } from "./path-filter.js";
 import { splitProjects } from "./project-roots.js";
 import {
@@ -145,7 +146,8 @@ export function* relevantSources(
     listed?.(files.length);
     // Each folder with a manifest of its own is a project of its own (see roots.ts).
     const owners = new Map<string, ScannedProject>();
-    if (isDir)
+    if (!isDir) for (const [f, p] of fileProjects(files, filter, report, projects)) owners.set(f, p);
+    else
       for (const part of splitProjects(root, projectFiles, files)) {
         const scanned = timed(report, () =>
           readProjectFiles(part.root, part.projectFiles, part.python, report),

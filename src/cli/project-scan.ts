@@ -42,6 +42,8 @@ export interface ScannedProject {
   files: Map<string, string>;
   /** The project's Python modules and their imports (read on demand). */
   graph: ModuleGraph;
+  /** Read for a file named on the command line: its context only, no manifest findings. */
+  contextOnly?: boolean;
   /** Modules held back for the second pass (project paths). */
   held: Set<string>;
   /** Whether the project rules read this project's calls (it has a package they matter with). */
@@ -266,6 +268,7 @@ export function projectFindings(
 ): CodeFinding[] {
   const out: CodeFinding[] = [];
   for (const scanned of projects) {
+    if (scanned.contextOnly) continue;
     const { root, project, files, graph } = scanned;
     // The code's patches and calls in this project's own modules; those of others say nothing here.
     const mine = (file: string) => ownerOf(projects, file) === scanned;

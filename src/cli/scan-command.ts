@@ -6,13 +6,16 @@ import { RULE_IDS } from "../diagnosis/catalog.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import type { UnusedIgnore } from "../diagnosis/suppressions.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import { toSarif, UNUSED_IGNORE } from "../report/sarif.js";
-import { count, renderScanText, renderWorkflowCommands, scanSummary } from "../report/terminal.js";
-import { VERSION } from "../version.js";
-import { listValue, type Parsed, UsageError } from "./args.js";
+import { UNUSED_IGNORE } from "../report/sarif.js";
+import { count, scanSummary } from "../report/terminal.js";
+import { listValue, type Parsed, UsageError, unknownRule } from "./args.js";
+import { readBaseline } from "./baseline.js";
 import { cliConfig, configNote, configProblem } from "./config.js";
+import { fixFindings, showDiff } from "./fix-command.js";
 import { colourFor, painter, progress, type Stream } from "./output.js";
+import { noPaint, render, renderStatistics, writeOutput } from "./scan-output.js";
 import { scanPathsParallel } from "./scan-pool.js";
+import { readStdin, scanStdin } from "./stdin-scan.js";
 
 export interface Io {
   stdout: Stream;
@@ -66,9 +69,18 @@ function unusedIgnoreFinding(u: UnusedIgnore & { path: string }): CodeFinding {
 export async function scanCommand({ positionals, values }: Parsed, io: Io): Promise<number> {
   const format = String(values.format ?? "text");
   failOnOf(values); // a wrong --fail-on is a usage error before anything is read
-  const paths = positionals.length > 0 ? positionals : ["."];
+  const stdin = positionals.length === 1 && positionals[0] === "-";
+  if (!stdin && positionals.includes("-")) throw new UsageError("`-` (standard input) is scanned alone");
+  const stdinName = typeof values["stdin-filename"] === "string" ? values["stdin-filename"] : null;
+  if (!stdin && stdinName !== null) throw new UsageError("--stdin-filename goes with the path `-`");
+  if (stdin && (values.fix === true || values.diff === true))
+    throw new UsageError(
+      "--fix and --diff edit files: with standard input, use --format json (each finding's fix)",
+    );
+  // The settings are looked for from the named file's folder (from the current one without a name).
+  const paths = stdin ? [stdinName ?? "-"] : positionals.length > 0 ? positionals : ["."];
   // A path that does not exist is a mistake in the command, not an empty result.
-  const missing = paths.filter((p) => !existsSync(p));
+  const missing = stdin ? [] : paths.filter((p) => !existsSync(p));
   if (missing.length > 0)
     throw new UsageError(`no such file or folder: ${missing.map((p) => JSON.stringify(p)).join(", ")}`);
   // Not split at commas: a glob may hold `{a,b}`.
@@ -78,11 +90,13 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
     if (problem !== null) throw new UsageError(`--exclude ${JSON.stringify(g)} is ${problem}`);
   }
   const explicit = typeof values.config === "string" ? values.config : null;
-  const settings = await cliConfig(explicit, paths[0] as string).catch((e: unknown) => {
-    throw new UsageError(
-      `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  });
+  const settings = await cliConfig(explicit, stdin && stdinName === null ? "." : (paths[0] as string)).catch(
+    (e: unknown) => {
+      throw new UsageError(
+        `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    },
+  );
   const problem = configProblem(settings);
   if (problem !== null) throw new UsageError(problem);
   const note = configNote(settings);
@@ -90,24 +104,34 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   const { config } = settings;
   const failOn = failOnOf(values, settings.failOn);
   const filter = ruleFilter(config, listValue(values.disable));
-  const disabled = RULE_IDS.filter((id) => !filter.enabled?.(id));
+  const selected = listValue(values.select);
+  for (const id of selected) if (!RULE_IDS.includes(id)) throw unknownRule(id);
+  const disabled = RULE_IDS.filter(
+    (id) => !filter.enabled?.(id) || (selected.length > 0 && !selected.includes(id)),
+  );
+  const quiet = values.quiet === true;
+  const known = typeof values.baseline === "string" ? readBaseline(values.baseline) : null;
+  if (values.fix === true && values.diff === true) throw new UsageError("--fix and --diff: choose one");
   const reportUnused = values["report-unused-ignores"] === true;
   const bar = progress(io.stderr);
   // A test file is one under a `tests/` folder of the scanned tree, not of the folders above it.
   const includeTests = values["include-tests"] === true || config.pull_requests.include_tests;
-  const report = await scanPathsParallel(paths, {
-    disabled,
-    filter: {
-      include: config.pull_requests.include,
-      exclude: config.pull_requests.exclude,
-      extraExclude: excludes,
-      ...(settings.base !== null ? { base: settings.base } : {}),
-      gitignore: values["no-gitignore"] !== true,
-      suppressions: reportUnused,
-      tests: includeTests,
-    },
-    progress: (files, bytes) => bar.update(files, bytes),
-  });
+  const scanFilter = {
+    include: config.pull_requests.include,
+    exclude: config.pull_requests.exclude,
+    extraExclude: excludes,
+    ...(settings.base !== null ? { base: settings.base } : {}),
+    gitignore: values["no-gitignore"] !== true,
+    suppressions: reportUnused,
+    tests: includeTests,
+  };
+  const report = stdin
+    ? await scanStdin(stdinName ?? "-", readStdin(), disabled, scanFilter)
+    : await scanPathsParallel(paths, {
+        disabled,
+        filter: scanFilter,
+        progress: (files, bytes) => bar.update(files, bytes),
+      });
   bar.done();
   const seen = new Set<string>();
   for (const s of report.skipped) {
@@ -118,7 +142,7 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   const unreadable = paths.filter((p) => report.skipped.some((s) => s.path === p));
   if (positionals.length > 0 && report.files === 0 && unreadable.length === positionals.length)
     throw new UsageError("no readable Python files in the given paths");
-  if (report.files === 0)
+  if (report.files === 0 && !quiet)
     io.stderr.write(
       "async-doctor: note: no Python file was analysed (nothing matched, or everything was excluded)\n",
     );
@@ -126,52 +150,41 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   // Findings in test files (a file named on the command line is read as given) are left out too.
   const inTests = (f: CodeFinding) => isTestPath(underRoot(f.file, paths));
   if (!includeTests) report.findings = report.findings.filter((f) => !inTests(f));
-  if (!includeTests && report.testFiles > 0)
+  if (!includeTests && report.testFiles > 0 && !quiet)
     io.stderr.write(
       `async-doctor: ${count(report.testFiles, "test file")} not analysed (--include-tests analyses them)\n`,
     );
+  if (values.diff === true) return showDiff(report.findings, io);
+  if (values.fix === true) report.findings = fixFindings(report.findings, io);
+  if (known !== null) {
+    const before = report.findings.length;
+    report.findings = report.findings.filter((f) => !known(f));
+    if (!quiet && before > report.findings.length)
+      io.stderr.write(
+        `async-doctor: ${count(before - report.findings.length, "finding")} in the baseline left out\n`,
+      );
+  }
   const findings = report.findings;
   report.unusedIgnores.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
   const unused = reportUnused ? report.unusedIgnores.map(unusedIgnoreFinding) : [];
-  if (format === "json") {
-    const out = {
-      ...(includeTests ? {} : { test_files_not_analysed: report.testFiles }),
-      ...(reportUnused
-        ? {
-            unused_ignores: report.unusedIgnores.map((u) => ({
-              file: u.path,
-              line: u.line,
-              rule: u.rule,
-              reason: u.reason,
-            })),
-          }
-        : {}),
-      findings: findings.map((f) => ({
-        rule: f.rule,
-        confidence: f.confidence,
-        message: f.message,
-        file: f.file,
-        line: f.line,
-        column: f.column,
-        ...(f.fix ? { fix: f.fix } : {}),
-      })),
-    };
-    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else if (format === "sarif") {
-    io.stdout.write(
-      `${JSON.stringify(toSarif([...findings, ...unused], VERSION, { skipped: report.skipped }), null, 2)}\n`,
-    );
-  } else if (format === "github") {
-    if (findings.length + unused.length > 0)
-      io.stdout.write(`${renderWorkflowCommands([...findings, ...unused])}\n`);
-    io.stderr.write(`async-doctor: ${scanSummary(findings.length, report.files)}\n`);
+  const shown = { findings, unused, files: report.files, parsed: report.parsed };
+  const meta = {
+    includeTests,
+    testFiles: report.testFiles,
+    reportUnused,
+    unusedIgnores: report.unusedIgnores,
+    skipped: report.skipped,
+  };
+  const outputFile = typeof values["output-file"] === "string" ? values["output-file"] : null;
+  if (values.statistics === true) io.stdout.write(renderStatistics(findings));
+  else if (outputFile !== null) {
+    // The chosen format to the file, and the findings as text to the terminal (unless --quiet).
+    writeOutput(outputFile, render(format, shown, meta, noPaint));
+    if (!quiet) io.stdout.write(render("text", shown, meta, painter(colourFor(io.stdout)), quiet));
   } else {
-    const paint = painter(colourFor(io.stdout));
-    for (const u of unused)
-      io.stdout.write(
-        `${paint("cyan", `${u.file}:${u.line}:${u.column}`)}: ${paint("bold", u.rule)} ${u.message}\n`,
-      );
-    io.stdout.write(`${renderScanText(findings, report.files, report.parsed, paint)}\n`);
+    io.stdout.write(render(format, shown, meta, painter(colourFor(io.stdout)), quiet));
+    if (format === "github" && !quiet)
+      io.stderr.write(`async-doctor: ${scanSummary(findings.length, report.files)}\n`);
   }
   return exitFor([...findings, ...unused], failOn);
 }

@@ -36,6 +36,11 @@ export async function triageCommand({ positionals, values }: Parsed, io: Io): Pr
   if (note !== null) io.stderr.write(`async-doctor: ${note}\n`);
   const { config } = settings;
   const input = positionals[0];
+  // Nothing piped in and no file named: say how to use it instead of waiting for a terminal's input.
+  if ((input === undefined || input === "-") && process.stdin.isTTY === true)
+    throw new UsageError(
+      "triage reads an issue text: `async-doctor triage issue.md`, or pipe it in (`gh issue view 123 | async-doctor triage`)",
+    );
   let text: string;
   try {
     text = stripFrontMatter(readFileSync(input === undefined || input === "-" ? 0 : input, "utf8"));

@@ -9,6 +9,13 @@ export function renderIssueText(findings: IssueFinding[]): string {
     for (const e of f.evidence)
       out.push(`  evidence${e.line !== undefined ? ` (line ${e.line})` : ""}: ${e.text.slice(0, 200)}`);
     out.push(`  ${plain(f.explanation.summary)}`);
+    // The fixes, best first, as the comment gives them (code indented under their line).
+    f.explanation.fixes.forEach((fix, i) => {
+      const text = plain(fix.text);
+      const lead = fix.title ? `${plain(fix.title)}${/^[,;:.]/.test(text) ? "" : " "}` : "";
+      out.push(`  ${i === 0 ? "fix" : "or"}: ${lead}${text}`);
+      if (fix.code) for (const line of fix.code.split("\n")) out.push(`      ${line}`);
+    });
   }
   return out.join("\n");
 }

@@ -10,7 +10,7 @@ import { baseName, manifestKind } from "./manifests.js";
 const parentOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf("/")));
 
 /** Does this manifest make its folder a project root? */
-function marksRoot(path: string): boolean {
+export function marksRoot(path: string): boolean {
   const kind = manifestKind(path);
   if (kind === null) return false;
   // `requirements/base.txt` belongs to the folder above `requirements/`.

@@ -1,0 +1,158 @@
+/**
+ * `scan --fix` and `scan --diff`: the exact edits findings carry (whole lines replaced: a
+ * `use_pure=True`, an `except` tuple, a pin in a manifest), applied to the files or shown as a
+ * unified diff. A file changed since it was read, or two edits on the same lines, are left alone
+ * and said; line endings are kept.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import type { CodeFinding, Replacement } from "../diagnosis/types.js";
+
+/** Lines of context around each change in a diff, as `diff -u` prints. */
+const CONTEXT = 3;
+
+export interface FilePlan {
+  file: string;
+  before: string;
+  after: string;
+  /** The findings whose edits it makes. */
+  fixed: CodeFinding[];
+}
+
+export interface FixPlan {
+  files: FilePlan[];
+  /** Findings with an edit that was not made, and why. */
+  skipped: { finding: CodeFinding; reason: string }[];
+}
+
+function splitLines(text: string): { lines: string[]; eol: string; finalEol: boolean } {
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const finalEol = text.endsWith("\n");
+  const lines = text.split(/\r?\n/);
+  if (finalEol) lines.pop();
+  return { lines, eol, finalEol };
+}
+
+/** The edits of `findings`, file by file, checked against the files as they are now. */
+export function planFixes(
+  findings: readonly CodeFinding[],
+  read = (f: string) => readFileSync(f, "utf8"),
+): FixPlan {
+  const byFile = new Map<string, CodeFinding[]>();
+  for (const f of findings) {
+    if (!f.fix) continue;
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  const plan: FixPlan = { files: [], skipped: [] };
+  for (const [file, list] of byFile) {
+    let before: string;
+    try {
+      before = read(file);
+    } catch (e) {
+      for (const finding of list)
+        plan.skipped.push({
+          finding,
+          reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? "error"})`,
+        });
+      continue;
+    }
+    const { lines, eol, finalEol } = splitLines(before);
+    // Bottom up: an edit overlapping one already taken waits for the next run.
+    const sorted = [...list].sort(
+      (a, b) => (b.fix as Replacement).startLine - (a.fix as Replacement).startLine,
+    );
+    let floor = Number.POSITIVE_INFINITY;
+    const fixed: CodeFinding[] = [];
+    for (const finding of sorted) {
+      const r = finding.fix as Replacement;
+      if (r.startLine < 1 || r.endLine < r.startLine || r.endLine > lines.length) {
+        plan.skipped.push({ finding, reason: "the file changed since it was read" });
+        continue;
+      }
+      if (r.endLine >= floor) {
+        plan.skipped.push({ finding, reason: "another fix edits the same lines (run --fix again)" });
+        continue;
+      }
+      if (r.text === lines.slice(r.startLine - 1, r.endLine).join("\n")) continue; // already so
+      floor = r.startLine;
+      fixed.push(finding);
+    }
+    if (fixed.length === 0) continue;
+    // One pass over the lines, top down, replacing each chosen range.
+    const out: string[] = [];
+    let line = 1;
+    for (const finding of [...fixed].reverse()) {
+      const r = finding.fix as Replacement;
+      for (; line < r.startLine; line++) out.push(lines[line - 1] as string);
+      for (const t of r.text.split("\n")) out.push(t);
+      line = r.endLine + 1;
+    }
+    for (; line <= lines.length; line++) out.push(lines[line - 1] as string);
+    const after = out.join(eol) + (finalEol ? eol : "");
+    plan.files.push({ file, before, after, fixed: fixed.reverse() });
+  }
+  plan.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return plan;
+}
+
+/** Write the planned files; returns the ones that could not be written, with the reason. */
+export function applyFixes(plan: FixPlan): { file: string; reason: string }[] {
+  const failed: { file: string; reason: string }[] = [];
+  for (const f of plan.files) {
+    try {
+      writeFileSync(f.file, f.after);
+    } catch (e) {
+      failed.push({ file: f.file, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+    }
+  }
+  return failed;
+}
+
+/**
+ * A unified diff of one file's planned change (`--- a/FILE` / `+++ b/FILE`, as `git apply` and
+ * `patch -p1` read it), built from the edits themselves (whole lines replaced), not by comparing
+ * texts: linear in the file. Changes closer than twice the context share a hunk.
+ */
+export function unifiedDiff(plan: FilePlan, name = plan.file): string {
+  const a = splitLines(plan.before).lines;
+  const edits = plan.fixed.map((f) => f.fix as Replacement).sort((x, y) => x.startLine - y.startLine);
+  const ops: { kind: " " | "-" | "+"; text: string }[] = [];
+  let line = 1;
+  for (const e of edits) {
+    for (; line < e.startLine; line++) ops.push({ kind: " ", text: a[line - 1] as string });
+    for (; line <= e.endLine; line++) ops.push({ kind: "-", text: a[line - 1] as string });
+    for (const t of e.text.split("\n")) ops.push({ kind: "+", text: t });
+  }
+  for (; line <= a.length; line++) ops.push({ kind: " ", text: a[line - 1] as string });
+  const out = [`--- a/${name}`, `+++ b/${name}`];
+  let k = 0;
+  while (k < ops.length) {
+    while (k < ops.length && ops[k]?.kind === " ") k++;
+    if (k >= ops.length) break;
+    const from = Math.max(0, k - CONTEXT);
+    let last = k;
+    for (let m = k, same = 0; m < ops.length; m++) {
+      if (ops[m]?.kind !== " ") {
+        last = m;
+        same = 0;
+      } else if (++same > 2 * CONTEXT) break;
+    }
+    const to = Math.min(ops.length, last + 1 + CONTEXT);
+    let oldStart = 1;
+    let newStart = 1;
+    for (let m = 0; m < from; m++) {
+      if (ops[m]?.kind !== "+") oldStart++;
+      if (ops[m]?.kind !== "-") newStart++;
+    }
+    const body = ops.slice(from, to);
+    const oldCount = body.filter((o) => o.kind !== "+").length;
+    const newCount = body.filter((o) => o.kind !== "-").length;
+    out.push(
+      `@@ -${oldCount === 0 ? oldStart - 1 : oldStart},${oldCount} +${newCount === 0 ? newStart - 1 : newStart},${newCount} @@`,
+    );
+    for (const o of body) out.push(`${o.kind}${o.text}`);
+    k = to;
+  }
+  return `${out.join("\n")}\n`;
+}
