@@ -129,6 +129,19 @@ export const COMMANDS = {
       ...COMMON,
     } as Record<string, Option>,
   },
+  server: {
+    usage: "async-doctor server [--stdio]",
+    summary: "a language server (LSP over stdio) for editors: diagnostics as you type, quick fixes",
+    positionals: "",
+    formats: [],
+    options: {
+      stdio: {
+        type: "boolean",
+        help: "talk over standard input and output (the default and only transport)",
+      },
+      help: COMMON.help as Option,
+    } as Record<string, Option>,
+  },
   rules: {
     usage: "async-doctor rules [options]",
     summary: "list the rules: id, where they look (issue text, code, manifests), summary",

@@ -70,6 +70,8 @@ export async function main(
       return (await import("./scan-command.js")).scanCommand(parsed, io);
     case "triage":
       return (await import("./triage-command.js")).triageCommand(parsed, io);
+    case "server":
+      return (await import("./server.js")).startServer();
     case "rules":
       return rulesCommand(parsed, io);
     case "rule":

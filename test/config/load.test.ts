@@ -102,11 +102,13 @@ describe("the CLI's configuration", () => {
     expect(await findConfigFile(inner)).toBeNull();
   });
 
-  it("reports _extends as not followed offline and keeps the defaults", async () => {
+  it("does not follow _extends offline: says so, and keeps the file's own settings", async () => {
     const root = mkdtempSync(join(tmpdir(), "ad-cfg-"));
     const file = join(root, "c.yml");
-    writeFileSync(file, "_extends: .github\n");
+    writeFileSync(file, "_extends: .github\nrules:\n  gevent-grpc: off\n");
     const r = await cliConfig(file, root);
-    expect(r.error).toContain("only the App can follow it");
+    expect(r.error).toBeNull();
+    expect(r.notFollowed).toBe(".github");
+    expect(r.config.rules["gevent-grpc"]).toBe("off");
   });
 });

@@ -22,14 +22,17 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}) {
   });
 }
 
-/** The JavaScript files of the compiled App: dist/ without the command-line bundle and the page. */
+/**
+ * The JavaScript files of the compiled App: dist/ without the command line (`cli/`, shipped as
+ * the bundle; the App imports none of it), the bundle and the page.
+ */
 function appFiles(dir = join(ROOT, "dist")): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     const rel = relative(join(ROOT, "dist"), p);
     if (e.isDirectory()) {
-      if (rel !== "bundle" && rel !== "playground") for (const f of appFiles(p)) out.push(f);
+      if (rel !== "bundle" && rel !== "playground" && rel !== "cli") for (const f of appFiles(p)) out.push(f);
     } else if (e.name.endsWith(".js")) out.push(p);
   }
   return out;
@@ -89,6 +92,8 @@ describe("the App's package", () => {
   });
 
   it("installs every package the compiled App imports, and none of the build or test tools", () => {
+    // The App never loads the command line's modules (which the bundle carries).
+    for (const f of appFiles()) expect(readFileSync(f, "utf8"), f).not.toMatch(/from "\.\.?\/(\.\.\/)*cli\//);
     const wanted = new Set(appFiles().flatMap((f) => packagesOf(readFileSync(f, "utf8"))));
     expect([...wanted]).toEqual(expect.arrayContaining(["probot", "bullmq", "ioredis", "zod"]));
     for (const name of wanted) expect(existsSync(join(image, "node_modules", name)), name).toBe(true);

@@ -1,0 +1,146 @@
+/**
+ * `async-doctor server` driven as an editor drives a language server: the packaged command over
+ * stdio, JSON-RPC with Content-Length framing; initialize, didOpen, the diagnostics it publishes
+ * (with the project's pins from disk), a code action with the exact edit, didChange, shutdown.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { cpSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { FIXTURES } from "../helpers.js";
+
+const BUNDLE = new URL("../../dist/bundle/async-doctor.js", import.meta.url).pathname;
+
+interface Message {
+  id?: number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: unknown;
+}
+
+/** A minimal LSP client: framed writes, framed reads, waits for a response or a notification. */
+class Client {
+  private buf = Buffer.alloc(0);
+  private readonly seen: Message[] = [];
+  private waiters: { test: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  private next = 1;
+  constructor(readonly proc: ChildProcessWithoutNullStreams) {
+    proc.stdout.on("data", (chunk: Buffer) => {
+      this.buf = Buffer.concat([this.buf, chunk]);
+      for (;;) {
+        const head = this.buf.indexOf("\r\n\r\n");
+        if (head < 0) return;
+        const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, head).toString())?.[1]);
+        if (this.buf.length < head + 4 + len) return;
+        const msg = JSON.parse(this.buf.subarray(head + 4, head + 4 + len).toString()) as Message;
+        this.buf = this.buf.subarray(head + 4 + len);
+        this.seen.push(msg);
+        const waiting = this.waiters;
+        this.waiters = [];
+        for (const w of waiting) {
+          if (w.test(msg)) w.resolve(msg);
+          else this.waiters.push(w);
+        }
+      }
+    });
+  }
+  send(method: string, params: unknown, id?: number): void {
+    const body = JSON.stringify({ jsonrpc: "2.0", method, params, ...(id !== undefined ? { id } : {}) });
+    this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  wait(test: (m: Message) => boolean, ms = 15_000): Promise<Message> {
+    const hit = this.seen.find(test);
+    if (hit) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("no such message in time")), ms);
+      this.waiters.push({
+        test,
+        resolve: (m) => {
+          clearTimeout(t);
+          resolve(m);
+        },
+      });
+    });
+  }
+  async request(method: string, params: unknown): Promise<unknown> {
+    const id = this.next++;
+    this.send(method, params, id);
+    return (await this.wait((m) => m.id === id && m.method === undefined)).result;
+  }
+  diagnostics(uri: string, version: number): Promise<Message> {
+    return this.wait(
+      (m) =>
+        m.method === "textDocument/publishDiagnostics" &&
+        m.params?.uri === uri &&
+        m.params?.version === version,
+    );
+  }
+}
+
+let proc: ChildProcessWithoutNullStreams | null = null;
+afterEach(() => {
+  proc?.kill();
+  proc = null;
+});
+
+describe("async-doctor server (LSP)", () => {
+  it("diagnoses an open document with its project's pins, offers the exact fix, follows changes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ad-lsp-"));
+    cpSync(join(FIXTURES, "projects", "gunicorn-conf-mysql-connector"), dir, { recursive: true });
+    proc = spawn(process.execPath, [BUNDLE, "server", "--stdio"], { cwd: tmpdir() });
+    const c = new Client(proc);
+    const init = (await c.request("initialize", {
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).href,
+      capabilities: {},
+    })) as { capabilities: { codeActionProvider: unknown; textDocumentSync: number } };
+    expect(init.capabilities.codeActionProvider).toBeTruthy();
+    c.send("initialized", {});
+
+    // db.py connects without use_pure; only gunicorn.conf.py (on disk) says it runs under gevent.
+    const uri = pathToFileURL(join(dir, "db.py")).href;
+    const text =
+      'import mysql.connector\n\n\ndef connect():\n    return mysql.connector.connect(user="app", database="shop")\n';
+    c.send("textDocument/didOpen", { textDocument: { uri, languageId: "python", version: 1, text } });
+    const first = (await c.diagnostics(uri, 1)).params as { diagnostics: Record<string, unknown>[] };
+    expect(first.diagnostics).toHaveLength(1);
+    const d = first.diagnostics[0] as {
+      code: string;
+      source: string;
+      severity: number;
+      range: { start: { line: number } };
+      message: string;
+    };
+    expect(d).toMatchObject({ code: "mysql-cext-under-gevent", source: "async-doctor" });
+    expect(d.range.start.line).toBe(4);
+    expect(d.message).toContain("gunicorn.conf.py line 1");
+
+    const actions = (await c.request("textDocument/codeAction", {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d] },
+    })) as { kind: string; edit: { changes: Record<string, { newText: string; range: unknown }[]> } }[];
+    expect(actions).toHaveLength(1);
+    expect(actions[0]?.kind).toBe("quickfix");
+    const edit = actions[0]?.edit.changes[uri]?.[0];
+    expect(edit?.newText).toBe(
+      '    return mysql.connector.connect(user="app", database="shop", use_pure=True)',
+    );
+    expect(edit?.range).toEqual({ start: { line: 4, character: 0 }, end: { line: 4, character: 63 } });
+
+    // The user applies it: the next diagnostics are empty.
+    c.send("textDocument/didChange", {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: text.replace('database="shop")', 'database="shop", use_pure=True)') }],
+    });
+    const second = (await c.diagnostics(uri, 2)).params as { diagnostics: unknown[] };
+    expect(second.diagnostics).toEqual([]);
+
+    expect(await c.request("shutdown", null)).toBeNull();
+    c.send("exit", null);
+    const code = await new Promise<number | null>((resolve) => proc?.on("exit", resolve));
+    expect(code).toBe(0);
+  }, 60_000);
+});
