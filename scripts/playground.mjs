@@ -58,13 +58,24 @@ const serveAt = process.argv.indexOf("--serve");
 if (serveAt >= 0) {
   const port = Number(process.argv[serveAt + 1] ?? 8080);
   const { servePlayground } = await import(new URL("dist/server/static.js", root).href);
-  createServer((req, res) => {
+  const server = createServer((req, res) => {
     if (req.url === "/" || req.url === "") {
       res.writeHead(302, { location: "/playground/" }).end();
       return;
     }
     if (!servePlayground(req, res)) res.writeHead(404).end("not found\n");
-  }).listen(port, "127.0.0.1", () =>
+  });
+  server.on("error", (e) => {
+    const why =
+      e.code === "EADDRINUSE"
+        ? "is in use (a playground already running?)"
+        : `cannot be used (${e.code ?? e.message})`;
+    process.stderr.write(
+      `playground: 127.0.0.1:${port} ${why}; serve on another port: node scripts/playground.mjs --serve ${port + 1}\n`,
+    );
+    process.exit(1);
+  });
+  server.listen(port, "127.0.0.1", () =>
     process.stdout.write(`playground: http://127.0.0.1:${port}/playground/\n`),
   );
 }

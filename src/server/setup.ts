@@ -24,7 +24,11 @@ async function freeLoopbackPort(): Promise<number> {
 
 export async function startSetup(env: NodeJS.ProcessEnv): Promise<Server> {
   const inner = await freeLoopbackPort();
-  await run(app, { env: { ...env, HOST: "127.0.0.1", PORT: String(inner) } });
+  // Probot's own "listening on" line would name the inner port, where /healthz and /playground
+  // are not served: it logs warnings only, and this server says where to go.
+  await run(app, {
+    env: { ...env, HOST: "127.0.0.1", PORT: String(inner), LOG_LEVEL: env.LOG_LEVEL ?? "warn" },
+  });
   const front = createServer((req, res) => {
     if (healthz(req, res) || servePlayground(req, res)) return;
     const upstream = request(
@@ -61,5 +65,10 @@ export async function startSetup(env: NodeJS.ProcessEnv): Promise<Server> {
     front.once("error", reject);
     front.listen(Number(env.PORT || 3000), env.HOST || "localhost", () => resolve());
   });
+  const { port } = front.address() as AddressInfo;
+  const host = env.HOST && env.HOST !== "0.0.0.0" ? env.HOST : "localhost";
+  process.stderr.write(
+    `async-doctor: no App credentials yet: open http://${host}:${port} to register the App (Probot's setup flow); the playground is at http://${host}:${port}/playground/\n`,
+  );
   return front;
 }

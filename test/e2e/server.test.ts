@@ -401,6 +401,11 @@ describe("starting up", () => {
       const r = await waitFor(`http://127.0.0.1:${port}/`);
       expect(r.status).toBeLessThan(500);
       expect(run.output()).toContain("setup flow");
+      // One address is printed, the one that serves every page (not Probot's inner port).
+      const urls = run.output().match(/https?:\/\/[^\s)]+/g) ?? [];
+      expect(urls.length).toBeGreaterThan(0);
+      for (const u of urls)
+        if (u.includes("127.0.0.1") || u.includes("localhost")) expect(u).toContain(`:${port}`);
       // The App's own pages answer in setup mode too; the flow's pages come through.
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);

@@ -44,6 +44,7 @@ let base = "";
 let browser: Browser;
 const outside: string[] = [];
 let ownRequests = 0;
+const requested: string[] = [];
 
 beforeAll(async () => {
   if (!haveBrowser) return;
@@ -67,6 +68,7 @@ afterAll(async () => {
 async function open(url = base): Promise<{ page: Page; readyMs: number }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("request", (r) => {
+    requested.push(r.url());
     if (r.url().startsWith(base)) ownRequests++;
     else if (!r.url().startsWith("data:")) outside.push(r.url());
   });
@@ -177,7 +179,10 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
 
   it("a permalink opens the same input and the same result", async () => {
     const { page } = await open();
+    // The menu names the example shown: the first one at the start, then the one picked.
+    expect(await page.inputValue("#examples")).not.toBe("");
     await pick(page, "issue-epoll");
+    expect(await page.inputValue("#examples")).toBe("issue-epoll");
     const before = await page.locator("#issue-comment").innerHTML();
     await page.click("#permalink");
     await page.waitForFunction(() => location.hash.startsWith("#v1."));
@@ -217,14 +222,20 @@ describe.skipIf(!haveBrowser)("the playground in a browser", () => {
     await a.page.close();
     const bomb = JSON.stringify({ tab: "issue", title: "t", body: "a".repeat(40 * 1024 * 1024) });
     const b = await open(link(bomb));
-    // Refused: the page starts from its first example instead.
+    // Refused: the page starts from its first example instead, and says why.
     expect(await b.page.inputValue("#issue-title")).toContain("trio");
+    expect(await b.page.textContent("#permalink-status")).toContain("could not be read");
     await b.page.close();
+    const cut = await open(`${base}#v1.AAAA`);
+    expect(await cut.page.textContent("#permalink-status")).toContain("could not be read");
+    await cut.page.close();
   });
 
   it("sent no request anywhere but its own server", () => {
     // The listener saw the page's own requests (page, script, style, both WebAssembly files, per page).
     expect(ownRequests).toBeGreaterThanOrEqual(5);
     expect(outside).toEqual([]);
+    // Not even a favicon that would answer 404: the page declares an empty one.
+    expect(requested.filter((u) => u.endsWith("/favicon.ico"))).toEqual([]);
   });
 });

@@ -260,7 +260,8 @@ async function main(): Promise<void> {
   select.addEventListener("change", () => {
     const ex = EXAMPLES.find((e) => e.id === select.value);
     if (ex) applyState({ ...readState(), ...ex.state });
-    select.value = "";
+    // The menu shows the example loaded (the placeholder when none is).
+    select.value = ex ? ex.id : "";
   });
   for (const name of ["issue", "code"] as const)
     $(`tab-${name}`).addEventListener("click", () => selectTab(name));
@@ -279,11 +280,15 @@ async function main(): Promise<void> {
     grammar: new URL("tree-sitter-python.wasm", location.href).href,
   });
   engine = await createEngine();
-  const fromLink = location.hash.length > 1 ? await decodeState(location.hash.slice(1)) : null;
+  const linked = location.hash.length > 1;
+  const fromLink = linked ? await decodeState(location.hash.slice(1)) : null;
   if (fromLink) applyState(fromLink);
   else {
     const first = EXAMPLES[0];
     applyState(first ? first.state : { tab: "issue" });
+    if (first) $<HTMLSelectElement>("examples").value = first.id;
+    const broken = "This link could not be read (cut short or changed): the first example is shown instead.";
+    if (linked) $("permalink-status").textContent = broken; // said, not silently replaced
   }
 }
 
