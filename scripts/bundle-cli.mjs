@@ -68,20 +68,18 @@ for (const input of Object.keys(result.metafile.inputs)) {
 const notices = [];
 for (const [name, dir] of [...packages].sort()) {
   const meta = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
-  const text = file
-    ? readFileSync(join(dir, file), "utf8").trim()
-    : `License: ${meta.license ?? "see the package"}`;
+  const text = readLicense(dir, meta.license);
   notices.push(`${name}@${meta.version}\n${"-".repeat(name.length + meta.version.length + 1)}\n${text}\n`);
 }
 notices.push(
-  `tree-sitter-python (tree-sitter-python.wasm)\n${readLicense(dirname(require.resolve("tree-sitter-python/package.json")))}\n`,
+  `tree-sitter-python (tree-sitter-python.wasm)\n${readLicense(dirname(require.resolve("tree-sitter-python/package.json")), "MIT")}\n`,
 );
 writeFileSync(new URL("THIRD_PARTY_LICENSES.txt", out), `${notices.join("\n")}`);
 
-function readLicense(dir) {
+/** A package's licence file's text, else its declared licence. */
+function readLicense(dir, declared) {
   const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
-  return file ? readFileSync(join(dir, file), "utf8").trim() : "License: MIT";
+  return file ? readFileSync(join(dir, file), "utf8").trim() : `License: ${declared ?? "see the package"}`;
 }
 
 const sizeOf = (dir) =>

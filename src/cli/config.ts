@@ -10,6 +10,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { CONFIG_PATH, DEFAULT_CONFIG } from "../config/defaults.js";
 import type { ConfigReader } from "../config/load.js";
 import type { ConfigResult } from "../config/schema.js";
+import { UsageError } from "./args.js";
 
 // The validator and the YAML and TOML parsers load only when there is a file to read.
 const pyproject = () => import("../config/pyproject.js");
@@ -107,9 +108,25 @@ export function configProblem(s: CliSettings): string | null {
   return s.error === null ? null : `${s.file ?? "configuration"} is not valid:\n${s.error}`;
 }
 
-/** What the command line says of a file it reads only in part. */
-export function configNote(s: CliSettings): string | null {
-  return s.notFollowed === undefined
-    ? null
-    : `${s.file}: _extends ${JSON.stringify(s.notFollowed)} names another repository, which only the App can read: this file's own settings apply`;
+/**
+ * A command's settings (`-c FILE`, else found from `start` upwards): an unreadable or invalid file
+ * is a usage error (exit 2); an `_extends` the command line cannot follow is said on stderr.
+ */
+export async function commandSettings(
+  explicit: string | null,
+  start: string,
+  stderr: { write(s: string): unknown },
+): Promise<CliSettings> {
+  const settings = await cliConfig(explicit, start).catch((e: unknown) => {
+    throw new UsageError(
+      `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  });
+  const problem = configProblem(settings);
+  if (problem !== null) throw new UsageError(problem);
+  if (settings.notFollowed !== undefined)
+    stderr.write(
+      `async-doctor: ${settings.file}: _extends ${JSON.stringify(settings.notFollowed)} names another repository, which only the App can read: this file's own settings apply\n`,
+    );
+  return settings;
 }

@@ -5,9 +5,6 @@ import { count } from "../report/terminal.js";
 import { applyFixes, planFixes, unifiedDiff } from "./fix.js";
 import type { Stream } from "./output.js";
 
-/** Lock files whose versions a raised pin does not change until the project re-locks. */
-const LOCKS = ["pdm.lock", "poetry.lock", "uv.lock", "Pipfile.lock"];
-
 interface Io {
   stdout: Stream;
   stderr: Stream;
@@ -51,7 +48,7 @@ export function fixFindings(findings: CodeFinding[], io: Io): CodeFinding[] {
   const relock = new Set<string>();
   const fixed = new Set<CodeFinding>();
   for (const f of edited) {
-    const lock = LOCKS.find((l) => f.message.includes(`${l}\` locks `) || f.message.includes(`${l} locks `));
+    const lock = f.fix?.relock;
     if (lock) relock.add(lock);
     else fixed.add(f);
   }

@@ -126,25 +126,32 @@ export function unifiedDiff(plan: FilePlan, name = plan.file): string {
   }
   for (; line <= a.length; line++) ops.push({ kind: " ", text: a[line - 1] as string });
   const out = [`--- a/${name}`, `+++ b/${name}`];
+  // Old and new line numbers of ops[k], carried along (each op is counted once).
   let k = 0;
+  let oldLine = 1;
+  let newLine = 1;
+  const advance = (to: number) => {
+    for (; k < to; k++) {
+      if (ops[k]?.kind !== "+") oldLine++;
+      if (ops[k]?.kind !== "-") newLine++;
+    }
+  };
   while (k < ops.length) {
-    while (k < ops.length && ops[k]?.kind === " ") k++;
-    if (k >= ops.length) break;
-    const from = Math.max(0, k - CONTEXT);
-    let last = k;
-    for (let m = k, same = 0; m < ops.length; m++) {
+    let change = k;
+    while (change < ops.length && ops[change]?.kind === " ") change++;
+    if (change >= ops.length) break;
+    advance(Math.max(k, change - CONTEXT));
+    const from = k;
+    let last = change;
+    for (let m = change, same = 0; m < ops.length; m++) {
       if (ops[m]?.kind !== " ") {
         last = m;
         same = 0;
       } else if (++same > 2 * CONTEXT) break;
     }
     const to = Math.min(ops.length, last + 1 + CONTEXT);
-    let oldStart = 1;
-    let newStart = 1;
-    for (let m = 0; m < from; m++) {
-      if (ops[m]?.kind !== "+") oldStart++;
-      if (ops[m]?.kind !== "-") newStart++;
-    }
+    const oldStart = oldLine;
+    const newStart = newLine;
     const body = ops.slice(from, to);
     const oldCount = body.filter((o) => o.kind !== "+").length;
     const newCount = body.filter((o) => o.kind !== "-").length;
@@ -152,7 +159,7 @@ export function unifiedDiff(plan: FilePlan, name = plan.file): string {
       `@@ -${oldCount === 0 ? oldStart - 1 : oldStart},${oldCount} +${newCount === 0 ? newStart - 1 : newStart},${newCount} @@`,
     );
     for (const o of body) out.push(`${o.kind}${o.text}`);
-    k = to;
+    advance(to);
   }
   return `${out.join("\n")}\n`;
 }

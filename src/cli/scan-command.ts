@@ -10,7 +10,7 @@ import { UNUSED_IGNORE } from "../report/sarif.js";
 import { count, scanSummary } from "../report/terminal.js";
 import { listValue, type Parsed, UsageError, unknownRule } from "./args.js";
 import { readBaseline } from "./baseline.js";
-import { cliConfig, configNote, configProblem } from "./config.js";
+import { commandSettings } from "./config.js";
 import { fixFindings, showDiff } from "./fix-command.js";
 import { colourFor, painter, progress, type Stream } from "./output.js";
 import { noPaint, render, renderStatistics, writeOutput } from "./scan-output.js";
@@ -90,17 +90,8 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
     if (problem !== null) throw new UsageError(`--exclude ${JSON.stringify(g)} is ${problem}`);
   }
   const explicit = typeof values.config === "string" ? values.config : null;
-  const settings = await cliConfig(explicit, stdin && stdinName === null ? "." : (paths[0] as string)).catch(
-    (e: unknown) => {
-      throw new UsageError(
-        `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    },
-  );
-  const problem = configProblem(settings);
-  if (problem !== null) throw new UsageError(problem);
-  const note = configNote(settings);
-  if (note !== null) io.stderr.write(`async-doctor: ${note}\n`);
+  const start = stdin && stdinName === null ? "." : (paths[0] as string);
+  const settings = await commandSettings(explicit, start, io.stderr);
   const { config } = settings;
   const failOn = failOnOf(values, settings.failOn);
   const filter = ruleFilter(config, listValue(values.disable));

@@ -18,7 +18,8 @@ import {
   TextDocuments,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { createEngine, type Engine } from "../diagnosis/engine.js";
+import { ruleFilter } from "../config/rule-filter.js";
+import { createEngine, type Engine, type RuleFilter } from "../diagnosis/engine.js";
 import { isProjectFile } from "../diagnosis/project/project.js";
 import type { CodeFinding, Replacement } from "../diagnosis/types.js";
 import { ruleDocUrl } from "../report/links.js";
@@ -36,26 +37,24 @@ const isPython = (path: string) => path.endsWith(".py") || path.endsWith(".pyi")
 
 /** What a document's diagnosis needs from disk, read once per project folder. */
 class Projects {
-  private readonly byHome = new Map<string, { project?: ScannedProject; disabled: Set<string> }>();
+  private readonly byHome = new Map<string, { project?: ScannedProject; filter: RuleFilter }>();
 
-  async of(path: string): Promise<{ project?: ScannedProject; disabled: Set<string> }> {
+  async of(path: string): Promise<{ project?: ScannedProject; filter: RuleFilter }> {
     const home = projectHome(path) ?? "";
     const hit = this.byHome.get(home);
     if (hit) return hit;
     const settings = await cliConfig(null, path).catch(() => null);
-    const disabled = new Set<string>();
     // A settings file that does not validate leaves every rule on (the CLI says why on `scan`).
-    if (settings && configProblem(settings) === null)
-      for (const [id, v] of Object.entries(settings.config.rules)) if (v === "off") disabled.add(id);
+    const filter = settings && configProblem(settings) === null ? ruleFilter(settings.config) : {};
     const projects: ScannedProject[] = [];
-    const filter = {
+    const paths = {
       include: [],
       exclude: settings?.config.pull_requests.exclude ?? [],
       gitignore: true,
       ...(settings?.base ? { base: settings.base } : {}),
     };
-    const project = fileProjects([path], filter, emptyReport(), projects).get(path);
-    const entry = project ? { project, disabled } : { disabled };
+    const project = fileProjects([path], paths, emptyReport(), projects).get(path);
+    const entry = project ? { project, filter } : { filter };
     this.byHome.set(home, entry);
     return entry;
   }
@@ -104,9 +103,9 @@ export function startServer(
       return;
     }
     engine ??= await createEngine();
-    const { project, disabled } = await projects.of(path);
+    const { project, filter } = await projects.of(path);
     const context = project ? contextOf(project, rel(project.root, path), Buffer.from(text)) : undefined;
-    const r = engine.scanSource(path, text, { enabled: (id) => !disabled.has(id) }, context);
+    const r = engine.scanSource(path, text, filter, context);
     // A newer version may have arrived while this one was read: only the latest is published.
     if (documents.get(doc.uri)?.version !== doc.version) return;
     connection.sendDiagnostics({

@@ -5,7 +5,7 @@ import { createEngine } from "../diagnosis/engine.js";
 import { renderIssueComment } from "../report/issue-comment.js";
 import { renderIssueText } from "../report/terminal.js";
 import { listValue, type Parsed, UsageError } from "./args.js";
-import { cliConfig, configNote, configProblem } from "./config.js";
+import { commandSettings } from "./config.js";
 import type { Io } from "./scan-command.js";
 import { exitFor } from "./scan-command.js";
 
@@ -25,16 +25,7 @@ export async function triageCommand({ positionals, values }: Parsed, io: Io): Pr
   if (repo !== null && !/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/.test(repo))
     throw new UsageError(`--repo takes OWNER/NAME, not '${repo}'`);
   const explicit = typeof values.config === "string" ? values.config : null;
-  const settings = await cliConfig(explicit, ".").catch((e: unknown) => {
-    throw new UsageError(
-      `cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  });
-  const problem = configProblem(settings);
-  if (problem !== null) throw new UsageError(problem);
-  const note = configNote(settings);
-  if (note !== null) io.stderr.write(`async-doctor: ${note}\n`);
-  const { config } = settings;
+  const { config } = await commandSettings(explicit, ".", io.stderr);
   const input = positionals[0];
   // Nothing piped in and no file named: say how to use it instead of waiting for a terminal's input.
   if ((input === undefined || input === "-") && process.stdin.isTTY === true)

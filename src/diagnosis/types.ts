@@ -60,6 +60,11 @@ export interface Replacement {
   endLine: number;
   /** New text for the whole lines startLine..endLine (no trailing newline). */
   text: string;
+  /**
+   * A lock file that still holds the old version after this edit raises a pin (`pdm.lock`):
+   * the finding stands until the project re-locks.
+   */
+  relock?: string;
 }
 
 export interface CodeFinding {

@@ -202,16 +202,15 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
       ),
     );
   }
+  // What later searches read at the head, and the files they need not read again.
+  const at = { ...repo, headSha: t.headSha, baseSha: t.baseSha };
+  const readPaths = new Set(read.map((f) => f.filename));
   if (head && base) {
     const sides = { head, base };
     // A PR that adds a package whose risk rests on calls in code it does not touch: search for them.
     const modules = modulesToSearch(sides, scanned.head.patches, engine.registry.callModulesFor);
     if (modules.length > 0) {
-      const searched = await searchCalls(deps, { ...repo, headSha: t.headSha, baseSha: t.baseSha }, modules, {
-        head,
-        read: new Set(read.map((f) => f.filename)),
-        filter,
-      });
+      const searched = await searchCalls(deps, at, modules, { head, read: readPaths, filter });
       append(scanned.head.calls, searched.calls);
       if (searched.note) notes.push(searched.note);
     }
@@ -222,11 +221,9 @@ async function analyse(deps: ReviewDeps, t: PrTarget, config: Config, check: Che
   }
   if (head) {
     // A run's finding whose fix the project applies in code this PR does not touch is no finding.
-    const at = { ...repo, headSha: t.headSha, baseSha: t.baseSha };
-    const read2 = new Set(read.map((f) => f.filename));
     const settled = await settleFindings(deps, at, findings, scanned.head.calls, {
       head,
-      read: read2,
+      read: readPaths,
       filter,
     });
     if (settled.findings !== findings) {

@@ -16,7 +16,7 @@ interface JsonFinding {
   file: string;
   line: number;
   fingerprint: string;
-  fix?: { startLine: number; endLine: number; text: string };
+  fix?: { startLine: number; endLine: number; text: string; relock?: string };
 }
 const findingsOf = (out: string) => JSON.parse(out).findings as JsonFinding[];
 
@@ -56,7 +56,7 @@ describe("--fix and --diff", () => {
       // --fix: the same files, and the fixed findings are not found again.
       const fixed = await cli(["scan", ".", "--fix", "-f", "json", "--include-tests"], { cwd: dir });
       // A version read from a lock file stays until the project re-locks (the edit raised the pin).
-      const locked = (f: JsonFinding) => / locks /.test((f as JsonFinding & { message: string }).message);
+      const locked = (f: JsonFinding) => f.fix?.relock !== undefined;
       const settled = fixable.filter((f) => !locked(f)).length;
       if (settled > 0)
         expect(fixed.stderr).toContain(`fixed ${settled === 1 ? "1 finding" : `${settled} findings`}`);
@@ -76,6 +76,22 @@ describe("--fix and --diff", () => {
     );
     expect(rules.size).toBeGreaterThanOrEqual(4);
   }, 180_000);
+
+  it("two edits far apart in one file: two hunks, with the line numbers git checks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ad-hunks-"));
+    const connect = 'mysql.connector.connect(user="u")';
+    const filler = Array.from({ length: 12 }, (_, i) => `x${i} = ${i}`).join("\n");
+    const src = `from gevent import monkey\nmonkey.patch_all()\nimport mysql.connector\n\na = ${connect}\n${filler}\nb = ${connect}\n`;
+    writeFileSync(join(dir, "db.py"), src);
+    const diff = await cli(["scan", "db.py", "--diff"], { cwd: dir });
+    expect(diff.stdout.match(/^@@ /gm)).toHaveLength(2);
+    expect(diff.stdout).toContain("@@ -2,7 +2,7 @@");
+    expect(diff.stdout).toContain("@@ -15,4 +15,4 @@");
+    execFileSync("git", ["init", "-q"], { cwd: dir });
+    const applied = spawnSync("git", ["apply", "-"], { cwd: dir, input: diff.stdout, encoding: "utf8" });
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(readFileSync(join(dir, "db.py"), "utf8").match(/use_pure=True/g)).toHaveLength(2);
+  });
 
   it("keeps CRLF line endings, and refuses --fix with --diff or standard input", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ad-crlf-"));

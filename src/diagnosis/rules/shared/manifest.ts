@@ -50,7 +50,13 @@ export function bumpPin(p: ProjectFacts, dep: Dependency, to: string): Replaceme
   if (at < 0 || line.indexOf(`==${dep.version}`, at + 1) >= 0) return null;
   const end = at + 2 + dep.version.length;
   if (/[\w.]/.test(line[end] ?? "")) return null;
-  return { startLine: dep.line, endLine: dep.line, text: `${line.slice(0, at)}==${to}${line.slice(end)}` };
+  const held = p.deps.version(dep.name);
+  return {
+    startLine: dep.line,
+    endLine: dep.line,
+    text: `${line.slice(0, at)}==${to}${line.slice(end)}`,
+    ...(held?.locked ? { relock: baseName(held.file) } : {}),
+  };
 }
 
 /** A finding on the manifest line of `dep`, resting on that line and on how the project runs. */
