@@ -25,6 +25,7 @@ const work = mkdtempSync(join(tmpdir(), "ad-dist-"));
 let tarball = "";
 const runnerTemp = mkdtempSync(join(tmpdir(), "ad-runner-"));
 let bin = "";
+let installWarnings = "";
 
 /** The environment without what a GitHub runner would set (the action's steps get their own). */
 function withoutGitHub(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -106,6 +107,7 @@ beforeAll(async () => {
     { cwd: consumer },
   );
   expect(install.code, install.stderr).toBe(0);
+  installWarnings = install.stderr;
   bin = join(consumer, "node_modules", ".bin", "async-doctor");
 }, 240_000);
 
@@ -114,6 +116,13 @@ describe("the npm package", () => {
     // Nothing but the package itself is installed: no App, no dependencies.
     const installed = readdirSync(join(work, "consumer", "node_modules")).filter((n) => !n.startsWith("."));
     expect(installed).toEqual(["async-doctor"]);
+    // It runs nothing at install: no lifecycle script for npm to ask its users to approve.
+    const manifest = JSON.parse(
+      readFileSync(join(work, "consumer", "node_modules", "async-doctor", "package.json"), "utf8"),
+    ) as { scripts?: Record<string, string> };
+    const installScripts = ["preinstall", "install", "postinstall", "prepare"];
+    expect(Object.keys(manifest.scripts ?? {}).filter((k) => installScripts.includes(k))).toEqual([]);
+    expect(installWarnings).not.toMatch(/install-scripts|allowScripts/);
     const version = await run(bin, ["--version"]);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
     const dir = project();
