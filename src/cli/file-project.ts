@@ -65,7 +65,7 @@ export function fileProjects(
     const relNamed = named.map((f) => (root === "." ? f : join(root, relative(root, f))));
     for (const part of splitProjects(root, projectFiles, relNamed)) {
       if (part.python.length === 0) continue;
-      const scanned = readProjectFiles(part.root, part.projectFiles, part.python, report);
+      const scanned = readProjectFiles(part.root, part.projectFiles, part.python, report, filter.texts);
       scanned.contextOnly = true;
       projects.push(scanned);
       for (const f of part.python) owners.set(f, scanned);

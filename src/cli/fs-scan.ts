@@ -150,7 +150,7 @@ export function* relevantSources(
     else
       for (const part of splitProjects(root, projectFiles, files)) {
         const scanned = timed(report, () =>
-          readProjectFiles(part.root, part.projectFiles, part.python, report),
+          readProjectFiles(part.root, part.projectFiles, part.python, report, filter.texts),
         );
         projects.push(scanned);
         for (const f of part.python) owners.set(f, scanned);
@@ -275,7 +275,12 @@ export function emptyReport(): ScanReport {
 }
 
 /** Scan on this thread (see scan-pool.ts for the multi-core version). */
-export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = {}): ScanReport {
+export function scanPaths(
+  engine: Engine,
+  paths: string[],
+  filter: RuleFilter = {},
+  options: FilterOptions = NO_FILTER,
+): ScanReport {
   const report = emptyReport();
   const projects: ScannedProject[] = [];
   const code: CodeFacts = { patches: [], calls: [] };
@@ -284,7 +289,7 @@ export function scanPaths(engine: Engine, paths: string[], filter: RuleFilter = 
     path: r.path,
     ...engine.scanSource(r.path, r.source, filter, r.context ?? undefined),
   });
-  for (const r of relevantSources(paths, report, projects, held)) addScanned(report, code, scan(r));
+  for (const r of relevantSources(paths, report, projects, held, options)) addScanned(report, code, scan(r));
   const pass = timed(report, () => secondPass(projects, code.patches, held));
   addSecondPass(report, code, pass, [...pass.fresh, ...pass.again].map(scan));
   report.findings = settled(projects, code, report.findings);

@@ -26,6 +26,11 @@ export interface FilterOptions {
   suppressions?: boolean;
   /** Analyse test files (default true); when false they are counted, not read. */
   tests?: boolean;
+  /**
+   * Texts that stand in for manifests and run configs on disk, by absolute path: an editor's
+   * unsaved buffers (the language server).
+   */
+  texts?: ReadonlyMap<string, string>;
 }
 
 export const NO_FILTER: FilterOptions = { include: [], exclude: [], gitignore: false };

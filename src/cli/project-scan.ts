@@ -4,7 +4,7 @@
  * the findings on manifest lines.
  */
 import { readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { append } from "../diagnosis/append.js";
 import type { RuleFilter, ScanResult } from "../diagnosis/engine.js";
 import { withoutSettled } from "../diagnosis/findings.js";
@@ -77,9 +77,17 @@ export function readProjectFiles(
   paths: string[],
   python: string[],
   report: ScanReport,
+  /** Texts that stand in for these files on disk, by absolute path (an editor's buffers). */
+  texts?: ReadonlyMap<string, string>,
 ): ScannedProject {
   const files = new Map<string, string>();
   for (const p of paths) {
+    const open = texts?.get(resolve(p));
+    if (open !== undefined) {
+      if (open.length <= MAX_MANIFEST_BYTES) files.set(rel(root, p), open);
+      else report.skipped.push({ path: p, reason: "larger than 4 MiB" });
+      continue;
+    }
     try {
       if (statSync(p).size > MAX_MANIFEST_BYTES) {
         report.skipped.push({ path: p, reason: "larger than 4 MiB" });
@@ -134,7 +142,7 @@ export function contextOf(
 }
 
 /** The runs that module-level patches give the modules they load (no run config patches them). */
-function codeRuns(scanned: ScannedProject, codePatches: ProjectPatch[]): Map<string, PatchedRun> {
+export function codeRuns(scanned: ScannedProject, codePatches: ProjectPatch[]): Map<string, PatchedRun> {
   const { root, graph } = scanned;
   const entries = codePatches
     .map((p) => ({ ...p, file: rel(root, p.file) }))

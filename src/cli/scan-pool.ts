@@ -37,6 +37,12 @@ const PARALLEL_MIN_FILES = 400;
 /** The young generation of each parsing thread, in MiB (V8's default grows it to 48). */
 const WORKER_YOUNG_MB = 6;
 
+/** What a scan learnt beyond its findings: the projects and what the code told them. */
+export interface ScanFacts {
+  projects: ScannedProject[];
+  code: CodeFacts;
+}
+
 export async function scanPathsParallel(
   paths: string[],
   opts: {
@@ -45,6 +51,8 @@ export async function scanPathsParallel(
     filter?: FilterOptions;
     /** Called as files are read (files, bytes so far); cheap to call often. */
     progress?: (files: number, bytes: number) => void;
+    /** Filled with the projects read and the code's module-level patches and calls. */
+    facts?: ScanFacts;
   } = {},
 ): Promise<ScanReport> {
   const report = emptyReport();
@@ -56,8 +64,8 @@ export async function scanPathsParallel(
     { path: string; resolve: (v: Result) => void; reject: (e: Error) => void }
   >();
   const results: Promise<Result>[] = [];
-  const projects: ScannedProject[] = [];
-  const code: CodeFacts = { patches: [], calls: [] };
+  const projects: ScannedProject[] = opts.facts?.projects ?? [];
+  const code: CodeFacts = opts.facts?.code ?? { patches: [], calls: [] };
   let nextId = 0;
   let rr = 0;
   const depsIds = new Map<readonly Dependency[], number>();

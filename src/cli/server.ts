@@ -1,9 +1,11 @@
 /**
  * `async-doctor server`: the Language Server Protocol over stdio, for editors. Each open Python
  * document is diagnosed with the same engine as `scan` (its project's pins and run configs, and
- * the settings file, read from disk as for a file named on the command line) when it opens and
- * as it changes; a finding with an exact edit offers it as a quick fix. Nothing but protocol
- * messages goes to stdout.
+ * the settings file, read as for a file named on the command line) when it opens and as it
+ * changes. An open manifest or run config (requirements.txt, pyproject.toml, a Procfile...) gets
+ * the findings on its own lines that `scan` of its project gives. Open manifests and run configs
+ * stand in for their files on disk, saved or not. A finding with an exact edit offers it as a
+ * quick fix. Nothing but protocol messages goes to stdout.
  */
 import { fileURLToPath } from "node:url";
 import {
@@ -18,52 +20,22 @@ import {
   TextDocuments,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { ruleFilter } from "../config/rule-filter.js";
-import { createEngine, type Engine, type RuleFilter } from "../diagnosis/engine.js";
+import { createEngine, type Engine } from "../diagnosis/engine.js";
 import { isProjectFile } from "../diagnosis/project/project.js";
 import type { CodeFinding, Replacement } from "../diagnosis/types.js";
 import { ruleDocUrl } from "../report/links.js";
 import { plain } from "../report/markdown.js";
-import { cliConfig, configProblem } from "./config.js";
-import { fileProjects, projectHome } from "./file-project.js";
-import { emptyReport } from "./fs-scan.js";
-import { contextOf, rel, type ScannedProject } from "./project-scan.js";
+import { Workspaces } from "./server-projects.js";
 import { MAX_FILE_BYTES } from "./source-file.js";
 
 /** Quiet time after a change before the document is diagnosed again. */
 const DEBOUNCE_MS = 150;
 
 const isPython = (path: string) => path.endsWith(".py") || path.endsWith(".pyi");
+/** A manifest's findings need the project's code scanned: a little more quiet time first. */
+const PROJECT_DEBOUNCE_MS = 400;
 
-/** What a document's diagnosis needs from disk, read once per project folder. */
-class Projects {
-  private readonly byHome = new Map<string, { project?: ScannedProject; filter: RuleFilter }>();
-
-  async of(path: string): Promise<{ project?: ScannedProject; filter: RuleFilter }> {
-    const home = projectHome(path) ?? "";
-    const hit = this.byHome.get(home);
-    if (hit) return hit;
-    const settings = await cliConfig(null, path).catch(() => null);
-    // A settings file that does not validate leaves every rule on (the CLI says why on `scan`).
-    const filter = settings && configProblem(settings) === null ? ruleFilter(settings.config) : {};
-    const projects: ScannedProject[] = [];
-    const paths = {
-      include: [],
-      exclude: settings?.config.pull_requests.exclude ?? [],
-      gitignore: true,
-      ...(settings?.base ? { base: settings.base } : {}),
-    };
-    const project = fileProjects([path], paths, emptyReport(), projects).get(path);
-    const entry = project ? { project, filter } : { filter };
-    this.byHome.set(home, entry);
-    return entry;
-  }
-
-  /** A manifest, run config or settings file changed: read everything again. */
-  forget(): void {
-    this.byHome.clear();
-  }
-}
+const pathOf = (uri: string): string | null => (uri.startsWith("file:") ? fileURLToPath(uri) : null);
 
 function diagnostic(f: CodeFinding): Diagnostic {
   return {
@@ -89,42 +61,59 @@ export function startServer(
     new StreamMessageWriter(output),
   );
   const documents = new TextDocuments(TextDocument);
-  const projects = new Projects();
+  const workspaces = new Workspaces();
   const timers = new Map<string, NodeJS.Timeout>();
   let engine: Engine | null = null;
 
-  const diagnose = async (doc: TextDocument) => {
-    if (!doc.uri.startsWith("file:")) return;
-    const path = fileURLToPath(doc.uri);
-    if (!isPython(path)) return;
-    const text = doc.getText();
-    if (text.length > MAX_FILE_BYTES) {
-      connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [] });
-      return;
+  /** The open manifests and run configs by absolute path: they stand in for the files on disk. */
+  const openProjectFiles = () => {
+    const texts = new Map<string, string>();
+    for (const d of documents.all()) {
+      const path = pathOf(d.uri);
+      if (path !== null && isProjectFile(path)) texts.set(path, d.getText());
     }
+    return texts;
+  };
+  const findingsOf = async (path: string, text: string): Promise<CodeFinding[]> => {
     engine ??= await createEngine();
-    const { project, filter } = await projects.of(path);
-    const context = project ? contextOf(project, rel(project.root, path), Buffer.from(text)) : undefined;
-    const r = engine.scanSource(path, text, filter, context);
+    const workspace = await workspaces.of(path, openProjectFiles());
+    return isPython(path)
+      ? workspace.moduleFindings(engine, path, text)
+      : workspace.projectFileFindings(path);
+  };
+  const diagnose = async (doc: TextDocument) => {
+    const path = pathOf(doc.uri);
+    if (path === null || !(isPython(path) || isProjectFile(path))) return;
+    const text = doc.getText();
+    const findings = text.length > MAX_FILE_BYTES ? [] : await findingsOf(path, text);
     // A newer version may have arrived while this one was read: only the latest is published.
     if (documents.get(doc.uri)?.version !== doc.version) return;
     connection.sendDiagnostics({
       uri: doc.uri,
       version: doc.version,
-      diagnostics: r.findings.map(diagnostic),
+      diagnostics: findings.map(diagnostic),
     });
   };
   const schedule = (doc: TextDocument) => {
     clearTimeout(timers.get(doc.uri));
+    const path = pathOf(doc.uri);
     timers.set(
       doc.uri,
-      setTimeout(() => {
-        timers.delete(doc.uri);
-        diagnose(doc).catch((e: unknown) =>
-          connection.console.error(`async-doctor: ${(e as Error).message}`),
-        );
-      }, DEBOUNCE_MS),
+      setTimeout(
+        () => {
+          timers.delete(doc.uri);
+          diagnose(doc).catch((e: unknown) =>
+            connection.console.error(`async-doctor: ${(e as Error).message}`),
+          );
+        },
+        path !== null && isPython(path) ? DEBOUNCE_MS : PROJECT_DEBOUNCE_MS,
+      ),
     );
+  };
+  /** What every open document's diagnosis read may have changed: read it again, diagnose all. */
+  const again = () => {
+    workspaces.forget();
+    for (const d of documents.all()) schedule(d);
   };
 
   connection.onInitialize(() => ({
@@ -134,20 +123,24 @@ export function startServer(
     },
     serverInfo: { name: "async-doctor" },
   }));
-  documents.onDidOpen((e) => schedule(e.document));
-  documents.onDidChangeContent((e) => schedule(e.document));
+  const isProjectDoc = (uri: string) => {
+    const path = pathOf(uri);
+    return path !== null && isProjectFile(path);
+  };
+  // An open manifest or run config, edited or opened, is what the others read: all again.
+  documents.onDidOpen((e) => (isProjectDoc(e.document.uri) ? again() : schedule(e.document)));
+  documents.onDidChangeContent((e) => (isProjectDoc(e.document.uri) ? again() : schedule(e.document)));
   documents.onDidSave((e) => {
-    const path = e.document.uri.startsWith("file:") ? fileURLToPath(e.document.uri) : "";
-    if (isProjectFile(path) || path.endsWith("async-doctor.yml")) {
-      projects.forget();
-      for (const d of documents.all()) schedule(d);
-    }
+    const path = pathOf(e.document.uri) ?? "";
+    // A saved module may add or drop a module-level patch, a call, an import the others rest on.
+    if (path.endsWith("async-doctor.yml") || isPython(path)) again();
   });
-  documents.onDidClose((e) => connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
-  connection.onDidChangeWatchedFiles(() => {
-    projects.forget();
-    for (const d of documents.all()) schedule(d);
+  documents.onDidClose((e) => {
+    connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // Closed, the file on disk counts again.
+    if (isProjectDoc(e.document.uri)) again();
   });
+  connection.onDidChangeWatchedFiles(again);
   connection.onCodeAction((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];

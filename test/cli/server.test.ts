@@ -4,7 +4,7 @@
  * (with the project's pins from disk), a code action with the exact edit, didChange, shutdown.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -142,5 +142,87 @@ describe("async-doctor server (LSP)", () => {
     c.send("exit", null);
     const code = await new Promise<number | null>((resolve) => proc?.on("exit", resolve));
     expect(code).toBe(0);
+  }, 60_000);
+
+  it("diagnoses an open manifest as scan does, and an unsaved edit to it counts for the modules", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ad-lsp-"));
+    cpSync(join(FIXTURES, "projects", "entry-patch-chain-httpx"), dir, { recursive: true });
+    proc = spawn(process.execPath, [BUNDLE, "server", "--stdio"], { cwd: tmpdir() });
+    const c = new Client(proc);
+    await c.request("initialize", {
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).href,
+      capabilities: {},
+    });
+    c.send("initialized", {});
+    const open = (name: string, languageId: string) => {
+      const uri = pathToFileURL(join(dir, name)).href;
+      const text = readFileSync(join(dir, name), "utf8");
+      c.send("textDocument/didOpen", { textDocument: { uri, languageId, version: 1, text } });
+      return { uri, text };
+    };
+    const codes = async (uri: string, version: number) =>
+      (
+        (await c.diagnostics(uri, version)).params as {
+          diagnostics: { code: string; range: { start: { line: number } } }[];
+        }
+      ).diagnostics.map((d) => `${d.code}@${d.range.start.line}`);
+
+    // worker.py patches at module level and imports jobs -> clients (httpx); the pins are on disk.
+    const module = open("clients.py", "python");
+    expect(await codes(module.uri, 1)).toEqual(["gevent-trio-same-process@0"]);
+    const manifest = open("requirements.txt", "pip-requirements");
+    // On the trio pin (line 4), as `scan` reports it.
+    expect(await codes(manifest.uri, 1)).toEqual(["gevent-trio-same-process@3"]);
+
+    // The user drops trio, unsaved: the manifest and the module it gave the finding are clear.
+    c.send("textDocument/didChange", {
+      textDocument: { uri: manifest.uri, version: 2 },
+      contentChanges: [{ text: manifest.text.replace("trio==0.26.2\n", "") }],
+    });
+    expect(await codes(manifest.uri, 2)).toEqual([]);
+    await c.wait(
+      (m) =>
+        m.method === "textDocument/publishDiagnostics" &&
+        m.params?.uri === module.uri &&
+        ((m.params?.diagnostics ?? []) as unknown[]).length === 0,
+    );
+
+    // Closed unsaved, the file on disk counts again.
+    c.send("textDocument/didClose", { textDocument: { uri: manifest.uri } });
+    await c.wait(
+      (m) =>
+        m.method === "textDocument/publishDiagnostics" &&
+        m.params?.uri === module.uri &&
+        ((m.params?.diagnostics ?? []) as unknown[]).length === 1,
+    );
+  }, 60_000);
+
+  it("offers a manifest's exact pin edit as a quick fix", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ad-lsp-"));
+    cpSync(join(FIXTURES, "projects", "psycopg3-fixed-version-bump"), dir, { recursive: true });
+    proc = spawn(process.execPath, [BUNDLE, "server", "--stdio"], { cwd: tmpdir() });
+    const c = new Client(proc);
+    await c.request("initialize", {
+      processId: process.pid,
+      rootUri: pathToFileURL(dir).href,
+      capabilities: {},
+    });
+    c.send("initialized", {});
+    const uri = pathToFileURL(join(dir, "requirements.txt")).href;
+    const text = readFileSync(join(dir, "requirements.txt"), "utf8");
+    c.send("textDocument/didOpen", {
+      textDocument: { uri, languageId: "pip-requirements", version: 1, text },
+    });
+    const { diagnostics } = (await c.diagnostics(uri, 1)).params as {
+      diagnostics: { code: string; range: { start: { line: number } } }[];
+    };
+    expect(diagnostics.map((d) => d.code)).toEqual(["gevent-psycopg3-cext"]);
+    const actions = (await c.request("textDocument/codeAction", {
+      textDocument: { uri },
+      range: diagnostics[0]?.range,
+      context: { diagnostics },
+    })) as { edit: { changes: Record<string, { newText: string }[]> } }[];
+    expect(actions.map((a) => a.edit.changes[uri]?.[0]?.newText)).toEqual(["psycopg[c]==3.1.14"]);
   }, 60_000);
 });
