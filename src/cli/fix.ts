@@ -63,11 +63,23 @@ export function planFixes(
       (a, b) => (b.fix as Replacement).startLine - (a.fix as Replacement).startLine,
     );
     let floor = Number.POSITIVE_INFINITY;
+    let taken: Replacement | null = null;
     const fixed: CodeFinding[] = [];
+    /** Findings whose edit is one already taken (two findings, one fix): fixed by it. */
+    const alike: CodeFinding[] = [];
     for (const finding of sorted) {
       const r = finding.fix as Replacement;
       if (r.startLine < 1 || r.endLine < r.startLine || r.endLine > lines.length) {
         plan.skipped.push({ finding, reason: "the file changed since it was read" });
+        continue;
+      }
+      if (
+        taken !== null &&
+        r.startLine === taken.startLine &&
+        r.endLine === taken.endLine &&
+        r.text === taken.text
+      ) {
+        alike.push(finding);
         continue;
       }
       if (r.endLine >= floor) {
@@ -76,6 +88,7 @@ export function planFixes(
       }
       if (r.text === lines.slice(r.startLine - 1, r.endLine).join("\n")) continue; // already so
       floor = r.startLine;
+      taken = r;
       fixed.push(finding);
     }
     if (fixed.length === 0) continue;
@@ -90,7 +103,9 @@ export function planFixes(
     }
     for (; line <= lines.length; line++) out.push(lines[line - 1] as string);
     const after = out.join(eol) + (finalEol ? eol : "");
-    plan.files.push({ file, before, after, fixed: fixed.reverse() });
+    fixed.reverse();
+    for (const a of alike) fixed.push(a);
+    plan.files.push({ file, before, after, fixed });
   }
   plan.files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return plan;
