@@ -4,24 +4,24 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { append } from "../diagnosis/append.js";
 import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagnosis/engine.js";
+import { LiteralSet } from "../diagnosis/literals.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import { fileProjects } from "./file-project.js";
-import { type FilterOptions, NO_FILTER, PathFilter } from "./path-filter.js";
+import { type FilterOptions, NO_FILTER, PathFilter, SKIP_DIRS } from "./path-filter.js";
+import { projectFindings, settled } from "./project-findings.js";
 import { splitProjects } from "./project-roots.js";
 import {
   addScanned,
   addSecondPass,
   type CodeFacts,
   contextOf,
-  projectFindings,
   readProjectFiles,
   rel,
   type Scanned,
   type ScannedProject,
   secondPass,
-  settled,
 } from "./project-scan.js";
 import { decodeSource, MAX_FILE_BYTES, type Relevant, type ScanReport, timed } from "./source-file.js";
 
@@ -35,28 +35,10 @@ const HINTS = [
 ].map((w) => (w.includes(".") ? (w.split(".").slice(-2, -1)[0] ?? w) : w));
 const PROJECT_HINTS = new RegExp(HINTS.join("|"));
 /** The rules' first pass and the project's hints in one: most modules have none of them. */
-const ANY_NEEDLE = new RegExp(
-  [...REGISTRY.screenNeedles, ...HINTS].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
-);
+const ANY_NEEDLE = new LiteralSet([...REGISTRY.screenNeedles, ...HINTS]);
 
 /** Sources held back until the module-level patches are known (beyond this, a second parse). */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
-
-const SKIP_DIRS = new Set([
-  ".git",
-  "node_modules",
-  "__pycache__",
-  ".tox",
-  ".nox",
-  ".mypy_cache",
-  ".pytest_cache",
-  "site-packages",
-  ".venv",
-  ".eggs",
-  "venv",
-  ".hg",
-  ".svn",
-]);
 
 function isPython(name: string): boolean {
   return name.endsWith(".py") || name.endsWith(".pyi");

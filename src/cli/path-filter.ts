@@ -33,6 +33,23 @@ export interface FilterOptions {
   texts?: ReadonlyMap<string, string>;
 }
 
+/** Folders a walk never enters: tools' caches, virtual environments, version control. */
+export const SKIP_DIRS = new Set([
+  ".git",
+  "node_modules",
+  "__pycache__",
+  ".tox",
+  ".nox",
+  ".mypy_cache",
+  ".pytest_cache",
+  "site-packages",
+  ".venv",
+  ".eggs",
+  "venv",
+  ".hg",
+  ".svn",
+]);
+
 export const NO_FILTER: FilterOptions = { include: [], exclude: [], gitignore: false };
 
 export class PathFilter {

@@ -6,8 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { append } from "../diagnosis/append.js";
-import type { RuleFilter, ScanResult } from "../diagnosis/engine.js";
-import { withoutSettled } from "../diagnosis/findings.js";
+import type { ScanResult } from "../diagnosis/engine.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { MAX_MANIFEST_BYTES } from "../diagnosis/project/manifests.js";
 import { ModuleGraph } from "../diagnosis/project/modules.js";
@@ -20,10 +19,9 @@ import {
   scopeRuns,
 } from "../diagnosis/project/project.js";
 import type { PatchedRun } from "../diagnosis/project/runs.js";
-import { type CodeFacts, manifestFindings } from "../diagnosis/project/side.js";
+import type { CodeFacts } from "../diagnosis/project/side.js";
 import { REGISTRY } from "../diagnosis/registry.js";
 import type { ProjectPatch } from "../diagnosis/rule.js";
-import type { CodeFinding } from "../diagnosis/types.js";
 import { ownerOf } from "./project-roots.js";
 import {
   decodeSource,
@@ -255,52 +253,4 @@ function addFile(report: ScanReport, r: Scanned): void {
   tally(report, r.path, r);
   append(report.findings, r.findings);
   for (const u of r.unusedIgnores ?? []) report.unusedIgnores.push({ ...u, path: r.path });
-}
-
-/** The code findings left once the calls each project makes elsewhere settle those a run gave. */
-export function settled(projects: ScannedProject[], code: CodeFacts, findings: CodeFinding[]): CodeFinding[] {
-  return withoutSettled(findings, code.calls, (call, file) => {
-    const owner = ownerOf(projects, call);
-    return owner !== undefined && owner === ownerOf(projects, file) && !isTestPath(rel(owner.root, call));
-  });
-}
-
-/**
- * The project findings of the scanned folders (manifest lines), once the code is scanned: the
- * module-level patches it found count as ways the project runs patched.
- */
-export function projectFindings(
-  projects: ScannedProject[],
-  code: CodeFacts,
-  filter: RuleFilter,
-): CodeFinding[] {
-  const out: CodeFinding[] = [];
-  for (const scanned of projects) {
-    if (scanned.contextOnly) continue;
-    const { root, project, files, graph } = scanned;
-    // The code's patches and calls in this project's own modules; those of others say nothing here.
-    const mine = (file: string) => ownerOf(projects, file) === scanned;
-    const own = code.patches.filter((p) => mine(p.file)).map((p) => ({ ...p, file: rel(root, p.file) }));
-    const seen = new Set<string>();
-    const calls = code.calls
-      .filter((c) => mine(c.file))
-      .map((c) => ({ ...c, file: rel(root, c.file) }))
-      .filter((c) => {
-        const key = `${c.file}:${c.line}:${c.qualified}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-    const importChain = (p: ProjectPatch, packages: ReadonlySet<string>) =>
-      p.via === "code" ? graph.chainTo(p.file, p.line, packages) : null;
-    // A folder scan reads every module (those left unparsed hold none of the calls asked for).
-    const facts = { patches: own, calls, complete: true };
-    for (const f of manifestFindings(project, files, facts, filter, importChain))
-      out.push({
-        ...f,
-        file: join(root, f.file),
-        ...(f.restsOn ? { restsOn: f.restsOn.map((r) => ({ ...r, file: join(root, r.file) })) } : {}),
-      });
-  }
-  return out;
 }

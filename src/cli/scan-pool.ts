@@ -10,15 +10,14 @@ import { createEngine, withoutCovered } from "../diagnosis/engine.js";
 import type { Dependency } from "../diagnosis/project/requirement.js";
 import { emptyReport, type Relevant, relevantSources, type ScanReport } from "./fs-scan.js";
 import type { FilterOptions } from "./path-filter.js";
+import { projectFindings, settled } from "./project-findings.js";
 import {
   addScanned,
   addSecondPass,
   type CodeFacts,
-  projectFindings,
   type Scanned,
   type ScannedProject,
   secondPass,
-  settled,
 } from "./project-scan.js";
 import type { DepsMessage, ScanJob } from "./scan-worker.js";
 import { timed } from "./source-file.js";

@@ -13,8 +13,9 @@ import type { CodeFinding } from "../diagnosis/types.js";
 import { cliConfig, configProblem } from "./config.js";
 import { projectHome } from "./file-project.js";
 import type { FilterOptions } from "./path-filter.js";
+import { settled } from "./project-findings.js";
 import { ownerOf } from "./project-roots.js";
-import { codeRuns, contextOf, rel, type ScannedProject, settled } from "./project-scan.js";
+import { codeRuns, contextOf, rel, type ScannedProject } from "./project-scan.js";
 import { type ScanFacts, scanPathsParallel } from "./scan-pool.js";
 
 interface FolderScan extends ScanFacts {
