@@ -4,7 +4,6 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { append } from "../diagnosis/append.js";
 import { type Engine, mayPatch, type RuleFilter, withoutCovered } from "../diagnosis/engine.js";
-import { LiteralSet } from "../diagnosis/literals.js";
 import { isTestPath } from "../diagnosis/paths.js";
 import { type FileContext, isProjectFile } from "../diagnosis/project/project.js";
 import { REGISTRY } from "../diagnosis/registry.js";
@@ -35,7 +34,9 @@ const HINTS = [
 ].map((w) => (w.includes(".") ? (w.split(".").slice(-2, -1)[0] ?? w) : w));
 const PROJECT_HINTS = new RegExp(HINTS.join("|"));
 /** The rules' first pass and the project's hints in one: most modules have none of them. */
-const ANY_NEEDLE = new LiteralSet([...REGISTRY.screenNeedles, ...HINTS]);
+const ANY_NEEDLE = new RegExp(
+  [...REGISTRY.screenNeedles, ...HINTS].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+);
 
 /** Sources held back until the module-level patches are known (beyond this, a second parse). */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;

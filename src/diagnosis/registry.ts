@@ -3,7 +3,6 @@
  * names worth resolving, the issue-text vocabulary and the pull-request hunk needles. Nothing
  * here is kept by hand: a rule that declares a need is served by every table that needs it.
  */
-import { LiteralSet } from "./literals.js";
 import type { Wanted } from "./python/facts.js";
 import type { Rule } from "./rule.js";
 import { RULES } from "./rules/index.js";
@@ -99,7 +98,7 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
     .filter((groups) => groups.length > 0);
   // The fast pass: one literal alternation over each rule's first group (by convention its
   // rarest needles), so the common file is rejected in one scan.
-  const any = new LiteralSet(sourceRules.flatMap((groups) => groups[0] ?? []));
+  const any = alternation(sourceRules.flatMap((groups) => groups[0] ?? []));
   const toText = (buf: Uint8Array | string) =>
     typeof buf === "string"
       ? buf
@@ -108,23 +107,25 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
   const holds = (rules: (readonly (readonly string[])[])[], present: Set<string>) =>
     rules.some((groups) => groups.every((g) => g.some((needle) => present.has(needle))));
   const prefilter = (buf: Uint8Array | string): boolean => {
-    if (!any.test(buf)) return false; // the common case: one pass over the bytes
-    return holds(sourceRules, findNeedles(toText(buf)));
+    const s = toText(buf);
+    if (!any.test(s)) return false; // the common case: one pass over the bytes
+    return holds(sourceRules, findNeedles(s));
   };
 
   // A module that a run config loads patched: the patcher groups hold already.
   const patchedRules = sourceRules
     .map((groups) => groups.filter((g) => !g.includes("gevent")))
     .filter((groups, i) => groups.length > 0 && groups.length < (sourceRules[i]?.length ?? 0));
-  const anyPatched = new LiteralSet(patchedRules.flatMap((groups) => groups[0] ?? []));
+  const anyPatched = alternation(patchedRules.flatMap((groups) => groups[0] ?? []));
   findNeedles = needleFinder([...sourceRules.flat(2), ...patchedRules.flat(2)]);
   const prefilterPatched = (buf: Uint8Array | string): boolean => {
-    if (!anyPatched.test(buf)) return false;
-    return holds(patchedRules, findNeedles(toText(buf)));
+    const s = toText(buf);
+    if (!anyPatched.test(s)) return false;
+    return holds(patchedRules, findNeedles(s));
   };
 
   // A hunk may matter when it holds any needle of any rule: the rest of the file may hold the others.
-  const hunk = new LiteralSet([...sourceRules.flat(2), ...rules.flatMap((r) => r.needs.hunk ?? [])]);
+  const hunk = alternation([...sourceRules.flat(2), ...rules.flatMap((r) => r.needs.hunk ?? [])]);
   const family = alternation(
     rules.flatMap((r) => r.needs.words ?? []),
     "i",
@@ -149,10 +150,11 @@ export function buildRegistry(rules: readonly Rule[]): Registry {
       ...patchedRules.flatMap((groups) => groups[0] ?? []),
     ]),
   ];
-  const anyEither = new LiteralSet(screenNeedles);
+  const anyEither = alternation(screenNeedles);
   const screen = (buf: Uint8Array | string) => {
-    if (!anyEither.test(buf)) return { plain: false, patched: false };
-    const present = findNeedles(toText(buf));
+    const s = toText(buf);
+    if (!anyEither.test(s)) return { plain: false, patched: false };
+    const present = findNeedles(s);
     return { plain: holds(sourceRules, present), patched: holds(patchedRules, present) };
   };
   return {
