@@ -16,21 +16,32 @@ import type { ScanReport } from "./source-file.js";
 /** Folders looked at above a file for its project (a deeper tree is not a project layout). */
 const MAX_UP = 32;
 
-/** The folder holding `file`'s project, absolute; null when there is none above it. */
-export function projectHome(file: string): string | null {
+/**
+ * The folder holding `file`'s project, absolute; null when there is none above it. `memo` keeps
+ * each folder's answer, for many files in the same folders.
+ */
+export function projectHome(file: string, memo?: Map<string, string | null>): string | null {
   let dir = dirname(resolve(file));
+  const seen: string[] = [];
+  const answer = (home: string | null) => {
+    for (const d of seen) memo?.set(d, home);
+    return home;
+  };
   for (let i = 0; i < MAX_UP; i++) {
+    const known = memo?.get(dir);
+    if (known !== undefined) return answer(known);
+    seen.push(dir);
     let names: string[] = [];
     try {
       names = readdirSync(dir);
     } catch (e) {
       // A name not on disk (`--stdin-filename` of a new file): its folders above still count.
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") return null;
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") return answer(null);
     }
-    if (names.some((n) => marksRoot(`${basename(dir)}/${n}`))) return dir;
-    if (names.includes(".git")) return dir; // the repository's top: its run configs still apply
+    if (names.some((n) => marksRoot(`${basename(dir)}/${n}`))) return answer(dir);
+    if (names.includes(".git")) return answer(dir); // the repository's top: its run configs still apply
     const up = dirname(dir);
-    if (up === dir) return null;
+    if (up === dir) return answer(null);
     dir = up;
   }
   return null;
@@ -48,8 +59,9 @@ export function fileProjects(
 ): Map<string, ScannedProject> {
   const owners = new Map<string, ScannedProject>();
   const byHome = new Map<string, string[]>();
+  const memo = new Map<string, string | null>();
   for (const f of files) {
-    const home = projectHome(f);
+    const home = projectHome(f, memo);
     if (home === null) continue;
     // The project's root as the file is written: relative names stay relative.
     const root = isAbsolute(f) ? home : relative(process.cwd(), home) || ".";

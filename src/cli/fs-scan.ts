@@ -119,18 +119,29 @@ export function* relevantSources(
   listed?: (files: number) => void,
 ): Generator<Relevant> {
   let heldBytes = 0;
-  for (const root of paths) {
-    let isDir = false;
+  const isDir = paths.map((root) => {
     try {
-      isDir = statSync(root).isDirectory();
-    } catch {}
+      return statSync(root).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  // The files named one by one (pre-commit passes hundreds) get their projects in one go: each
+  // project folder is listed and read once, not once per file.
+  let named: Map<string, ScannedProject> | null = null;
+  const namedOwners = () => {
+    const singles = paths.filter((_, i) => !isDir[i]);
+    named ??= fileProjects(listPythonFiles(singles, [], undefined, filter), filter, report, projects);
+    return named;
+  };
+  for (const [i, root] of paths.entries()) {
+    const dir = isDir[i] === true;
     const projectFiles: string[] = [];
-    const files = listPythonFiles([root], report.skipped, isDir ? projectFiles : undefined, filter);
+    const files = listPythonFiles([root], report.skipped, dir ? projectFiles : undefined, filter);
     listed?.(files.length);
     // Each folder with a manifest of its own is a project of its own (see roots.ts).
-    const owners = new Map<string, ScannedProject>();
-    if (!isDir) for (const [f, p] of fileProjects(files, filter, report, projects)) owners.set(f, p);
-    else
+    const owners = dir ? new Map<string, ScannedProject>() : namedOwners();
+    if (dir)
       for (const part of splitProjects(root, projectFiles, files)) {
         const scanned = timed(report, () =>
           readProjectFiles(part.root, part.projectFiles, part.python, report, filter.texts),
@@ -141,7 +152,7 @@ export function* relevantSources(
     for (const file of files) {
       tick?.();
       // Test files are reported only when asked for: then they are not worth reading either.
-      if (filter.tests === false && isTestPath(isDir ? rel(root, file) : file)) {
+      if (filter.tests === false && isTestPath(dir ? rel(root, file) : file)) {
         report.testFiles++;
         continue;
       }
