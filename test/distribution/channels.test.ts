@@ -146,8 +146,14 @@ type Step = {
 };
 
 /** Runs a composite action's `run` steps as a runner would; `uses` steps are recorded, not run. */
-async function runAction(inputs: Record<string, string>, cwd: string) {
-  const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
+async function runAction(
+  inputs: Record<string, string>,
+  cwd: string,
+  /** The action's checkout (default: this one) and what the runner's environment adds. */
+  opts: { actionPath?: string; env?: Record<string, string>; runnerTemp?: string } = {},
+) {
+  const actionPath = opts.actionPath ?? ROOT;
+  const action = parse(readFileSync(join(actionPath, "action.yml"), "utf8")) as {
     inputs: Record<string, { default?: string }>;
     runs: { using: string; steps: Step[] };
   };
@@ -167,7 +173,7 @@ async function runAction(inputs: Record<string, string>, cwd: string) {
     return (expr(m[1] as string) === m[3]) === (m[2] === "==");
   };
   // One runner folder for every run, as a runner's tool cache: the second install is quick.
-  const temp = runnerTemp;
+  const temp = opts.runnerTemp ?? runnerTemp;
   const used: Step[] = [];
   let stdout = "";
   for (const step of action.runs.steps) {
@@ -181,7 +187,12 @@ async function runAction(inputs: Record<string, string>, cwd: string) {
     }
     const out = join(temp, `out-${step.id ?? used.length}`);
     writeFileSync(out, "");
-    const env: Record<string, string> = { GITHUB_ACTION_PATH: ROOT, RUNNER_TEMP: temp, GITHUB_OUTPUT: out };
+    const env: Record<string, string> = {
+      ...(opts.env ?? {}),
+      GITHUB_ACTION_PATH: actionPath,
+      RUNNER_TEMP: temp,
+      GITHUB_OUTPUT: out,
+    };
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = subst(String(v));
     const r = await run("bash", ["-e", "-c", subst(step.run as string)], { cwd, env });
     stdout += r.stdout;
@@ -258,6 +269,31 @@ describe("the GitHub Action", () => {
     );
     expect(r.stdout).toContain("title=gevent-patch-late-ssl::");
   }, 120_000);
+
+  it("on a branch checkout without the bundle, builds it from the sources first (offline here)", async () => {
+    // The action's repository as `uses: async-doctor/async-doctor@main` checks it out: the
+    // tracked files, no dist/, no node_modules.
+    const checkout = mkdtempSync(join(tmpdir(), "ad-action-"));
+    const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    })
+      .split("\0")
+      .filter(Boolean);
+    for (const f of files)
+      if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(checkout, f), { recursive: true });
+    expect(existsSync(join(checkout, "dist"))).toBe(false);
+    const temp = mkdtempSync(join(tmpdir(), "ad-runner-"));
+    const r = await runAction({ format: "github" }, project(), {
+      actionPath: checkout,
+      runnerTemp: temp,
+      env: { npm_config_offline: "true" },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("building the command line from its sources");
+    expect(existsSync(join(checkout, "dist", "bundle", "async-doctor.js"))).toBe(true);
+    expect(r.stdout).toContain("title=gevent-patch-late-ssl::");
+  }, 240_000);
 
   it("fails loudly when the tool is missing or an input is wrong", async () => {
     const dir = project();
