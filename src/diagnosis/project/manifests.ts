@@ -1,7 +1,7 @@
 /**
  * Dependencies from every manifest and lock format a Python project keeps: requirements and
  * constraints files, pyproject.toml (PEP 621, PEP 735 / uv dependency groups, Poetry, PDM),
- * setup.cfg, Pipfile and the lock files (Pipfile.lock, poetry.lock, uv.lock, pdm.lock).
+ * setup.cfg, setup.py (its literal lists), Pipfile and the lock files (Pipfile.lock, poetry.lock, uv.lock, pdm.lock).
  * TOML through smol-toml; line numbers from an index of the text built once per file (linear).
  */
 import { parse as parseToml } from "smol-toml";
@@ -15,6 +15,7 @@ import {
   parseRequirement,
   readRequirements,
 } from "./requirement.js";
+import { MAX_SETUP_PY_BYTES, setupPyRequirements } from "./setup-py.js";
 
 /** Manifests larger than this are skipped (lock files of big projects stay well below). */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -29,6 +30,7 @@ export function manifestKind(path: string): ManifestKind | null {
     case "pyproject.toml":
       return "pyproject";
     case "setup.cfg":
+    case "setup.py":
     case "Pipfile":
     case "Pipfile.lock":
     case "poetry.lock":
@@ -227,6 +229,13 @@ export function readManifestAs(kind: ManifestKind, path: string, text: string): 
     switch (kind) {
       case "setup.cfg":
         readSetupCfg(path, lines, out);
+        break;
+      case "setup.py":
+        if (text.length > MAX_SETUP_PY_BYTES) return { deps: [], includes: [], error: "larger than 512 KiB" };
+        for (const r of setupPyRequirements(text)) {
+          const req = parseRequirement(r.text);
+          if (req) out.add(() => declaredDependency(req, path, r.line));
+        }
         break;
       case "Pipfile.lock":
         readPipfileLock(path, text, out);

@@ -7,6 +7,7 @@ export type ManifestKind =
   | "requirements"
   | "pyproject"
   | "setup.cfg"
+  | "setup.py"
   | "Pipfile"
   | "Pipfile.lock"
   | "poetry.lock"

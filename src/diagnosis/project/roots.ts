@@ -1,6 +1,6 @@
 /**
  * Where one project ends and another begins in a scanned tree: each folder that holds a project
- * manifest of its own (pyproject.toml, setup.cfg, a Pipfile, a lock file, a requirements file
+ * manifest of its own (pyproject.toml, setup.cfg, setup.py, a Pipfile, a lock file, a requirements file
  * outside a `requirements/` folder) is a project root, and a file belongs to the nearest root
  * above it. A monorepo's sub-projects, or many repositories side by side, are then read apart:
  * one's run configs and dependencies say nothing about another's modules.
