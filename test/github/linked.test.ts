@@ -131,6 +131,45 @@ describe("linked pull requests", () => {
     expect(body.toLowerCase()).not.toContain("psycopg 3");
   });
 
+  it("on a long thread, reads the timeline's last pages too: a pull request linked late counts", async () => {
+    const scope = api();
+    token(scope);
+    noConfig(scope);
+    scope
+      .get(`${ISSUE}/comments`)
+      .query(true)
+      .reply(200, [
+        {
+          id: 11,
+          body: "Same here, any news?",
+          user: { login: "someone", type: "User" },
+          author_association: "NONE",
+          created_at: "2026-11-20T09:00:00Z",
+        },
+      ]);
+    const filler = Array.from({ length: 100 }, () => ({ event: "subscribed" }));
+    const asked: string[] = [];
+    const url = `https://api.github.com${ISSUE}/timeline?per_page=100`;
+    const pages: Record<string, unknown[]> = {
+      "1": filler,
+      "4": filler,
+      "5": [crossReference(12, "Patch psycopg2 with psycogreen", "Calls patch_psycopg(). Fixes #7.")],
+    };
+    scope
+      .get(`${ISSUE}/timeline`)
+      .query(true)
+      .times(3)
+      .reply(function () {
+        const n = new URL(this.req.path, "https://api.github.com").searchParams.get("page") ?? "1";
+        asked.push(n);
+        return [200, pages[n] ?? [], { link: `<${url}&page=2>; rel="next", <${url}&page=5>; rel="last"` }];
+      });
+    await app.send("issue_comment", commented());
+    // The first page, then the last two: the pull request is on the last.
+    expect(asked).toEqual(["1", "4", "5"]);
+    expect(calls.some((c) => c.startsWith("POST") && c.includes("/issues/"))).toBe(false);
+  });
+
   it("never reads the timeline of a new issue", async () => {
     const scope = api();
     token(scope);
