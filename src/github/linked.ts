@@ -61,7 +61,7 @@ export async function linkedChanges(octokit: ProbotOctokit, ref: IssueRef): Prom
   let last = 1;
   try {
     const r = await page(1);
-    if (Array.isArray(r.data)) events.push(...r.data);
+    if (Array.isArray(r.data)) for (const e of r.data) events.push(e);
     last = lastPage(r.headers.link);
   } catch {
     return [];
