@@ -80,6 +80,19 @@ class Client {
 }
 
 let proc: ChildProcessWithoutNullStreams | null = null;
+
+/** The packaged server started as an editor starts it, initialised on the workspace `dir`. */
+async function session(dir: string): Promise<Client> {
+  proc = spawn(process.execPath, [BUNDLE, "server", "--stdio"], { cwd: tmpdir() });
+  const c = new Client(proc);
+  await c.request("initialize", {
+    processId: process.pid,
+    rootUri: pathToFileURL(dir).href,
+    capabilities: {},
+  });
+  c.send("initialized", {});
+  return c;
+}
 afterEach(() => {
   proc?.kill();
   proc = null;
@@ -147,14 +160,7 @@ describe("async-doctor server (LSP)", () => {
   it("diagnoses an open manifest as scan does, and an unsaved edit to it counts for the modules", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ad-lsp-"));
     cpSync(join(FIXTURES, "projects", "entry-patch-chain-httpx"), dir, { recursive: true });
-    proc = spawn(process.execPath, [BUNDLE, "server", "--stdio"], { cwd: tmpdir() });
-    const c = new Client(proc);
-    await c.request("initialize", {
-      processId: process.pid,
-      rootUri: pathToFileURL(dir).href,
-      capabilities: {},
-    });
-    c.send("initialized", {});
+    const c = await session(dir);
     const open = (name: string, languageId: string) => {
       const uri = pathToFileURL(join(dir, name)).href;
       const text = readFileSync(join(dir, name), "utf8");
@@ -201,14 +207,7 @@ describe("async-doctor server (LSP)", () => {
   it("offers a manifest's exact pin edit as a quick fix", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ad-lsp-"));
     cpSync(join(FIXTURES, "projects", "psycopg3-fixed-version-bump"), dir, { recursive: true });
-    proc = spawn(process.execPath, [BUNDLE, "server", "--stdio"], { cwd: tmpdir() });
-    const c = new Client(proc);
-    await c.request("initialize", {
-      processId: process.pid,
-      rootUri: pathToFileURL(dir).href,
-      capabilities: {},
-    });
-    c.send("initialized", {});
+    const c = await session(dir);
     const uri = pathToFileURL(join(dir, "requirements.txt")).href;
     const text = readFileSync(join(dir, "requirements.txt"), "utf8");
     c.send("textDocument/didOpen", {

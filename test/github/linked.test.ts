@@ -47,11 +47,8 @@ function crossReference(
   };
 }
 
-/** Mocks for a diagnosis of the commented issue; returns the posted body, if any. */
-async function diagnose(events: unknown[] | "forbidden", expectComment: boolean): Promise<string> {
-  const scope = api();
-  token(scope);
-  noConfig(scope);
+/** The thread's one human comment, as the comments listing gives it. */
+function oneComment(scope: ReturnType<typeof api>): void {
   scope
     .get(`${ISSUE}/comments`)
     .query(true)
@@ -64,6 +61,14 @@ async function diagnose(events: unknown[] | "forbidden", expectComment: boolean)
         created_at: "2026-11-20T09:00:00Z",
       },
     ]);
+}
+
+/** Mocks for a diagnosis of the commented issue; returns the posted body, if any. */
+async function diagnose(events: unknown[] | "forbidden", expectComment: boolean): Promise<string> {
+  const scope = api();
+  token(scope);
+  noConfig(scope);
+  oneComment(scope);
   if (events === "forbidden")
     scope.get(`${ISSUE}/timeline`).query(true).reply(403, { message: "Resource not accessible" });
   else timeline(scope, events);
@@ -135,18 +140,7 @@ describe("linked pull requests", () => {
     const scope = api();
     token(scope);
     noConfig(scope);
-    scope
-      .get(`${ISSUE}/comments`)
-      .query(true)
-      .reply(200, [
-        {
-          id: 11,
-          body: "Same here, any news?",
-          user: { login: "someone", type: "User" },
-          author_association: "NONE",
-          created_at: "2026-11-20T09:00:00Z",
-        },
-      ]);
+    oneComment(scope);
     const filler = Array.from({ length: 100 }, () => ({ event: "subscribed" }));
     const asked: string[] = [];
     const url = `https://api.github.com${ISSUE}/timeline?per_page=100`;
