@@ -49,7 +49,8 @@ function needleFinder(words: Iterable<string>): (s: string) => Set<string> {
  */
 function firstPass(groups: readonly (readonly string[])[]): readonly string[] {
   let best: readonly string[] = groups[0] ?? [];
-  const shortest = (g: readonly string[]) => Math.min(...g.map((n) => n.length));
+  const shortest = (g: readonly string[]) =>
+    g.reduce((m, n) => Math.min(m, n.length), Number.POSITIVE_INFINITY);
   for (const g of groups) if (g.length > 0 && shortest(g) > shortest(best)) best = g;
   return best;
 }
