@@ -48,7 +48,7 @@ function needleFinder(words: Iterable<string>): (s: string) => Set<string> {
  * by convention its first group holds its rarest needles.
  */
 function firstPass(groups: readonly (readonly string[])[]): readonly string[] {
-  let best: readonly string[] = groups[0] ?? [];
+  let best: readonly string[] = groups.find((g) => g.length > 0) ?? [];
   const shortest = (g: readonly string[]) =>
     g.reduce((m, n) => Math.min(m, n.length), Number.POSITIVE_INFINITY);
   for (const g of groups) if (g.length > 0 && shortest(g) > shortest(best)) best = g;
