@@ -41,11 +41,13 @@ export class Workspace {
     if (this.scanned === null) {
       const facts: ScanFacts = { projects: [], code: { patches: [], calls: [] } };
       const disabled = RULE_IDS.filter((id) => this.filter.enabled?.(id) === false);
-      this.scanned = scanPathsParallel([home], { disabled, filter: this.paths, facts }).then((report) => ({
-        ...facts,
-        findings: report.findings,
-        runs: new Map(),
-      }));
+      this.scanned = scanPathsParallel([home], { disabled, filter: this.paths, facts }).then(
+        (report) => ({ ...facts, findings: report.findings, runs: new Map() }),
+        (e: unknown) => {
+          this.scanned = null; // the next document asks again
+          throw e;
+        },
+      );
     }
     return this.scanned;
   }
