@@ -25,6 +25,9 @@ const FORMATS = {
   "poetry.lock": (n) => lines(n, (i) => `[[package]]\nname = "p${i}"\nversion = "1.${i}"\n`, "\n"),
   "requirements.txt": (n) => lines(n, (i) => `p${i}==1.${i} \\\n    --hash=sha256:${"a".repeat(64)}`, "\n"),
   "setup.cfg": (n) => `[options]\ninstall_requires =\n${lines(n, (i) => `    p${i}>=1`, "\n")}\n`,
+  "setup.py": (n) =>
+    `from setuptools import setup\nsetup(install_requires=[\n${lines(n, (i) => `    "p${i}>=1"`, ",\n")}\n])\n`,
+  "setup.py (nested lists)": (n) => `${"install_requires=[".repeat(n)}"a",${"]".repeat(n)}\n`,
 };
 
 function lines(n, f, sep) {

@@ -98,68 +98,58 @@ function readString(text: string, start: number, line: number, prefix: string, t
 }
 
 const KEYWORDS = new Set(["install_requires", "extras_require"]);
-const OPEN: Record<string, string> = { "[": "]", "(": ")", "{": "}" };
+const CLOSE: Record<string, string> = { "[": "]", "(": ")", "{": "}" };
+
+/** What a bracket holds: requirements, a dict of lists of them, one of those lists, or other code. */
+type Frame = { close: string; holds: "requirements" | "extras" | "other" };
 
 /**
- * The requirement strings of setup.py's dependency keywords, with their lines. `depth` of a list
- * item: 1 inside `install_requires`'s list, 2 inside a list that is a value of `extras_require`'s
- * dict. An item is a string alone between separators (not part of `+`, `%` or a call).
+ * The requirement strings of setup.py's dependency keywords, with their lines, in one pass over
+ * the tokens. A list given to a keyword (`install_requires=[...]`), or assigned to the name given
+ * to one (`REQUIRES = [...]` and `install_requires=REQUIRES`), holds requirements; so does each
+ * list value of a dict given to one (`extras_require={"grpc": [...]}`). An item is a string alone
+ * between separators: not part of `+`, `%`, a call or a comprehension.
  */
 export function setupPyRequirements(text: string): { text: string; line: number }[] {
   const tokens = tokenize(text);
-  const out: { text: string; line: number }[] = [];
-  const read = new Set<number>();
-  const assigned = new Map<string, number>();
-  for (let i = 0; i + 2 < tokens.length; i++) {
-    const a = tokens[i] as Token;
-    const b = tokens[i + 1] as Token;
-    const c = tokens[i + 2] as Token;
-    if (a.kind === "name" && b.text === "=" && (c.text === "[" || c.text === "{") && !assigned.has(a.text))
-      assigned.set(a.text, i + 2);
-  }
-  const readValue = (at: number) => {
-    if (read.has(at)) return;
-    read.add(at);
-    const open = tokens[at]?.text;
-    if (open === "[") items(tokens, at, 1, out);
-    else if (open === "{") items(tokens, at, 2, out);
-  };
+  // The names given to the keywords, alone (`install_requires=REQUIRES,`).
+  const named = new Set<string>();
   for (let i = 0; i + 2 < tokens.length; i++) {
     const t = tokens[i] as Token;
-    if (t.kind !== "name" || !KEYWORDS.has(t.text) || tokens[i + 1]?.text !== "=") continue;
     const v = tokens[i + 2] as Token;
-    if (v.kind === "op") readValue(i + 2);
-    else if (v.kind === "name") {
-      // A name alone (`install_requires=REQUIRES,`): the list assigned to it in this file.
-      const after = tokens[i + 3]?.text;
-      const alone = after === undefined || after === "," || after === ")";
-      const target = assigned.get(v.text);
-      if (alone && target !== undefined) readValue(target);
-    }
+    const after = tokens[i + 3]?.text;
+    if (
+      t.kind === "name" &&
+      KEYWORDS.has(t.text) &&
+      tokens[i + 1]?.text === "=" &&
+      v.kind === "name" &&
+      (after === undefined || after === "," || after === ")")
+    )
+      named.add(v.text);
   }
-  return out;
-}
-
-/** The plain string items at `want` depth of the bracketed value opening at `at`. */
-function items(tokens: Token[], at: number, want: number, out: { text: string; line: number }[]): void {
-  const stack: string[] = [];
-  for (let i = at; i < tokens.length; i++) {
+  const out: { text: string; line: number }[] = [];
+  const stack: Frame[] = [];
+  for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    if (t.kind === "op" && OPEN[t.text] !== undefined) {
-      stack.push(OPEN[t.text] as string);
+    const top = stack[stack.length - 1];
+    if (t.kind === "op" && CLOSE[t.text] !== undefined) {
+      const owner = tokens[i - 1]?.text === "=" ? tokens[i - 2] : undefined;
+      const given = owner?.kind === "name" && (KEYWORDS.has(owner.text) || named.has(owner.text));
+      let holds: Frame["holds"] = "other";
+      if (given) holds = t.text === "[" ? "requirements" : t.text === "{" ? "extras" : "other";
+      else if (top?.holds === "extras" && t.text === "[") holds = "requirements";
+      stack.push({ close: CLOSE[t.text] as string, holds });
       continue;
     }
-    if (t.kind === "op" && t.text === stack[stack.length - 1]) {
+    if (t.kind === "op" && t.text === top?.close) {
       stack.pop();
-      if (stack.length === 0) return;
       continue;
     }
-    if (t.kind !== "string" || t.computed || stack.length !== want) continue;
-    // Inside a dict, only the values' lists count (keys are at depth 1): `want` 2 and a list.
-    if (want === 2 && stack[1] !== "]") continue;
+    if (t.kind !== "string" || t.computed || top?.holds !== "requirements") continue;
     const before = tokens[i - 1]?.text;
     const next = tokens[i + 1]?.text;
-    const separated = (before === "[" || before === ",") && (next === "," || next === "]");
-    if (separated) out.push({ text: t.text, line: t.line });
+    if ((before === "[" || before === ",") && (next === "," || next === "]"))
+      out.push({ text: t.text, line: t.line });
   }
+  return out;
 }
