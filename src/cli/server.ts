@@ -14,6 +14,7 @@ import {
   createConnection,
   type Diagnostic,
   DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
   StreamMessageReader,
   StreamMessageWriter,
   TextDocumentSyncKind,
@@ -27,6 +28,21 @@ import { ruleDocUrl } from "../report/links.js";
 import { plain } from "../report/markdown.js";
 import { Workspaces } from "./server-projects.js";
 import { MAX_FILE_BYTES } from "./source-file.js";
+
+/**
+ * What the diagnoses read from disk besides the open documents: Python modules, manifests and
+ * lock files, run configs, the settings file.
+ */
+const WATCHED = [
+  "**/*.{py,pyi}",
+  "**/{requirements,constraints}*.{txt,in}",
+  "**/requirements/*.txt",
+  "**/{pyproject.toml,setup.cfg,setup.py,Pipfile,Pipfile.lock,poetry.lock,uv.lock,pdm.lock}",
+  "**/{Procfile,Procfile.*,Dockerfile,Dockerfile.*,*.dockerfile,Makefile,makefile,justfile}",
+  "**/{locust.conf,supervisord.conf,app.yaml,fly.toml,*.ini,*.service,*.sh}",
+  "**/{docker-compose,compose}*.{yml,yaml}",
+  "**/async-doctor.yml",
+];
 
 /** Quiet time after a change before the document is diagnosed again. */
 const DEBOUNCE_MS = 150;
@@ -116,13 +132,24 @@ export function startServer(
     for (const d of documents.all()) schedule(d);
   };
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-    },
-    serverInfo: { name: "async-doctor" },
-  }));
+  let watch = false;
+  connection.onInitialize((params) => {
+    watch = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: "async-doctor" },
+    };
+  });
+  // Files changed outside the editor (a checkout, a pull, pip-compile) are read again when the
+  // client watches them for the server, as it offers to.
+  connection.onInitialized(() => {
+    if (!watch) return;
+    const watchers = WATCHED.map((globPattern) => ({ globPattern }));
+    connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
+  });
   const isProjectDoc = (uri: string) => {
     const path = pathOf(uri);
     return path !== null && isProjectFile(path);

@@ -4,7 +4,7 @@
  * (with the project's pins from disk), a code action with the exact edit, didChange, shutdown.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -46,6 +46,11 @@ class Client {
       }
     });
   }
+  /** Answer a request the server made (`client/registerCapability`). */
+  respond(id: number, result: unknown): void {
+    const body = JSON.stringify({ jsonrpc: "2.0", id, result });
+    this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
   send(method: string, params: unknown, id?: number): void {
     const body = JSON.stringify({ jsonrpc: "2.0", method, params, ...(id !== undefined ? { id } : {}) });
     this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -82,14 +87,10 @@ class Client {
 let proc: ChildProcessWithoutNullStreams | null = null;
 
 /** The packaged server started as an editor starts it, initialised on the workspace `dir`. */
-async function session(dir: string): Promise<Client> {
+async function session(dir: string, capabilities: unknown = {}): Promise<Client> {
   proc = spawn(process.execPath, [BUNDLE, "server", "--stdio"], { cwd: tmpdir() });
   const c = new Client(proc);
-  await c.request("initialize", {
-    processId: process.pid,
-    rootUri: pathToFileURL(dir).href,
-    capabilities: {},
-  });
+  await c.request("initialize", { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities });
   c.send("initialized", {});
   return c;
 }
@@ -201,6 +202,37 @@ describe("async-doctor server (LSP)", () => {
         m.method === "textDocument/publishDiagnostics" &&
         m.params?.uri === module.uri &&
         ((m.params?.diagnostics ?? []) as unknown[]).length === 1,
+    );
+  }, 60_000);
+
+  it("asks the editor to watch the files it reads, and reads them again when one changes on disk", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ad-lsp-"));
+    cpSync(join(FIXTURES, "projects", "entry-patch-chain-httpx"), dir, { recursive: true });
+    const c = await session(dir, { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
+    const registration = await c.wait((m) => m.method === "client/registerCapability");
+    c.respond(registration.id as number, null);
+    const reg = (registration.params?.registrations as { method: string; registerOptions: unknown }[])[0];
+    expect(reg?.method).toBe("workspace/didChangeWatchedFiles");
+    const globs = (reg?.registerOptions as { watchers: { globPattern: string }[] }).watchers.map(
+      (w) => w.globPattern,
+    );
+    expect(globs).toContain("**/*.{py,pyi}");
+    expect(globs.some((g) => g.includes("uv.lock"))).toBe(true);
+
+    const uri = pathToFileURL(join(dir, "clients.py")).href;
+    const text = readFileSync(join(dir, "clients.py"), "utf8");
+    c.send("textDocument/didOpen", { textDocument: { uri, languageId: "python", version: 1, text } });
+    const first = (await c.diagnostics(uri, 1)).params as { diagnostics: unknown[] };
+    expect(first.diagnostics).toHaveLength(1);
+    // A `git pull` drops trio from requirements.txt: the editor reports it, the finding goes.
+    const manifest = join(dir, "requirements.txt");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("trio==0.26.2\n", ""));
+    c.send("workspace/didChangeWatchedFiles", { changes: [{ uri: pathToFileURL(manifest).href, type: 2 }] });
+    await c.wait(
+      (m) =>
+        m.method === "textDocument/publishDiagnostics" &&
+        m.params?.uri === uri &&
+        ((m.params?.diagnostics ?? []) as unknown[]).length === 0,
     );
   }, 60_000);
 
