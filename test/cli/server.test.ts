@@ -211,7 +211,8 @@ describe("async-doctor server (LSP)", () => {
     const c = await session(dir, { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
     const registration = await c.wait((m) => m.method === "client/registerCapability");
     c.respond(registration.id as number, null);
-    const reg = (registration.params?.registrations as { method: string; registerOptions: unknown }[])[0];
+    const regs = (registration.params?.registrations ?? []) as { method: string; registerOptions: unknown }[];
+    const reg = regs[0];
     expect(reg?.method).toBe("workspace/didChangeWatchedFiles");
     const globs = (reg?.registerOptions as { watchers: { globPattern: string }[] }).watchers.map(
       (w) => w.globPattern,
