@@ -214,9 +214,8 @@ describe("async-doctor server (LSP)", () => {
     const regs = (registration.params?.registrations ?? []) as { method: string; registerOptions: unknown }[];
     const reg = regs[0];
     expect(reg?.method).toBe("workspace/didChangeWatchedFiles");
-    const globs = (reg?.registerOptions as { watchers: { globPattern: string }[] }).watchers.map(
-      (w) => w.globPattern,
-    );
+    const options = (reg?.registerOptions ?? { watchers: [] }) as { watchers: { globPattern: string }[] };
+    const globs = options.watchers.map((w) => w.globPattern);
     expect(globs).toContain("**/*.{py,pyi}");
     expect(globs.some((g) => g.includes("uv.lock"))).toBe(true);
 
