@@ -11,6 +11,7 @@ import { CONFIG_PATH, DEFAULT_CONFIG } from "../config/defaults.js";
 import type { ConfigReader } from "../config/load.js";
 import type { ConfigResult } from "../config/schema.js";
 import { UsageError } from "./args.js";
+import type { FilterOptions } from "./path-filter.js";
 
 // The validator and the YAML and TOML parsers load only when there is a file to read.
 const pyproject = () => import("../config/pyproject.js");
@@ -73,6 +74,21 @@ export interface CliSettings extends ConfigResult {
   failOn?: string;
   /** An `_extends` the command line cannot follow (the file's own settings apply). */
   notFollowed?: string;
+}
+
+/**
+ * The paths a settings file picks for a scan: its include / exclude globs, relative to its folder,
+ * and whether test files are analysed (the command line adds its own flags to this).
+ */
+export function settingsPaths(settings: CliSettings): FilterOptions {
+  const pr = settings.config.pull_requests;
+  return {
+    include: pr.include,
+    exclude: pr.exclude,
+    gitignore: true,
+    tests: pr.include_tests,
+    ...(settings.base !== null ? { base: settings.base } : {}),
+  };
 }
 
 /** The folder a configuration file's globs are relative to. */

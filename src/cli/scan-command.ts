@@ -10,7 +10,7 @@ import { UNUSED_IGNORE } from "../report/sarif.js";
 import { count, scanSummary } from "../report/terminal.js";
 import { listValue, type Parsed, UsageError, unknownRule } from "./args.js";
 import { readBaseline } from "./baseline.js";
-import { commandSettings } from "./config.js";
+import { commandSettings, settingsPaths } from "./config.js";
 import { fixFindings, showDiff } from "./fix-command.js";
 import { colourFor, painter, progress, type Stream } from "./output.js";
 import { noPaint, render, renderStatistics, writeOutput } from "./scan-output.js";
@@ -108,14 +108,13 @@ export async function scanCommand({ positionals, values }: Parsed, io: Io): Prom
   // A test file is one under a `tests/` folder of the scanned tree, not of the folders above it.
   const includeTests = values["include-tests"] === true || config.pull_requests.include_tests;
   const scanFilter = {
-    include: config.pull_requests.include,
-    exclude: config.pull_requests.exclude,
+    ...settingsPaths(settings),
     extraExclude: excludes,
-    ...(settings.base !== null ? { base: settings.base } : {}),
     gitignore: values["no-gitignore"] !== true,
     suppressions: reportUnused,
     tests: includeTests,
   };
+
   const report = stdin
     ? await scanStdin(stdinName ?? "-", readStdin(), disabled, scanFilter)
     : await scanPathsParallel(paths, {

@@ -10,7 +10,7 @@ import { RULE_IDS } from "../diagnosis/catalog.js";
 import type { Engine, RuleFilter } from "../diagnosis/engine.js";
 import type { PatchedRun } from "../diagnosis/project/runs.js";
 import type { CodeFinding } from "../diagnosis/types.js";
-import { cliConfig, configProblem } from "./config.js";
+import { cliConfig, configProblem, settingsPaths } from "./config.js";
 import { projectHome } from "./file-project.js";
 import type { FilterOptions } from "./path-filter.js";
 import { settled } from "./project-findings.js";
@@ -79,10 +79,12 @@ export class Workspace {
 /** The workspaces of the open documents, one per project folder. */
 export class Workspaces {
   private readonly byHome = new Map<string, Promise<Workspace>>();
+  /** Each folder's project folder: a document is diagnosed on every pause in typing. */
+  private readonly homes = new Map<string, string | null>();
 
   /** `texts`: the open manifests and run configs, which stand in for the files on disk. */
   of(path: string, texts: ReadonlyMap<string, string>): Promise<Workspace> {
-    const home = projectHome(path);
+    const home = projectHome(path, this.homes);
     const key = home ?? "";
     let hit = this.byHome.get(key);
     if (hit === undefined) {
@@ -95,6 +97,7 @@ export class Workspaces {
   /** A file a scan read changed: read everything again when next asked. */
   forget(): void {
     this.byHome.clear();
+    this.homes.clear();
   }
 }
 
@@ -106,13 +109,8 @@ async function open(
   const settings = await cliConfig(null, path).catch(() => null);
   // A settings file that does not validate leaves every rule on (the CLI says why on `scan`).
   const valid = settings !== null && configProblem(settings) === null;
-  const paths: FilterOptions = {
-    include: valid ? settings.config.pull_requests.include : [],
-    exclude: valid ? settings.config.pull_requests.exclude : [],
-    gitignore: true,
-    tests: valid ? settings.config.pull_requests.include_tests : false,
-    texts,
-    ...(valid && settings.base ? { base: settings.base } : {}),
-  };
+  const paths: FilterOptions = valid
+    ? { ...settingsPaths(settings), texts }
+    : { include: [], exclude: [], gitignore: true, tests: false, texts };
   return new Workspace(home, valid ? ruleFilter(settings.config) : {}, paths);
 }

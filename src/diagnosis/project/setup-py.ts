@@ -27,6 +27,12 @@ function tokenize(text: string): Token[] {
   let line = 1;
   let i = 0;
   const n = text.length;
+  // A string literal at `at`: pushed, the lines it spans counted; the index after it.
+  const string = (at: number, prefix: string) => {
+    const end = readString(text, at, line, prefix, tokens);
+    line += countNewlines(tokens[tokens.length - 1]?.text ?? "");
+    return end;
+  };
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 10) {
@@ -36,17 +42,15 @@ function tokenize(text: string): Token[] {
       // A comment: to the end of the line.
       while (i < n && text.charCodeAt(i) !== 10) i++;
     } else if (c === 34 || c === 39) {
-      i = readString(text, i, line, "", tokens);
-      line += countNewlines(tokens[tokens.length - 1]?.text ?? "");
+      i = string(i, "");
     } else if (isNameStart(c)) {
       const start = i;
       while (i < n && isNameChar(text.charCodeAt(i))) i++;
       const name = text.slice(start, i);
       const q = text.charCodeAt(i);
-      if ((q === 34 || q === 39) && STRING_PREFIXES.has(name.toLowerCase())) {
-        i = readString(text, i, line, name.toLowerCase(), tokens);
-        line += countNewlines(tokens[tokens.length - 1]?.text ?? "");
-      } else tokens.push({ kind: "name", text: name, line });
+      if ((q === 34 || q === 39) && STRING_PREFIXES.has(name.toLowerCase()))
+        i = string(i, name.toLowerCase());
+      else tokens.push({ kind: "name", text: name, line });
     } else if (c === 61 && text.charCodeAt(i + 1) === 61) {
       tokens.push({ kind: "op", text: "==", line });
       i += 2;
